@@ -1,1 +1,37 @@
-export {};
+export { MaskgenError, isMaskgenError, quote, type MaskgenErrorCode } from './errors.js';
+export { throwIfAborted, isAbortError } from './abort.js';
+export type { ProgressEvent, ProgressCallback } from './progress.js';
+export {
+  type DType,
+  type DataTypeMap,
+  type Tensor,
+  DTYPE_BYTES,
+  numel,
+  tensor,
+  intAt,
+  toNumbers,
+  toFloat32,
+  float16ToFloat32,
+  float32ToFloat16,
+} from './tensor.js';
+export { type FileHandle, checkRange, memoryFile } from './file-handle.js';
+export { SafetensorsFile, type TensorInfo, MAX_SAFETENSORS_HEADER, decodeTensor } from './safetensors.js';
+export type { Runtime, Session, SessionOptions, OnnxModel, PackedOnnxModel, ExternalDataFile } from './runtime.js';
+export { GraphBuilder, OPSET, type Value } from './onnx/graph-builder.js';
+export type { AttrValue, Attrs } from './onnx/onnx-types.js';
+export { ONNX_DTYPE } from './onnx/onnx-types.js';
+export {
+  linear,
+  linearFrom,
+  layerNorm,
+  layerNormFrom,
+  activation,
+  mlpFrom,
+  chunk,
+  modulate,
+  gatedResidual,
+  type Activation,
+} from './onnx/blocks.js';
+export { scaledDotProductAttention, causalMask } from './onnx/attention.js';
+export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from './rng.js';
+export { type ModelSource, type SourceOptions, readText, readJson, memorySource } from './model-source.js';

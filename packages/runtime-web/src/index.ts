@@ -1,1 +1,1 @@
-export {};
+export { webRuntime, type WebRuntimeOptions } from './web-runtime.js';

@@ -1,0 +1,60 @@
+/**
+ * Every failure the library raises on purpose carries one of these codes, so callers can branch on
+ * the kind of failure without parsing messages (which quote the bad value and list what is allowed).
+ */
+export type MaskgenErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SAFETENSORS'
+  | 'INVALID_CONFIG'
+  | 'INVALID_IMAGE'
+  | 'INVALID_TOKENIZER_FILE'
+  | 'UNSUPPORTED_DTYPE'
+  | 'MISSING_WEIGHT'
+  | 'SHAPE_MISMATCH'
+  | 'UNKNOWN_MODEL'
+  | 'NOT_FOUND'
+  | 'NETWORK'
+  | 'DOWNLOAD_CORRUPT'
+  | 'OFFLINE'
+  | 'RUNTIME'
+  | 'RUNTIME_LIMIT'
+  | 'RNG_REPLAY_MISMATCH'
+  | 'ABORTED'
+  | 'DISPOSED'
+  | 'NOT_IMPLEMENTED';
+
+/**
+ * The single error type of MaskGen.js. One class (instead of a hierarchy) keeps `instanceof`
+ * checks working across duplicated package copies and bundles; `code` says what went wrong.
+ */
+export class MaskgenError extends Error {
+  readonly code: MaskgenErrorCode;
+
+  constructor(code: MaskgenErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MaskgenError';
+    this.code = code;
+  }
+}
+
+/** Structural check that also recognises errors thrown by another copy of this package. */
+export function isMaskgenError(e: unknown, code?: MaskgenErrorCode): e is MaskgenError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'MaskgenError' &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (code === undefined || (e as { code: string }).code === code)
+  );
+}
+
+/** Quotes a user value for an error message, shortened so hostile input cannot flood logs. */
+export function quote(value: unknown, max = 80): string {
+  let s: string;
+  try {
+    s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    s = String(value);
+  }
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

@@ -1,0 +1,37 @@
+import { MaskgenError } from './errors.js';
+
+/**
+ * Random access to one file (local, remote by HTTP range, in memory, in a browser cache).
+ * Weight files are gigabytes: everything reads byte ranges instead of whole files.
+ */
+export interface FileHandle {
+  /** A name for messages (file name or URL); never used to open anything. */
+  readonly name: string;
+  /** Total size in bytes. */
+  readonly size: number;
+  /** Reads exactly `length` bytes at `offset`; rejects ranges outside the file. */
+  read(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /** Set when the file exists on the local file system, so native runtimes can map it in place. */
+  readonly localPath?: string;
+  /** Releases OS resources; optional because most handles hold none. */
+  close?(): Promise<void>;
+}
+
+/** Validates a requested range against a file size; shared by every FileHandle implementation. */
+export function checkRange(name: string, size: number, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new MaskgenError('INVALID_ARGUMENT', `read of ${name}: range [${offset}, ${offset}+${length}) is outside the file (size ${size})`);
+  }
+}
+
+/** A FileHandle over bytes already in memory (tests, browser downloads, small generated files). */
+export function memoryFile(bytes: Uint8Array, name = 'memory'): FileHandle {
+  return {
+    name,
+    size: bytes.byteLength,
+    async read(offset, length) {
+      checkRange(name, bytes.byteLength, offset, length);
+      return bytes.subarray(offset, offset + length);
+    },
+  };
+}

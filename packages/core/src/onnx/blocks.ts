@@ -1,0 +1,74 @@
+import type { SafetensorsFile } from '../safetensors.js';
+import type { GraphBuilder, Value } from './graph-builder.js';
+
+/** Feed-forward activations used by the models: CLIP (QuickGELU or exact GELU), TA-TiTok (GELU), MM-DiT (GELU-tanh). */
+export type Activation = 'gelu' | 'gelu-tanh' | 'quick-gelu' | 'silu';
+
+/**
+ * y = x W^T + b for a PyTorch `nn.Linear` weight [out, in]. The transpose of a constant is folded
+ * by ORT at session creation, so the checkpoint's layout is used as-is with no conversion step.
+ */
+export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value | null): Value {
+  const wt = g.op1('Transpose', [weight], { perm: [1, 0] });
+  const y = g.op1('MatMul', [x, wt]);
+  return bias ? g.op1('Add', [y, bias]) : y;
+}
+
+/** `nn.Linear` straight from a checkpoint prefix (`prefix.weight`, optional `prefix.bias`). */
+export function linearFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, opts: { bias?: boolean } = {}): Value {
+  const w = g.weight(st, `${prefix}.weight`);
+  const hasBias = opts.bias ?? st.has(`${prefix}.bias`);
+  return linear(g, x, w, hasBias ? g.weight(st, `${prefix}.bias`) : null);
+}
+
+/** LayerNorm over the last axis; `weight`/`bias` may be omitted for elementwise_affine=False. */
+export function layerNorm(g: GraphBuilder, x: Value, weight: Value | null, bias: Value | null, eps: number, dim?: number): Value {
+  let w = weight;
+  if (!w) {
+    if (dim === undefined) throw new Error('layerNorm without weight needs dim');
+    w = g.f32(new Array<number>(dim).fill(1));
+  }
+  return g.op1('LayerNormalization', [x, w, bias], { axis: -1, epsilon: { f: eps } });
+}
+
+/** LayerNorm from a checkpoint prefix (`prefix.weight`, `prefix.bias`). */
+export function layerNormFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, eps: number): Value {
+  return layerNorm(g, x, g.weight(st, `${prefix}.weight`), st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null, eps);
+}
+
+/** Applies an activation; QuickGELU is x·σ(1.702x), exactly as OpenAI CLIP defines it. */
+export function activation(g: GraphBuilder, x: Value, act: Activation): Value {
+  switch (act) {
+    case 'gelu':
+      return g.op1('Gelu', [x]);
+    case 'gelu-tanh':
+      return g.op1('Gelu', [x], { approximate: 'tanh' });
+    case 'quick-gelu':
+      return g.op1('Mul', [x, g.op1('Sigmoid', [g.op1('Mul', [x, g.f32(1.702)])])]);
+    case 'silu':
+      return g.op1('Mul', [x, g.op1('Sigmoid', [x])]);
+  }
+}
+
+/** Two-layer MLP (fc → act → fc) from two checkpoint prefixes. */
+export function mlpFrom(g: GraphBuilder, st: SafetensorsFile, fc1: string, fc2: string, x: Value, act: Activation): Value {
+  return linearFrom(g, st, fc2, activation(g, linearFrom(g, st, fc1, x), act));
+}
+
+/** Splits the last axis into `n` equal chunks (packed qkv projections, adaLN modulation vectors). */
+export function chunk(g: GraphBuilder, x: Value, n: number, axis = -1): Value[] {
+  return g.op('Split', [x], { axis, num_outputs: n }, { outputs: n });
+}
+
+/** x·(1 + scale) + shift with per-sample vectors [B, D] broadcast over the sequence (adaLN modulation). */
+export function modulate(g: GraphBuilder, x: Value, shift: Value | null, scale: Value): Value {
+  const axes = g.i64([1]);
+  const s = g.op1('Unsqueeze', [scale, axes]);
+  const y = g.op1('Mul', [x, g.op1('Add', [s, g.f32(1)])]);
+  return shift ? g.op1('Add', [y, g.op1('Unsqueeze', [shift, axes])]) : y;
+}
+
+/** x + gate[:, None] * y, the gated residual of adaLN-Zero blocks. */
+export function gatedResidual(g: GraphBuilder, x: Value, gate: Value, y: Value): Value {
+  return g.op1('Add', [x, g.op1('Mul', [g.op1('Unsqueeze', [gate, g.i64([1])]), y])]);
+}

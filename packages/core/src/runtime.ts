@@ -1,0 +1,56 @@
+import type { FileHandle } from './file-handle.js';
+import type { Tensor } from './tensor.js';
+
+/** One external weight file a graph points into, by the relative `path` written in the graph. */
+export interface ExternalDataFile {
+  readonly path: string;
+  readonly file: FileHandle;
+  /** Bytes of this file the graph actually references (what a packed copy must hold). */
+  readonly usedBytes: number;
+}
+
+/** A packed copy of a model: only referenced weight bytes, re-laid contiguously (for memory-bound runtimes). */
+export interface PackedOnnxModel {
+  readonly graph: Uint8Array;
+  readonly externalData: readonly { path: string; data: Uint8Array }[];
+}
+
+/**
+ * What models hand to a runtime: ONNX graph bytes plus the weight files the graph points into
+ * in place. No 2 GB protobuf limit, and no second copy of the weights where the runtime can map files.
+ */
+export interface OnnxModel {
+  readonly name: string;
+  readonly graph: Uint8Array;
+  readonly externalData: readonly ExternalDataFile[];
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Re-encodes the graph with other location names for its external files (keyed by `path`). */
+  relocate(paths: Readonly<Record<string, string>>): Uint8Array;
+  /** Re-encodes the graph with its external data packed into fresh buffers, reading only the used ranges. */
+  pack(opts?: { signal?: AbortSignal; limitBytes?: number }): Promise<PackedOnnxModel>;
+}
+
+/** Options every runtime understands; runtime-specific knobs go in the runtime's factory. */
+export interface SessionOptions {
+  signal?: AbortSignal;
+  /** Overrides the runtime's thread count for this session. */
+  threads?: number;
+}
+
+/** A loaded model. Concurrent `run` calls are allowed; runtimes serialise internally where needed. */
+export interface Session {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, Tensor>, opts?: { signal?: AbortSignal }): Promise<Record<string, Tensor>>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The seam between platform-neutral models and an inference engine. Model packages only ever see
+ * this interface; runtime-node and runtime-web implement it over onnxruntime.
+ */
+export interface Runtime {
+  readonly name: string;
+  createSession(model: OnnxModel, opts?: SessionOptions): Promise<Session>;
+}

@@ -1,0 +1,101 @@
+import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionOptions, type Tensor, throwIfAborted } from '@maskgen/core';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { fromOrt, toOrt } from './tensor-convert.js';
+
+/** Options of the Node runtime; defaults use the CPU with ORT's own thread choice. */
+export interface NodeRuntimeOptions {
+  /** ORT execution providers in order of preference, e.g. ['cuda', 'cpu']. */
+  executionProviders?: string[];
+  /** Intra-op threads (defaults to ORT's choice: the physical cores). */
+  threads?: number;
+  /** ORT graph optimisation level. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Directory for the per-session graph folders (defaults to the OS temp dir). */
+  tmpDir?: string;
+}
+
+/**
+ * onnxruntime-node behind the core Runtime interface. Weight files are linked next to the graph
+ * and ORT reads them as external data in place: no 2 GB protobuf limit, no weights in JS memory.
+ */
+export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
+  return {
+    name: 'onnxruntime-node',
+    async createSession(model: OnnxModel, opts: SessionOptions = {}): Promise<Session> {
+      throwIfAborted(opts.signal, `creating session ${model.name}`);
+      let dir: string | undefined;
+      try {
+        const local = model.externalData.map((e) => e.file.localPath);
+        const dirs = new Set(local.map((p) => (p ? dirname(p) : undefined)));
+        const threads = opts.threads ?? options.threads;
+        const sessionOptions: ort.InferenceSession.SessionOptions = {
+          executionProviders: (options.executionProviders ?? ['cpu']) as never,
+          graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+          ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+        };
+        let session: ort.InferenceSession;
+        if (model.externalData.length === 0) {
+          session = await ort.InferenceSession.create(model.graph, sessionOptions);
+        } else if (dirs.size === 1 && !dirs.has(undefined)) {
+          // ORT reads the weights in place (memory-mapped) from the folder they live in.
+          const folder = [...dirs][0]!;
+          const graph = model.relocate(Object.fromEntries(model.externalData.map((e) => [e.path, basename(e.file.localPath!)])));
+          session = await ort.InferenceSession.create(graph, {
+            ...sessionOptions,
+            extra: { session: { model_external_initializers_file_folder_path: folder } },
+          });
+        } else {
+          // Remote or scattered files: write a packed copy of just the referenced bytes.
+          const packed = await model.pack({ signal: opts.signal });
+          dir = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'maskgen-'));
+          await writeFile(join(dir, 'model.onnx'), packed.graph);
+          for (const e of packed.externalData) await writeFile(join(dir, e.path), e.data);
+          session = await ort.InferenceSession.create(join(dir, 'model.onnx'), sessionOptions);
+        }
+        return wrapSession(model.name, session);
+      } catch (cause) {
+        if (cause instanceof MaskgenError) throw cause;
+        throw new MaskgenError('RUNTIME', `onnxruntime-node could not create session ${model.name}: ${(cause as Error).message}`, { cause });
+      } finally {
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function wrapSession(name: string, session: ort.InferenceSession): Session {
+  let disposed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run(feeds: Record<string, Tensor>, opts: { signal?: AbortSignal } = {}) {
+      const job = queue.then(async () => {
+        if (disposed) throw new MaskgenError('DISPOSED', `session ${name} was disposed`);
+        throwIfAborted(opts.signal, `run of ${name}`);
+        const ortFeeds: Record<string, ort.Tensor> = {};
+        for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
+        let out: ort.InferenceSession.ReturnType;
+        try {
+          out = await session.run(ortFeeds);
+        } catch (cause) {
+          throw new MaskgenError('RUNTIME', `onnxruntime-node failed to run ${name}: ${(cause as Error).message}`, { cause });
+        }
+        const result: Record<string, Tensor> = {};
+        for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
+        return result;
+      });
+      queue = job.catch(() => undefined);
+      return job;
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await queue;
+      await session.release();
+    },
+  };
+}
