@@ -35,3 +35,5 @@ export {
 export { scaledDotProductAttention, causalMask } from './onnx/attention.js';
 export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from './rng.js';
 export { type ModelSource, type SourceOptions, readText, readJson, memorySource } from './model-source.js';
+export { serialSession, type RawSession } from './serial-session.js';
+export { encodeSafetensors } from './safetensors-writer.js';

@@ -1,4 +1,4 @@
-import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionOptions, type Tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type OnnxModel, serialSession, type Runtime, type Session, type SessionOptions, type Tensor, throwIfAborted } from '@maskgen/core';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -67,35 +67,17 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
 }
 
 function wrapSession(name: string, session: ort.InferenceSession): Session {
-  let disposed = false;
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
+  return serialSession(name, 'onnxruntime-node', {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
-    run(feeds: Record<string, Tensor>, opts: { signal?: AbortSignal } = {}) {
-      const job = queue.then(async () => {
-        if (disposed) throw new MaskgenError('DISPOSED', `session ${name} was disposed`);
-        throwIfAborted(opts.signal, `run of ${name}`);
-        const ortFeeds: Record<string, ort.Tensor> = {};
-        for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
-        let out: ort.InferenceSession.ReturnType;
-        try {
-          out = await session.run(ortFeeds);
-        } catch (cause) {
-          throw new MaskgenError('RUNTIME', `onnxruntime-node failed to run ${name}: ${(cause as Error).message}`, { cause });
-        }
-        const result: Record<string, Tensor> = {};
-        for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
-        return result;
-      });
-      queue = job.catch(() => undefined);
-      return job;
+    async run(feeds: Record<string, Tensor>) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
+      const out = await session.run(ortFeeds);
+      const result: Record<string, Tensor> = {};
+      for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
+      return result;
     },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      await queue;
-      await session.release();
-    },
-  };
+    release: () => session.release(),
+  });
 }

@@ -1,1 +1,1 @@
-export { webRuntime, type WebRuntimeOptions } from './web-runtime.js';
+export { webRuntime, webBackendInfo, type WebRuntimeOptions, DEFAULT_WASM_WEIGHT_LIMIT } from './web-runtime.js';

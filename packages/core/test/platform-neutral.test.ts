@@ -1,0 +1,24 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+const NEUTRAL = ['core', 'clip-text', 'tatitok', 'sampler', 'pipeline'];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+describe('platform-neutral packages', () => {
+  for (const pkg of NEUTRAL) {
+    it(`${pkg} never imports onnxruntime, node:* or DOM globals`, () => {
+      for (const file of sources(join(ROOT, pkg, 'src'))) {
+        const text = readFileSync(file, 'utf8');
+        expect(text, file).not.toMatch(/from ['"](node:|onnxruntime|fs['"]|path['"])/);
+        expect(text, file).not.toMatch(/\b(document|window|localStorage)\./);
+      }
+    });
+  }
+});
