@@ -13,6 +13,11 @@ export interface NodeRuntimeOptions {
   threads?: number;
   /** ORT graph optimisation level. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * ORT pre-packs constant GEMM weights into a second buffer (faster runs, ~2x weight memory at load).
+   * `false` keeps only the memory-mapped weights: peak RSS ≈ weight bytes, at some speed cost.
+   */
+  prepack?: boolean;
   /** Directory for the per-session graph folders (defaults to the OS temp dir). */
   tmpDir?: string;
 }
@@ -45,7 +50,7 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
           const graph = model.relocate(Object.fromEntries(model.externalData.map((e) => [e.path, basename(e.file.localPath!)])));
           session = await ort.InferenceSession.create(graph, {
             ...sessionOptions,
-            extra: { session: { model_external_initializers_file_folder_path: folder } },
+            extra: { session: { model_external_initializers_file_folder_path: folder, ...(options.prepack === false ? { disable_prepacking: '1' } : {}) } },
           });
         } else {
           // Remote or scattered files: write a packed copy of just the referenced bytes.
