@@ -21,7 +21,11 @@ export type MaskgenErrorCode =
   | 'RNG_REPLAY_MISMATCH'
   | 'ABORTED'
   | 'DISPOSED'
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  | 'UNAUTHORIZED'
+  | 'CACHE_IO'
+  | 'INVALID_CHECKPOINT'
+  | 'UNSAFE_PICKLE';
 
 /**
  * The single error type of MaskGen.js. One class (instead of a hierarchy) keeps `instanceof`

@@ -37,3 +37,15 @@ export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from
 export { type ModelSource, type SourceOptions, readText, readJson, memorySource } from './model-source.js';
 export { serialSession, type RawSession } from './serial-session.js';
 export { encodeSafetensors } from './safetensors-writer.js';
+export {
+  residualAttentionBlock,
+  type LinearParams,
+  type NormParams,
+  type ResidualAttentionBlockParams,
+  type ResidualAttentionBlockOptions,
+} from './onnx/residual-attention-block.js';
+export { TorchCheckpoint, type CheckpointTensor } from './pickle/torch-checkpoint.js';
+export { checkpointAsSafetensors, openStateDict } from './pickle/safetensors-view.js';
+export { unpickle } from './pickle/unpickler.js';
+export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
+export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';

@@ -6,6 +6,12 @@ import type { ProgressCallback } from './progress.js';
 export interface SourceOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /**
+   * How the caller will read the file: 'whole' (default) or 'ranges' when it needs only some byte
+   * ranges (CLIP's text tower out of a file that also holds the vision tower). Remote sources may then
+   * read by HTTP range instead of downloading everything; others ignore the hint.
+   */
+  access?: 'whole' | 'ranges';
 }
 
 /**

@@ -1,0 +1,153 @@
+import { MaskgenError, quote } from '../errors.js';
+import type { FileHandle } from '../file-handle.js';
+import { type TensorInfo, decodeTensor, safetensorsDtypeBytes } from '../safetensors.js';
+import { type Tensor, float16ToFloat32, numel } from '../tensor.js';
+import { PyTuple, type TensorRef } from './torch-globals.js';
+import { unpickle } from './unpickler.js';
+import { type ZipEntry, ZipArchive } from './zip-archive.js';
+import { crc32 } from './zip-codec.js';
+
+/** A tensor of a PyTorch checkpoint: what SafetensorsFile's TensorInfo says, minus file offsets. */
+export interface CheckpointTensor {
+  readonly name: string;
+  readonly stDtype: string;
+  readonly dims: readonly number[];
+  readonly byteLength: number;
+}
+
+const bad = (file: FileHandle, msg: string) => new MaskgenError('INVALID_CHECKPOINT', `PyTorch checkpoint ${quote(file.name)}: ${msg}`);
+
+/** Collects the tensors of nested dicts/lists under dotted names (`{'state_dict': {...}}` → `state_dict.x`). */
+function flatten(value: unknown, prefix: string, out: Map<string, TensorRef>, depth = 0): void {
+  if (depth > 32) return;
+  const at = (k: unknown) => (prefix ? `${prefix}.${String(k)}` : String(k));
+  if (value && (value as TensorRef).kind === 'tensor') out.set(prefix, value as TensorRef);
+  else if (value instanceof Map) for (const [k, v] of value) typeof k === 'string' || typeof k === 'number' ? flatten(v, at(k), out, depth + 1) : undefined;
+  else if (Array.isArray(value) || value instanceof PyTuple) (Array.isArray(value) ? value : value.items).forEach((v, i) => flatten(v, at(i), out, depth + 1));
+}
+
+function isContiguous(t: TensorRef): boolean {
+  let expect = 1;
+  for (let i = t.dims.length - 1; i >= 0; i--) {
+    if (t.dims[i] !== 1 && t.strides[i] !== expect) return false;
+    expect *= t.dims[i];
+  }
+  return true;
+}
+
+/**
+ * A `torch.save` state dict (`pytorch_model.bin`, `.pt`, `.pth`: a zip holding `data.pkl` and one
+ * member per storage) read without Python and without running its pickle: for repos that ship no
+ * safetensors. Tensors are read lazily by range like SafetensorsFile, and `asSafetensors()` presents
+ * the whole checkpoint as a safetensors file so the graph builder references weights in place.
+ */
+export class TorchCheckpoint {
+  readonly tensors: ReadonlyMap<string, CheckpointTensor>;
+  private readonly offsets = new Map<string, Promise<number>>();
+  private inflated: { key: string; bytes: Promise<Uint8Array> } | undefined;
+
+  private constructor(readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string, private readonly refs: Map<string, TensorRef>) {
+    this.tensors = new Map(
+      [...refs].map(([name, t]) => [name, { name, stDtype: t.stDtype, dims: t.dims, byteLength: numel(t.dims) * safetensorsDtypeBytes(t.stDtype) }]),
+    );
+  }
+
+  /** Reads the zip directory and the pickle, validating every tensor against its storage. */
+  static async open(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<TorchCheckpoint> {
+    const zip = await ZipArchive.open(file, opts);
+    const pkls = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+    if (pkls.length !== 1) throw bad(file, `expected one "<archive>/data.pkl" member, found ${pkls.length} (legacy pre-1.6 torch.save files are not supported)`);
+    const prefix = pkls[0].slice(0, -'data.pkl'.length);
+    const order = zip.entries.get(`${prefix}byteorder`);
+    if (order && new TextDecoder().decode(await zip.read(order, { maxBytes: 16 })).trim() !== 'little') throw bad(file, 'big-endian checkpoints are not supported');
+    const pklEntry = zip.entries.get(pkls[0])!;
+    const pkl = await zip.read(pklEntry, { ...opts, maxBytes: 256 * 1024 * 1024 });
+    if (crc32(pkl) !== pklEntry.crc32) throw bad(file, 'data.pkl fails its CRC-32 check');
+    const refs = new Map<string, TensorRef>();
+    flatten(unpickle(pkl), '', refs);
+    const ckpt = new TorchCheckpoint(file, zip, prefix, refs);
+    for (const [name, t] of refs) ckpt.validate(name, t);
+    return ckpt;
+  }
+
+  private storageEntry(t: TensorRef): ZipEntry {
+    const e = this.zip.entries.get(`${this.prefix}data/${t.storage.key}`);
+    if (!e) throw bad(this.file, `storage ${quote(t.storage.key)} has no "data/${t.storage.key}" member`);
+    return e;
+  }
+
+  /** The byte span [start, end) of a tensor inside its storage. */
+  private span(t: TensorRef): [number, number] {
+    const elem = safetensorsDtypeBytes(t.stDtype);
+    if (numel(t.dims) === 0) return [t.offset * elem, t.offset * elem];
+    const last = t.dims.reduce((s, d, i) => s + (d - 1) * t.strides[i], t.offset);
+    return [t.offset * elem, (last + 1) * elem];
+  }
+
+  private validate(name: string, t: TensorRef): void {
+    const entry = this.storageEntry(t);
+    const capacity = Math.min(entry.size, t.storage.numel * safetensorsDtypeBytes(t.storage.stDtype));
+    const [, end] = this.span(t);
+    if (end > capacity) throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} reaches byte ${end} of a ${capacity}-byte storage`);
+  }
+
+  has(name: string): boolean {
+    return this.refs.has(name);
+  }
+
+  info(name: string): CheckpointTensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new MaskgenError('MISSING_WEIGHT', `weights ${quote(this.file.name)}: tensor ${quote(name)} not found`);
+    return t;
+  }
+
+  private async storageBytes(entry: ZipEntry, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (entry.method === 0) {
+      let off = this.offsets.get(entry.name);
+      if (!off) this.offsets.set(entry.name, (off = this.zip.dataOffset(entry, { signal })));
+      return this.file.read((await off) + start, length, { signal });
+    }
+    if (this.inflated?.key !== entry.name) this.inflated = { key: entry.name, bytes: this.zip.read(entry, { signal }) };
+    return (await this.inflated.bytes).subarray(start, start + length);
+  }
+
+  /** Bytes [from, from+length) of a tensor in C order, little-endian (strided views are gathered). */
+  async readBytes(name: string, from = 0, length?: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
+    const info = this.info(name);
+    const t = this.refs.get(name)!;
+    const len = length ?? info.byteLength - from;
+    const entry = this.storageEntry(t);
+    const [start, end] = this.span(t);
+    if (isContiguous(t)) return this.storageBytes(entry, start + from, len, opts?.signal);
+    const src = await this.storageBytes(entry, start, end - start, opts?.signal);
+    return gather(src, t, safetensorsDtypeBytes(t.stDtype)).subarray(from, from + len);
+  }
+
+  /** Reads one tensor; dtype handling matches SafetensorsFile.read. */
+  async read(name: string, opts?: { signal?: AbortSignal }): Promise<Tensor> {
+    const info = this.info(name);
+    const asInfo: TensorInfo = { name, stDtype: info.stDtype, dims: info.dims, offset: 0, byteLength: info.byteLength };
+    return decodeTensor(asInfo, await this.readBytes(name, 0, undefined, opts));
+  }
+
+  async readFloat32(name: string, opts?: { signal?: AbortSignal }): Promise<Float32Array> {
+    const t = await this.read(name, opts);
+    if (t.dtype === 'float32') return t.data as Float32Array;
+    if (t.dtype === 'float16') return Float32Array.from(t.data as Uint16Array, float16ToFloat32);
+    throw new MaskgenError('UNSUPPORTED_DTYPE', `tensor ${quote(name)}: expected a float dtype, got ${t.dtype}`);
+  }
+}
+
+/** Copies a strided view (starting at its first element in `src`) into C order. */
+function gather(src: Uint8Array, t: TensorRef, elem: number): Uint8Array {
+  const n = numel(t.dims);
+  const out = new Uint8Array(n * elem);
+  const idx = new Array<number>(t.dims.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let off = 0;
+    for (let k = 0; k < idx.length; k++) off += idx[k] * t.strides[k];
+    out.set(src.subarray(off * elem, off * elem + elem), i * elem);
+    for (let k = idx.length - 1; k >= 0 && ++idx[k] === t.dims[k]; k--) idx[k] = 0;
+  }
+  return out;
+}
