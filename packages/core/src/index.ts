@@ -49,3 +49,4 @@ export { checkpointAsSafetensors, openStateDict } from './pickle/safetensors-vie
 export { unpickle } from './pickle/unpickler.js';
 export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
 export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
+export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
