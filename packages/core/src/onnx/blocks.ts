@@ -1,3 +1,4 @@
+import { MaskgenError } from '../errors.js';
 import type { SafetensorsFile } from '../safetensors.js';
 import type { GraphBuilder, Value } from './graph-builder.js';
 
@@ -24,16 +25,21 @@ export function linearFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string,
 /** LayerNorm over the last axis; `weight`/`bias` may be omitted for elementwise_affine=False. */
 export function layerNorm(g: GraphBuilder, x: Value, weight: Value | null, bias: Value | null, eps: number, dim?: number): Value {
   let w = weight;
-  if (!w) {
-    if (dim === undefined) throw new Error('layerNorm without weight needs dim');
-    w = g.f32(new Array<number>(dim).fill(1));
+  let b = bias;
+  if (!w || !b) {
+    if (dim === undefined) throw new MaskgenError('INVALID_ARGUMENT', 'layerNorm without affine parameters needs `dim`');
+    w ??= g.f32(new Array<number>(dim).fill(1));
+    // An explicit zero bias: ORT's SkipLayerNormalization fusion crashes on a LayerNormalization
+    // whose optional bias input is absent (onnxruntime 1.30, graph optimisation level 'all').
+    b ??= g.f32(new Array<number>(dim).fill(0));
   }
-  return g.op1('LayerNormalization', [x, w, bias], { axis: -1, epsilon: { f: eps } });
+  return g.op1('LayerNormalization', [x, w, b], { axis: -1, epsilon: { f: eps } });
 }
 
 /** LayerNorm from a checkpoint prefix (`prefix.weight`, `prefix.bias`). */
 export function layerNormFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, eps: number): Value {
-  return layerNorm(g, x, g.weight(st, `${prefix}.weight`), st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null, eps);
+  const dim = st.info(`${prefix}.weight`).dims[0];
+  return layerNorm(g, x, g.weight(st, `${prefix}.weight`), st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null, eps, dim);
 }
 
 /** Applies an activation; QuickGELU is x·σ(1.702x), exactly as OpenAI CLIP defines it. */

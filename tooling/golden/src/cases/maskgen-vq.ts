@@ -1,5 +1,46 @@
-import { notImplemented } from '../not-implemented.js';
-import type { CaseRunner } from '../types.js';
+import { type Tensor } from '@maskgen/core';
+import { MaskGenVQ } from '@maskgen/sampler';
+import { loadCaseClip, replayDraws } from '../golden-clip.js';
+import type { CallResult, CaseRunner } from '../types.js';
 
-/** Golden case `maskgen_vq`. */
-export const run: CaseRunner = notImplemented;
+/**
+ * Golden case `maskgen_vq`: forward logits, then every recorded `generate` run replayed draw by
+ * draw — ids must be exact. The aesthetic score is left unset so the config's value applies, as in
+ * the reference (case.json `effective_aesthetic_score`).
+ */
+export const run: CaseRunner = async (ctx) => {
+  const model = await MaskGenVQ.create({ runtime: ctx.runtime, weights: ctx.weights!, config: ctx.config });
+  const clip = await loadCaseClip(ctx);
+  const results: CallResult[] = [];
+  try {
+    for (const call of ctx.caseJson.calls) {
+      if (call.fn.endsWith('.forward(input_tokens, condition, condition_pooled, aesthetic_score)') || call.name === 'forward') {
+        const [ids, cond, pooled, aes] = await Promise.all(call.inputs.map((n: string) => ctx.readIo(n)));
+        const logits = await model.forward(ids, cond, pooled, (aes as Tensor<'float32'>).data);
+        results.push(await ctx.compare('forward: logits', call.returns[0], logits));
+        continue;
+      }
+      const enc = await clip.encode(call.captions);
+      const empty = await clip.encode(['']);
+      const k = call.kwargs;
+      const ids = await model.generate({
+        condition: enc.penultimate,
+        pooled: enc.pooled,
+        uncondCondition: empty.penultimate,
+        uncondPooled: empty.pooled,
+        rng: await replayDraws(ctx, call.draws),
+        steps: k.num_sample_steps,
+        guidanceScale: k.guidance_scale,
+        guidanceDecay: k.guidance_decay,
+        guidanceDecayScalePow: k.guidance_decay_scale_pow,
+        randomizeTemperature: k.randomize_temperature,
+        softmaxTemperatureAnnealing: k.softmax_temperature_annealing,
+        probSorting: k.prob_sorting,
+      });
+      results.push(await ctx.compare(`${call.name}: ids`, call.returns[0], ids));
+    }
+  } finally {
+    await Promise.all([model.dispose(), clip.dispose()]);
+  }
+  return results;
+};
