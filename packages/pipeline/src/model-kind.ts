@@ -20,7 +20,7 @@ function num(section: Json | undefined, key: string, fallback: number, where: st
  * Works out what a repo is from its config.json, so ids outside the zoo still load when their
  * config says what they are; for zoo ids the config's sampling settings refine the zoo defaults.
  */
-export function describeModel(id: string, config: unknown): ZooEntry {
+export function describeModel(id: string, config: unknown, opts: { tokenizer?: string } = {}): ZooEntry {
   const known = zooEntry(id);
   const root = obj(config);
   if (!root) throw new MaskgenError('INVALID_CONFIG', `${id}/config.json: expected a JSON object, got ${quote(config)}`);
@@ -53,9 +53,10 @@ export function describeModel(id: string, config: unknown): ZooEntry {
           };
     const tokens = num(vq, 'num_latent_tokens', 0, 'model.vq_model');
     const tokenizer =
-      known?.kind === 'generator'
+      opts.tokenizer ??
+      (known?.kind === 'generator'
         ? known.tokenizer
-        : MODEL_ZOO.find((e) => e.kind === 'tokenizer' && e.mode === mode && e.tokens === tokens)?.id;
+        : MODEL_ZOO.find((e) => e.kind === 'tokenizer' && e.mode === mode && e.tokens === tokens)?.id);
     if (!tokenizer) {
       throw new MaskgenError('UNKNOWN_MODEL', `${id}: no released TA-TiTok tokenizer matches quantize_mode ${quote(mode)} with ${tokens} tokens; pass the tokenizer explicitly`);
     }

@@ -22,8 +22,11 @@ export interface MaskGitOptions {
   aestheticScore?: number;
   maskSchedule?: string;
   signal?: AbortSignal;
-  /** Called after each step with the current ids (masked positions hold the mask id). */
-  onStep?: (step: number, total: number, ids: Tensor<'int64'>) => void;
+  /**
+   * Called after each step with the current ids (masked positions hold the mask id) and this step's
+   * full prediction (every position filled), which is what live previews decode.
+   */
+  onStep?: (step: number, total: number, ids: Tensor<'int64'>, predicted: Tensor<'int64'>) => void;
 }
 
 function repeatRows(t: Tensor<'float32'>, B: number): Tensor<'float32'> {
@@ -98,7 +101,7 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
       }
       ids = next;
     }
-    o.onStep?.(step + 1, steps, tensor('int64', [B, N], ids.slice()));
+    o.onStep?.(step + 1, steps, tensor('int64', [B, N], ids.slice()), tensor('int64', [B, N], sampled));
   }
   return tensor('int64', [B, N], ids);
 }

@@ -1,0 +1,112 @@
+import type { ClipTextEncoder } from '@maskgen/clip-text';
+import { MaskgenError, type Rng, SeededRng, type Tensor, quote, readJson, throwIfAborted } from '@maskgen/core';
+import { MaskGenVQ } from '@maskgen/sampler';
+import { type Tatitok, toRgba, toUint8Images } from '@maskgen/tatitok';
+import { loadTatitok } from './image-tokenizer.js';
+import { describeModel } from './model-kind.js';
+import type { VqDefaults } from './model-zoo.js';
+import { MAX_IMAGES_PER_PROMPT, checkNumber, checkPrompts } from './prompts.js';
+import { openSource } from './sources.js';
+import { loadTextEncoder } from './text-encoder.js';
+import type { GenerateOptions, GenerateResult, LoadOptions, RgbaImage, TextToImage } from './types.js';
+import { openCheckpoint } from './weights.js';
+
+/** Decodes tokens under the prompts' ln_final states into RGBA images. */
+async function decodeImages(tok: Tatitok, tokens: Tensor, final: Tensor, signal?: AbortSignal): Promise<RgbaImage[]> {
+  const u8 = toUint8Images(await tok.decode(tokens, final, { signal }));
+  return Array.from({ length: u8.dims[0] }, (_, i) => toRgba(u8, i));
+}
+
+/**
+ * One line to a working text-to-image model: the generator, its TA-TiTok tokenizer and the CLIP text
+ * tower are fetched (or read from the cache), built and wired with the generator's defaults.
+ */
+export async function createTextToImage(modelId: string, opts: LoadOptions): Promise<TextToImage> {
+  const source = openSource(modelId, opts);
+  const config = await readJson(source, 'config.json', opts);
+  const entry = describeModel(modelId, config, { tokenizer: opts.tokenizer });
+  if (entry.kind !== 'generator') {
+    throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a text-to-image generator; try turkeyju/generator_maskgen_vq_xl`);
+  }
+  if (entry.defaults.family !== 'vq') {
+    throw new MaskgenError('NOT_IMPLEMENTED', `${quote(modelId)} is a MaskGen-KL model; KL sampling is not available in this release yet (use a MaskGen-VQ model)`);
+  }
+  const defaults = entry.defaults as VqDefaults;
+  const [{ weights }, tok, clip] = await Promise.all([
+    openCheckpoint(source, opts),
+    loadTatitok(entry.tokenizer, opts),
+    loadTextEncoder(opts),
+  ]);
+  throwIfAborted(opts.signal, `loading ${modelId}`);
+  opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
+  const generator = await MaskGenVQ.create({ runtime: opts.runtime, weights, config, signal: opts.signal });
+  opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
+  return vqTextToImage(modelId, defaults, generator, tok, clip);
+}
+
+function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGenVQ, tok: Tatitok, clip: ClipTextEncoder): TextToImage {
+  return {
+    modelId,
+    family: 'vq',
+    defaults,
+    async generate(prompts, o: GenerateOptions = {}): Promise<GenerateResult> {
+      const list = checkPrompts(prompts);
+      const n = checkNumber('numImages', o.numImages, 1, MAX_IMAGES_PER_PROMPT, true) ?? 1;
+      const steps = checkNumber('steps', o.steps, 1, 1000, true) ?? defaults.steps;
+      const guidance = checkNumber('guidance', o.guidance, 0, 100) ?? defaults.guidanceScale;
+      const temperature = checkNumber('temperature', o.temperature, 0, 100) ?? defaults.randomizeTemperature;
+      const aestheticScore = checkNumber('aestheticScore', o.aestheticScore, 0, 10);
+      const seed = checkNumber('seed', o.seed, 0, Number.MAX_SAFE_INTEGER, true) ?? Math.floor(Math.random() * 2 ** 31);
+      const rng: Rng = o.rng ?? new SeededRng(seed);
+      const expanded = list.flatMap((p) => Array.from({ length: n }, () => p));
+      o.onProgress?.({ phase: 'encode-text', done: 0, total: 1 });
+      const [enc, empty] = await Promise.all([clip.encode(expanded, { signal: o.signal }), clip.encode([''], { signal: o.signal })]);
+      o.onProgress?.({ phase: 'encode-text', done: 1, total: 1 });
+      const ids = await generator.generate({
+        condition: enc.penultimate,
+        pooled: enc.pooled,
+        uncondCondition: empty.penultimate,
+        uncondPooled: empty.pooled,
+        rng,
+        steps,
+        guidanceScale: guidance,
+        randomizeTemperature: temperature,
+        aestheticScore,
+        signal: o.signal,
+        onStep: (step, total, current, predicted) => {
+          o.onProgress?.({ phase: 'sample', step, total });
+          if (!o.onPreview) return;
+          if (!o.previewImages) {
+            o.onPreview({ step, total, tokens: current });
+            return;
+          }
+          void decodeImages(tok, predicted, enc.final, o.signal).then(
+            (images) => o.onPreview?.({ step, total, tokens: current, images }),
+            () => undefined,
+          );
+        },
+      });
+      o.onProgress?.({ phase: 'decode', done: 0, total: 1 });
+      const images = await decodeImages(tok, ids, enc.final, o.signal);
+      o.onProgress?.({ phase: 'decode', done: 1, total: 1 });
+      return {
+        images,
+        tokens: ids,
+        seed,
+        settings: { steps, guidance, temperature, aestheticScore: aestheticScore ?? generator.spec.configAestheticScore, numImages: n },
+      };
+    },
+    async decode(tokens, prompts, o = {}) {
+      const list = checkPrompts(prompts);
+      if (list.length !== tokens.dims[0]) {
+        throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected one prompt per token row (${tokens.dims[0]}), got ${list.length}`);
+      }
+      const enc = await clip.encode(list, { signal: o.signal });
+      return decodeImages(tok, tokens, enc.final, o.signal);
+    },
+    async dispose() {
+      await Promise.all([generator.dispose(), tok.dispose(), clip.dispose()]);
+    },
+  };
+}
+

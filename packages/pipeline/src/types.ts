@@ -1,0 +1,75 @@
+import type { ModelSource, ProgressCallback, Rng, Runtime, Tensor } from '@maskgen/core';
+import type { KlDefaults, VqDefaults } from './model-zoo.js';
+
+/** 8-bit RGBA pixels, row-major: what canvases, PNG encoders and the CLI all take. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Where repos come from: a function (e.g. local folders for some ids), else the runtime's default hub source. */
+export type SourceResolver = (repoId: string) => ModelSource;
+
+/** Options shared by the factories. */
+export interface LoadOptions {
+  runtime: Runtime;
+  /** Overrides how a repo id becomes files; defaults to `runtime.openRepo`. */
+  source?: SourceResolver;
+  /** TA-TiTok repo to decode with (defaults to the zoo pairing or the generator's config). */
+  tokenizer?: string;
+  /** CLIP repo for the text tower (defaults to openai/clip-vit-large-patch14-336). */
+  textEncoder?: string;
+  /** Head counts for tokenizers whose config names a size outside the reference's table. */
+  tokenizerOptions?: { encoderHeads?: number; decoderHeads?: number };
+  /** CLIP feed-forward activation: 'gelu' (what the reference runs today, the default) or 'quick-gelu'. */
+  clipActivation?: 'gelu' | 'quick-gelu';
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+/** A step of sampling, for live previews: the current tokens and, when requested, their decoded images. */
+export interface PreviewEvent {
+  step: number;
+  total: number;
+  tokens: Tensor;
+  images?: RgbaImage[];
+}
+
+/** Per-call generation settings; unset values use the model's defaults. */
+export interface GenerateOptions {
+  seed?: number;
+  /** Replaces the seeded generator (e.g. a replay of recorded draws). */
+  rng?: Rng;
+  steps?: number;
+  guidance?: number;
+  /** VQ: the Gumbel randomize temperature; KL: the diffusion noise temperature. */
+  temperature?: number;
+  aestheticScore?: number;
+  /** Images per prompt. */
+  numImages?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+  /** Called after every step; set `previewImages` to also decode the current tokens. */
+  onPreview?: (e: PreviewEvent) => void;
+  previewImages?: boolean;
+}
+
+/** Generated images with their tokens and the exact settings used (for reproducibility). */
+export interface GenerateResult {
+  images: RgbaImage[];
+  tokens: Tensor;
+  seed: number;
+  settings: Record<string, number | string>;
+}
+
+/** A loaded text-to-image model: generator + tokenizer + text tower, sessions reused across calls. */
+export interface TextToImage {
+  readonly modelId: string;
+  readonly family: 'vq' | 'kl';
+  readonly defaults: VqDefaults | KlDefaults;
+  generate(prompts: string | readonly string[], opts?: GenerateOptions): Promise<GenerateResult>;
+  /** Decodes existing tokens under another prompt's text guidance (TA-TiTok is text-aware). */
+  decode(tokens: Tensor, prompts: string | readonly string[], opts?: { signal?: AbortSignal }): Promise<RgbaImage[]>;
+  dispose(): Promise<void>;
+}
