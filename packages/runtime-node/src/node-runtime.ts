@@ -1,5 +1,5 @@
 import { MaskgenError, type OnnxModel, serialSession, type Runtime, type Session, type SessionOptions, type Tensor, throwIfAborted } from '@maskgen/core';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -38,7 +38,9 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
       throwIfAborted(opts.signal, `creating session ${model.name}`);
       let dir: string | undefined;
       try {
-        const local = model.externalData.map((e) => e.file.localPath);
+        // Real paths: cache snapshots are symlinks into blobs/, and ORT rejects external data that
+        // resolves outside the folder it was told to read from.
+        const local = await Promise.all(model.externalData.map((e) => (e.file.localPath ? realpath(e.file.localPath) : undefined)));
         const dirs = new Set(local.map((p) => (p ? dirname(p) : undefined)));
         const threads = opts.threads ?? options.threads;
         const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -52,7 +54,7 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
         } else if (dirs.size === 1 && !dirs.has(undefined)) {
           // ORT reads the weights in place (memory-mapped) from the folder they live in.
           const folder = [...dirs][0]!;
-          const graph = model.relocate(Object.fromEntries(model.externalData.map((e) => [e.path, basename(e.file.localPath!)])));
+          const graph = model.relocate(Object.fromEntries(model.externalData.map((e, i) => [e.path, basename(local[i]!)])));
           session = await ort.InferenceSession.create(graph, {
             ...sessionOptions,
             extra: { session: { model_external_initializers_file_folder_path: folder, ...(options.prepack === false ? { disable_prepacking: '1' } : {}) } },

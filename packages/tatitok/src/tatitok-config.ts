@@ -53,6 +53,14 @@ function int(s: Json, key: string, where: string, fallback?: number): number {
   return v;
 }
 
+/**
+ * Optional head counts in the config (`vit_enc_num_heads` / `vit_dec_num_heads`): not written by the
+ * reference, accepted so checkpoints with custom model sizes can say what the size table cannot.
+ */
+function optInt(s: Json, key: string, where: string): number | undefined {
+  return s[key] === undefined ? undefined : int(s, key, where);
+}
+
 function countBlocks(st: SafetensorsFile, prefix: string): number {
   let n = 0;
   while (st.has(`${prefix}.transformer.${n}.ln_1.weight`)) n++;
@@ -99,8 +107,8 @@ export function resolveTatitok(config: unknown, st: SafetensorsFile, opts: Tatit
     isLegacy: vq.is_legacy !== false,
     textEmbedDim: int(vq, 'text_embed_dim', w, 768),
     textContextLength: int(vq, 'text_context_length', w, 77),
-    encoder: vit(st, 'encoder', vq.vit_enc_model_size, int(vq, 'vit_enc_patch_size', w), imageSize, opts.encoderHeads, `${w}.vit_enc_model_size`),
-    decoder: vit(st, 'decoder', vq.vit_dec_model_size, int(vq, 'vit_dec_patch_size', w), imageSize, opts.decoderHeads, `${w}.vit_dec_model_size`),
+    encoder: vit(st, 'encoder', vq.vit_enc_model_size, int(vq, 'vit_enc_patch_size', w), imageSize, opts.encoderHeads ?? optInt(vq, 'vit_enc_num_heads', w), `${w}.vit_enc_model_size`),
+    decoder: vit(st, 'decoder', vq.vit_dec_model_size, int(vq, 'vit_dec_patch_size', w), imageSize, opts.decoderHeads ?? optInt(vq, 'vit_dec_num_heads', w), `${w}.vit_dec_model_size`),
   };
   const lat = st.info('latent_tokens').dims;
   if (lat[0] !== numTokens || lat[1] !== spec.encoder.width) {

@@ -44,7 +44,7 @@ export async function writeRangeMeta(dir: string, commit: string, file: string, 
  */
 export class RangeStore {
   private intervals: Interval[] | undefined;
-  private fh: Promise<FileHandle> | undefined;
+  private prepared: Promise<void> | undefined;
   private readonly dataPath: string;
   private readonly indexPath: string;
   private saving: Promise<void> = Promise.resolve();
@@ -54,15 +54,28 @@ export class RangeStore {
     this.indexPath = join(dir, `${etag}.ranges.json`);
   }
 
-  private async handle(): Promise<FileHandle> {
-    this.fh ??= (async () => {
+  /**
+   * Runs `fn` on a freshly opened handle and closes it: range reads come seconds apart, and a handle
+   * held open by a long-lived source would only be closed by the garbage collector.
+   */
+  private async withHandle<T>(fn: (fh: FileHandle) => Promise<T>): Promise<T> {
+    this.prepared ??= (async () => {
       await mkdir(dirname(this.dataPath), { recursive: true });
       await (await open(this.dataPath, 'a')).close();
       const fh = await open(this.dataPath, 'r+');
-      if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
-      return fh;
+      try {
+        if ((await fh.stat()).size !== this.size) await fh.truncate(this.size);
+      } finally {
+        await fh.close();
+      }
     })();
-    return this.fh;
+    await this.prepared;
+    const fh = await open(this.dataPath, 'r+');
+    try {
+      return await fn(fh);
+    } finally {
+      await fh.close();
+    }
   }
 
   private async load(): Promise<Interval[]> {
@@ -94,16 +107,17 @@ export class RangeStore {
   }
 
   async write(position: number, data: Uint8Array): Promise<void> {
-    const fh = await this.handle();
-    for (let done = 0; done < data.byteLength; ) {
-      const { bytesWritten } = await fh.write(data, done, data.byteLength - done, position + done);
-      done += bytesWritten;
-    }
+    await this.withHandle(async (fh) => {
+      for (let done = 0; done < data.byteLength; ) {
+        const { bytesWritten } = await fh.write(data, done, data.byteLength - done, position + done);
+        done += bytesWritten;
+      }
+      await fh.datasync();
+    });
   }
 
   /** Records [start, end) as present (after syncing its bytes) and persists the index. */
   async commit(start: number, end: number): Promise<void> {
-    await (await this.handle()).datasync();
     const merged: Interval[] = [];
     for (const iv of [...(await this.load()), [start, end] as Interval].sort((x, y) => x[0] - y[0])) {
       const last = merged[merged.length - 1];
@@ -116,19 +130,17 @@ export class RangeStore {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const fh = await this.handle();
-    const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
-      const { bytesRead } = await fh.read(out, done, length - done, offset + done);
-      if (bytesRead === 0) throw new Error(`range cache ${this.dataPath} is shorter than expected`);
-      done += bytesRead;
-    }
-    return out;
+    return this.withHandle(async (fh) => {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; ) {
+        const { bytesRead } = await fh.read(out, done, length - done, offset + done);
+        if (bytesRead === 0) throw new Error(`range cache ${this.dataPath} is shorter than expected`);
+        done += bytesRead;
+      }
+      return out;
+    });
   }
 
-  async close(): Promise<void> {
-    const fh = this.fh;
-    this.fh = undefined;
-    await (await fh)?.close();
-  }
+  /** Nothing stays open between operations; kept for callers that close sources. */
+  async close(): Promise<void> {}
 }

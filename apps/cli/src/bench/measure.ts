@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+
+/** Median of timings: robust to the noisy shared machine the benchmarks run on. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` after `warmup` untimed calls, `runs` timed calls; returns the median in milliseconds. */
+export async function timeIt(fn: () => Promise<unknown>, opts: { warmup?: number; runs?: number } = {}): Promise<{ medianMs: number; runsMs: number[] }> {
+  for (let i = 0; i < (opts.warmup ?? 1); i++) await fn();
+  const runsMs: number[] = [];
+  for (let i = 0; i < (opts.runs ?? 3); i++) {
+    const t = performance.now();
+    await fn();
+    runsMs.push(performance.now() - t);
+  }
+  return { medianMs: median(runsMs), runsMs };
+}
+
+/** Peak resident set size of this process so far (VmHWM), in bytes. */
+export function peakRss(): number {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    if (line) return Number.parseInt(line.replace(/\D+/g, ''), 10) * 1024;
+  } catch {
+    // not Linux: fall back below
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** Human-readable byte count for reports. */
+export function fmtBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(0)} MiB`;
+}

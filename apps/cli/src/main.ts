@@ -1,0 +1,50 @@
+import { UsageError, reportError } from './cli-error.js';
+import { COMMANDS } from './commands/index.js';
+
+const HELP = `maskgen — MaskGen text-to-image and TA-TiTok tokenizers, from the official checkpoints
+
+usage: maskgen <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join('\n')}
+
+Run 'maskgen <command> --help' for a command's options.
+Models download from the Hugging Face hub (HF_ENDPOINT selects a mirror, HF_HOME/HF_HUB_CACHE the cache,
+HF_HUB_OFFLINE=1 uses only cached files); --model also accepts a local folder.
+`;
+
+/** Entry point: dispatches to a command and turns every failure into a message and an exit status. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage());
+    return 0;
+  }
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await command.run(rest, { signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.exitCode = reportError(e);
+  },
+);
