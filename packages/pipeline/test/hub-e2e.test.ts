@@ -1,0 +1,111 @@
+import { ReplayRng, SafetensorsFile, isMaskgenError } from '@maskgen/core';
+import { GOLDEN_IDS, goldenRepos, startMockHub } from '@maskgen/mock-hub';
+import { hubSource, nodeFile, nodeRuntime } from '@maskgen/runtime-node';
+import { webRuntime } from '@maskgen/runtime-web';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTextToImage } from '../src/index.js';
+
+const GOLDEN = resolve(__dirname, '../../../../shared/golden');
+let hub: Awaited<ReturnType<typeof startMockHub>>;
+let cacheDir: string;
+
+beforeAll(async () => {
+  hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
+  cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-pipeline-cache-'));
+});
+afterAll(() => hub.close());
+
+const source = (repoId: string) => hubSource(repoId, { endpoint: hub.url, cacheDir });
+
+async function recordedDraws() {
+  const caseJson = JSON.parse(readFileSync(join(GOLDEN, 'e2e_vq/case.json'), 'utf8'));
+  const io = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'e2e_vq/io.safetensors')));
+  const call = caseJson.calls.find((c: { name: string }) => c.name === 'generate');
+  const draws = [];
+  for (const d of call.draws) draws.push({ kind: d.kind, shape: d.shape, tensor: await io.read(d.tensor) });
+  return { call, io, rng: new ReplayRng(draws) };
+}
+
+describe('createTextToImage against the mock hub (the path a user takes with the real repos)', () => {
+  for (const [name, make] of [
+    ['runtime-node', () => nodeRuntime({ threads: 1 })],
+    ['runtime-web', () => webRuntime({ device: 'wasm', threads: 1 })],
+  ] as const) {
+    it(`reproduces the golden e2e_vq images with replayed draws on ${name}`, async () => {
+      const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: make(), source, clipActivation: 'quick-gelu' });
+      try {
+        const { call, io, rng } = await recordedDraws();
+        const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
+        expect(Array.from(out.tokens.data as BigInt64Array)).toEqual(Array.from((await io.read('generate.ids')).data as BigInt64Array));
+        const expected = (await io.read('image_uint8')).data as Uint8Array;
+        const [h, w] = [out.images[0].height, out.images[0].width];
+        out.images.forEach((img, b) => {
+          for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) expect(img.data[i * 4 + c]).toBe(expected[(b * w * h + i) * 3 + c]);
+        });
+      } finally {
+        await t2i.dispose();
+      }
+    }, 60_000);
+  }
+
+  it('is deterministic for a seed and reports progress per step', async () => {
+    const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
+    try {
+      const steps: number[] = [];
+      const previews: number[] = [];
+      const a = await t2i.generate('a tiny robot', { seed: 11, steps: 4, onProgress: (e) => e.phase === 'sample' && steps.push(e.step), onPreview: (p) => previews.push(p.step) });
+      const b = await t2i.generate('a tiny robot', { seed: 11, steps: 4 });
+      const c = await t2i.generate('a tiny robot', { seed: 12, steps: 4 });
+      expect(Array.from(a.images[0].data)).toEqual(Array.from(b.images[0].data));
+      expect(Array.from(a.tokens.data as BigInt64Array)).not.toEqual(Array.from(c.tokens.data as BigInt64Array));
+      expect(steps).toEqual([1, 2, 3, 4]);
+      expect(previews).toEqual([1, 2, 3, 4]);
+      expect(a.seed).toBe(11);
+      expect(a.settings.steps).toBe(4);
+    } finally {
+      await t2i.dispose();
+    }
+  }, 60_000);
+
+  it('checks prompts and settings before any work, naming the argument', async () => {
+    const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
+    try {
+      const bad = async (p: unknown, o: object, re: RegExp) => {
+        const e = await t2i.generate(p as string, o).catch((x: unknown) => x);
+        expect(isMaskgenError(e, 'INVALID_ARGUMENT'), String(e)).toBe(true);
+        expect(String((e as Error).message)).toMatch(re);
+      };
+      await bad([], {}, /prompts/);
+      await bad([42], {}, /prompts\[0\]/);
+      await bad('x'.repeat(20_000), {}, /exceeds the limit/);
+      await bad('ok', { steps: 0 }, /steps/);
+      await bad('ok', { numImages: 1000 }, /numImages/);
+      await bad('ok', { guidance: Number.NaN }, /guidance/);
+      await bad('ok', { seed: -3 }, /seed/);
+    } finally {
+      await t2i.dispose();
+    }
+  }, 60_000);
+
+  it('honours an aborted signal between steps', async () => {
+    const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
+    try {
+      const ac = new AbortController();
+      const e = await t2i.generate('x', { seed: 1, steps: 8, signal: ac.signal, onProgress: (p) => p.phase === 'sample' && p.step === 2 && ac.abort() }).catch((x: unknown) => x);
+      expect(isMaskgenError(e, 'ABORTED')).toBe(true);
+    } finally {
+      await t2i.dispose();
+    }
+  }, 60_000);
+
+  it('rejects unknown repos and non-generator repos with clear errors', async () => {
+    const missing = await createTextToImage('turkeyju/no_such_model', { runtime: nodeRuntime(), source }).catch((x: unknown) => x);
+    expect(isMaskgenError(missing, 'NOT_FOUND')).toBe(true);
+    const tokenizer = await createTextToImage(GOLDEN_IDS.vqTokenizer, { runtime: nodeRuntime(), source }).catch((x: unknown) => x);
+    expect(isMaskgenError(tokenizer, 'UNKNOWN_MODEL')).toBe(true);
+    expect(String((tokenizer as Error).message)).toMatch(/not a text-to-image generator/);
+  });
+});
