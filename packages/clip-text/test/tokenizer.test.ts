@@ -70,16 +70,14 @@ describe.skipIf(!HAS_TOKENIZER_GOLDEN)('ClipTokenizer', () => {
     expect(tok.decode(tok.encode('x\ud800'))).toBe('x \ufffd');
   });
 
-  it('tokenizes 10k prompts well under a second', async () => {
+  // Speed is measured by `maskgen bench` (clip-tokenizer), not asserted here: timed unit tests are flaky on shared CI machines.
+  it('tokenizes a batch of 10k prompts consistently with single encodes', async () => {
     const tok = await goldenTokenizer();
     const words = goldenPrompts().detail.flatMap((d) => d.cleaned.split(' ')).filter((w) => w.length > 0);
     const prompts = Array.from({ length: 10_000 }, (_, i) => Array.from({ length: 12 }, (_, j) => words[(i * 7 + j * 13) % words.length]).join(' '));
-    tok.encodeBatch(prompts.slice(0, 100)); // warm the JIT
-    const t0 = performance.now();
     const ids = tok.encodeBatch(prompts);
-    const ms = performance.now() - t0;
     expect(ids.dims).toEqual([10_000, 77]);
-    expect(ms).toBeLessThan(1000);
+    for (const i of [0, 4_999, 9_999]) expect(Array.from(ids.data.subarray(i * 77, (i + 1) * 77), Number)).toEqual(Array.from(tok.encode(prompts[i]), Number));
   });
 
   it('rejects bad input with errors that quote it', async () => {
