@@ -1,3 +1,4 @@
+import { bench } from './bench.js';
 import { cache } from './cache.js';
 import type { Command } from './command.js';
 import { generate } from './generate.js';
@@ -6,4 +7,5 @@ import { generate } from './generate.js';
 export const COMMANDS: Record<string, Command> = {
   generate,
   cache,
+  bench,
 };
