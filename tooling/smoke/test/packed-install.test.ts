@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../../..');
+const GOLDEN = resolve(ROOT, '../shared/golden');
+const PACKAGES = ['core', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
+let app: string;
+
+/** The golden checkpoints as local repo folders (config.json + model.safetensors), like downloaded repos. */
+function goldenFolders(root: string) {
+  const mk = (name: string, files: Record<string, string>, config?: unknown) => {
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    for (const [to, from] of Object.entries(files)) symlinkSync(join(GOLDEN, from), join(dir, to));
+    if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    return dir;
+  };
+  const tokConfig = JSON.parse(readFileSync(join(GOLDEN, 'tatitok_vq/config.json'), 'utf8'));
+  const heads = JSON.parse(readFileSync(join(GOLDEN, 'tatitok_vq/case.json'), 'utf8')).model;
+  tokConfig.model.vq_model.vit_enc_num_heads = heads.encoder.num_heads;
+  tokConfig.model.vq_model.vit_dec_num_heads = heads.decoder.num_heads;
+  return {
+    generatorId: 'turkeyju/generator_maskgen_vq_xl',
+    dirs: {
+      'turkeyju/generator_maskgen_vq_xl': mk('gen', { 'config.json': 'maskgen_vq/config.json', 'model.safetensors': 'maskgen_vq/weights.safetensors' }),
+      'turkeyju/tokenizer_tatitok_bl128_vq': mk('tok', { 'model.safetensors': 'tatitok_vq/weights.safetensors' }, tokConfig),
+      'openai/clip-vit-large-patch14-336': mk('clip', {
+        'config.json': 'clip_text/config.json',
+        'model.safetensors': 'clip_text/weights_hf.safetensors',
+        'bpe_simple_vocab_16e6.txt.gz': 'clip_tokenizer/bpe_simple_vocab_16e6.txt.gz',
+      }),
+    },
+  };
+}
+
+beforeAll(() => {
+  const work = mkdtempSync(join(tmpdir(), 'maskgen-smoke-'));
+  const tgz = join(work, 'tgz');
+  mkdirSync(tgz);
+  for (const p of PACKAGES) execFileSync('pnpm', ['pack', '--pack-destination', tgz], { cwd: join(ROOT, 'packages', p), stdio: 'pipe' });
+  app = join(work, 'app');
+  mkdirSync(app);
+  const deps: Record<string, string> = {};
+  for (const f of readdirSync(tgz)) deps[`@maskgen/${f.replace(/^maskgen-/, '').replace(/-\d+\.\d+\.\d+\.tgz$/, '')}`] = `file:../tgz/${f}`;
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke-app', private: true, type: 'module', dependencies: deps, overrides: deps }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, stdio: 'pipe', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  copyFileSync(join(__dirname, '../fixtures/use-packages.mjs'), join(app, 'use-packages.mjs'));
+  copyFileSync(join(__dirname, '../fixtures/web-entry.js'), join(app, 'web-entry.js'));
+}, 240_000);
+
+describe('packed packages installed outside the workspace', () => {
+  it('import in a fresh project and generate an image with runtime-node', () => {
+    const r = spawnSync(process.execPath, ['use-packages.mjs', JSON.stringify(goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-repos-'))))], { cwd: app, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(out).toMatchObject({ width: 32, height: 32, bytes: 32 * 32 * 4 });
+    // Node 20.19+ loads ESM through require() (the exports map has a default condition for it).
+    expect(out.requireResult).toBe('loaded');
+  }, 120_000);
+
+  it('bundle runtime-web with Vite for the browser', async () => {
+    const { build } = await import('vite');
+    await build({
+      root: app,
+      logLevel: 'silent',
+      build: { outDir: join(app, 'dist'), lib: { entry: join(app, 'web-entry.js'), formats: ['es'], fileName: 'web-entry' }, emptyOutDir: true },
+    });
+    const files = readdirSync(join(app, 'dist'));
+    expect(files).toContain('web-entry.js');
+    const js = readFileSync(join(app, 'dist', 'web-entry.js'), 'utf8');
+    expect(js).toMatch(/maskgenSmoke/);
+    // Load the bundle and run a graph, with ORT's wasm files taken from the installed package.
+    await import(join(app, 'dist', 'web-entry.js'));
+    const ortDist = `${join(app, 'node_modules', 'onnxruntime-web', 'dist')}/`;
+    const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number }> }).maskgenSmoke(ortDist);
+    expect(result.y).toBe(-2);
+  }, 120_000);
+});
