@@ -1,0 +1,113 @@
+import type { ProgressEvent } from '@maskgen/core';
+
+/**
+ * The messages between the page and the pipeline worker. Kept in one file so both sides agree on
+ * every field; everything here must survive structured cloning (no classes, no functions).
+ */
+
+/** 8-bit RGBA pixels, as the pipeline returns them and canvases take them. */
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Which ONNX Runtime backend the worker should use; 'auto' prefers WebGPU when an adapter exists. */
+export interface BackendRequest {
+  device: 'auto' | 'wasm' | 'webgpu';
+  /** WebAssembly threads; unset = all cores (capped at 4) when cross-origin isolated, else 1. */
+  threads?: number;
+  /** Absolute URL prefix where the app serves ORT's .wasm/.mjs files. */
+  wasmPaths: string;
+}
+
+/** What the worker actually runs on, shown in the page. */
+export interface BackendInfo {
+  device: 'wasm' | 'webgpu';
+  threads: number;
+  crossOriginIsolated: boolean;
+}
+
+/** Where the models come from: a hub-like base URL and the repo ids. */
+export interface ModelRequest {
+  /** Base URL serving `<owner>/<name>/resolve/main/<file>` (huggingface.co, a mirror, or a local folder). */
+  hub: string;
+  modelId: string;
+  tokenizer?: string;
+  textEncoder?: string;
+  clipActivation?: 'gelu' | 'quick-gelu';
+}
+
+/** One recorded random draw (a golden case's `draws[]` entry with its tensor), for exact replays. */
+export interface ReplayDraw {
+  kind: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
+
+/** A generation request: the form's settings, plus recorded draws when reproducing a golden run. */
+export interface GenerateRequest {
+  type: 'generate';
+  id: number;
+  model: ModelRequest;
+  prompts: string[];
+  seed: number;
+  steps?: number;
+  guidance?: number;
+  numImages?: number;
+  /** Decode the current tokens after every step for the live preview. */
+  previewImages: boolean;
+  /** When set, these draws replace the seeded generator (golden replays). */
+  replay?: ReplayDraw[];
+}
+
+/** What the page keeps in its model cache (Cache Storage / OPFS), and the origin's storage use. */
+export interface CacheStatus {
+  repos: number;
+  entries: number;
+  bytes: number;
+  originUsage?: number;
+}
+
+/**
+ * Page → worker. `cancelFlag` (cross-origin-isolated pages only) is shared memory holding the id of
+ * the request to cancel: ONNX Runtime runs whole sampling loops without yielding to the worker's
+ * event loop, so a `cancel` message could only be read after the run ended; the flag is read at
+ * every step.
+ */
+export type WorkerRequest =
+  | { type: 'init'; backend: BackendRequest; cancelFlag?: Int32Array }
+  | { type: 'selftest'; id: number }
+  | { type: 'cache-status'; id: number; purge: boolean }
+  | GenerateRequest
+  | { type: 'cancel' };
+
+/** The final result of a generation. */
+export interface DoneEvent {
+  type: 'done';
+  id: number;
+  images: Pixels[];
+  seed: number;
+  settings: Record<string, number | string>;
+  tokens: number[];
+  ms: number;
+}
+
+/** Result of the backend self-test (a small MatMul graph checked against plain JS). */
+export interface SelfTestResult {
+  ok: boolean;
+  maxAbsDiff: number;
+  ms: number;
+  backend: BackendInfo;
+}
+
+/** Worker → page. */
+export type WorkerEvent =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'progress'; id: number; event: ProgressEvent }
+  | { type: 'preview'; id: number; step: number; total: number; images: Pixels[] }
+  | DoneEvent
+  | { type: 'selftest'; id: number; result: SelfTestResult }
+  | { type: 'cache-status'; id: number; status: CacheStatus }
+  | { type: 'error'; id?: number; code?: string; message: string };
