@@ -4,7 +4,7 @@ import { SafetensorsFile } from '@maskgen/core';
 import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ClipActivation, ClipTextEncoder } from '../src/index.js';
-import { HAS_TEXT_GOLDEN, TEXT_DIR, goldenTokenizer, readIo } from './golden-paths.js';
+import { TEXT_DIR, goldenTokenizer, readIo } from './golden-paths.js';
 
 interface Tol { atol: number; rtol: number }
 
@@ -18,9 +18,9 @@ function expectClose(actual: ArrayLike<number>, expected: { dims: readonly numbe
   expect(worst, `${what}: worst excess over tolerance`).toBeLessThanOrEqual(0);
 }
 
-describe.skipIf(!HAS_TEXT_GOLDEN)('clip_text golden (runtime-node)', () => {
-  const caseJson = HAS_TEXT_GOLDEN ? JSON.parse(readFileSync(join(TEXT_DIR, 'case.json'), 'utf8')) : {};
-  const config = HAS_TEXT_GOLDEN ? JSON.parse(readFileSync(join(TEXT_DIR, 'config.json'), 'utf8')) : {};
+describe('clip_text golden (runtime-node)', () => {
+  const caseJson = JSON.parse(readFileSync(join(TEXT_DIR, 'case.json'), 'utf8'));
+  const config = JSON.parse(readFileSync(join(TEXT_DIR, 'config.json'), 'utf8'));
   const runtime = nodeRuntime({ threads: 1 });
   const encoders: ClipTextEncoder[] = [];
   afterAll(async () => {

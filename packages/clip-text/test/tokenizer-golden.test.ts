@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { HAS_TOKENIZER_GOLDEN, TOKENIZER_DIR, goldenPrompts, goldenTokenizer, readIo } from './golden-paths.js';
+import { TOKENIZER_DIR, goldenPrompts, goldenTokenizer, readIo } from './golden-paths.js';
 
-describe.skipIf(!HAS_TOKENIZER_GOLDEN)('clip_tokenizer golden', () => {
-  const { prompts, detail } = HAS_TOKENIZER_GOLDEN ? goldenPrompts() : { prompts: [], detail: [] };
+describe('clip_tokenizer golden', () => {
+  const { prompts, detail } = goldenPrompts();
 
   it('cleans every prompt as ftfy + html.unescape + whitespace + lower()', async () => {
     const tok = await goldenTokenizer();
