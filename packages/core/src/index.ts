@@ -50,3 +50,4 @@ export { unpickle } from './pickle/unpickler.js';
 export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
 export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
+export { decompress, type CompressionFormat } from './decompress.js';

@@ -1,20 +1,10 @@
-import { GOLDEN_IDS, goldenRepos, startMockHub } from '@maskgen/mock-hub';
-import { hubSource, nodeRuntime } from '@maskgen/runtime-node';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_IDS } from '@maskgen/mock-hub';
+import { nodeRuntime } from '@maskgen/runtime-node';
+import { describe, expect, it } from 'vitest';
 import { createTextToImage } from '../src/index.js';
+import { useGoldenHub } from './hub-fixture.js';
 
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
-let hub: Awaited<ReturnType<typeof startMockHub>>;
-let cacheDir: string;
-beforeAll(async () => {
-  hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
-  cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-soak-cache-'));
-});
-afterAll(() => hub.close());
-const source = (repoId: string) => hubSource(repoId, { endpoint: hub.url, cacheDir });
+const { source } = useGoldenHub();
 const checksum = (d: Uint8Array) => d.reduce((s, v) => (s * 31 + v) >>> 0, 7);
 
 describe('concurrency and soak', () => {

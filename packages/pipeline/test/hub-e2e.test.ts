@@ -1,24 +1,14 @@
 import { ReplayRng, SafetensorsFile, isMaskgenError } from '@maskgen/core';
-import { GOLDEN_IDS, goldenRepos, startMockHub } from '@maskgen/mock-hub';
-import { hubSource, nodeFile, nodeRuntime } from '@maskgen/runtime-node';
+import { GOLDEN_IDS } from '@maskgen/mock-hub';
+import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { webRuntime } from '@maskgen/runtime-web';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createTextToImage } from '../src/index.js';
+import { GOLDEN, useGoldenHub } from './hub-fixture.js';
 
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
-let hub: Awaited<ReturnType<typeof startMockHub>>;
-let cacheDir: string;
-
-beforeAll(async () => {
-  hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
-  cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-pipeline-cache-'));
-});
-afterAll(() => hub.close());
-
-const source = (repoId: string) => hubSource(repoId, { endpoint: hub.url, cacheDir });
+const { source } = useGoldenHub();
 
 async function recordedDraws() {
   const caseJson = JSON.parse(readFileSync(join(GOLDEN, 'e2e_vq/case.json'), 'utf8'));

@@ -1,21 +1,12 @@
 import { SafetensorsFile, isMaskgenError } from '@maskgen/core';
-import { GOLDEN_IDS, goldenRepos, startMockHub } from '@maskgen/mock-hub';
-import { hubSource, nodeFile, nodeRuntime } from '@maskgen/runtime-node';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_IDS } from '@maskgen/mock-hub';
+import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createImageTokenizer } from '../src/index.js';
+import { GOLDEN, useGoldenHub } from './hub-fixture.js';
 
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
-let hub: Awaited<ReturnType<typeof startMockHub>>;
-let cacheDir: string;
-beforeAll(async () => {
-  hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
-  cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-tok-cache-'));
-});
-afterAll(() => hub.close());
-const source = (repoId: string) => hubSource(repoId, { endpoint: hub.url, cacheDir });
+const { source } = useGoldenHub();
 
 /** The golden input images as 8-bit RGB, as a user would pass decoded PNGs. */
 async function goldenImages() {

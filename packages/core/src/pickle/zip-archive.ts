@@ -1,6 +1,6 @@
 import { MaskgenError, quote } from '../errors.js';
 import type { FileHandle } from '../file-handle.js';
-import { inflateRaw } from './zip-codec.js';
+import { decompress } from '../decompress.js';
 
 /** One member of a zip archive, as its central directory describes it. */
 export interface ZipEntry {
@@ -84,7 +84,7 @@ export class ZipArchive {
     if (entry.size > max) throw bad(this.file, `member ${quote(entry.name)} is ${entry.size} bytes, above the ${max}-byte limit`);
     const raw = await this.file.read(await this.dataOffset(entry, opts), entry.compressedSize, opts);
     if (entry.method === 0) return raw;
-    const out = await inflateRaw(raw, entry.size);
+    const out = await decompress(raw, 'deflate-raw', { limit: entry.size, what: `${this.file.name}: member ${quote(entry.name)}`, code: 'INVALID_CHECKPOINT' });
     if (out.byteLength !== entry.size) throw bad(this.file, `member ${quote(entry.name)} inflates to ${out.byteLength} bytes, not the declared ${entry.size}`);
     return out;
   }
