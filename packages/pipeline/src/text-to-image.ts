@@ -32,16 +32,22 @@ export async function createTextToImage(modelId: string, opts: LoadOptions): Pro
     throw new MaskgenError('NOT_IMPLEMENTED', `${quote(modelId)} is a MaskGen-KL model; KL sampling is not available in this release yet (use a MaskGen-VQ model)`);
   }
   const defaults = entry.defaults as VqDefaults;
-  const [{ weights }, tok, clip] = await Promise.all([
-    openCheckpoint(source, opts),
-    loadTatitok(entry.tokenizer, opts),
-    loadTextEncoder(opts),
-  ]);
-  throwIfAborted(opts.signal, `loading ${modelId}`);
-  opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
-  const generator = await MaskGenVQ.create({ runtime: opts.runtime, weights, config, signal: opts.signal });
-  opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-  return vqTextToImage(modelId, defaults, generator, tok, clip);
+  const [ckpt, tok, clip] = await Promise.allSettled([openCheckpoint(source, opts), loadTatitok(entry.tokenizer, opts), loadTextEncoder(opts)]);
+  const release = () => Promise.all([tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
+  try {
+    if (ckpt.status === 'rejected') throw ckpt.reason;
+    if (tok.status === 'rejected') throw tok.reason;
+    if (clip.status === 'rejected') throw clip.reason;
+    throwIfAborted(opts.signal, `loading ${modelId}`);
+    opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
+    const generator = await MaskGenVQ.create({ runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal });
+    opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
+    return vqTextToImage(modelId, defaults, generator, tok.value, clip.value);
+  } catch (e) {
+    // Whatever loaded before the failure (or the cancel) releases its sessions.
+    await release();
+    throw e;
+  }
 }
 
 function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGenVQ, tok: Tatitok, clip: ClipTextEncoder): TextToImage {

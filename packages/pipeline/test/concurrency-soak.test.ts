@@ -1,3 +1,4 @@
+import { type ModelSource, isMaskgenError } from '@maskgen/core';
 import { GOLDEN_IDS } from '@maskgen/mock-hub';
 import { nodeRuntime } from '@maskgen/runtime-node';
 import { describe, expect, it } from 'vitest';
@@ -52,3 +53,25 @@ describe('concurrency and soak', () => {
     }
   }, 300_000);
 });
+
+describe('cancelling while loading', () => {
+  const { source } = useGoldenHub();
+
+  it('stops at the first phase boundary after the abort and reports ABORTED', async () => {
+    for (const phase of ['download', 'load']) {
+      const ac = new AbortController();
+      const e = await createTextToImage(GOLDEN_IDS.vqGenerator, {
+        runtime: nodeRuntime({ threads: 1 }),
+        source: (id) => hubSourceWith(source(id), ac.signal),
+        signal: ac.signal,
+        onProgress: (p) => p.phase === phase && ac.abort(),
+      }).catch((x: unknown) => x);
+      expect(isMaskgenError(e, 'ABORTED'), `${phase}: ${String(e)}`).toBe(true);
+    }
+  }, 60_000);
+});
+
+/** The hub source reports progress through the caller's callback only when asked per call; pass the signal along. */
+function hubSourceWith(src: ModelSource, signal: AbortSignal): ModelSource {
+  return { id: src.id, open: (f, o) => src.open(f, { ...o, signal }), exists: (f, o) => src.exists(f, { ...o, signal }) };
+}
