@@ -2,10 +2,14 @@ import { bench } from './bench.js';
 import { cache } from './cache.js';
 import type { Command } from './command.js';
 import { generate } from './generate.js';
+import { decode, encode, reconstruct } from './tokenizer-commands.js';
 
 /** Every subcommand by name (help lists them in this order). */
 export const COMMANDS: Record<string, Command> = {
   generate,
+  reconstruct,
+  encode,
+  decode,
   cache,
   bench,
 };

@@ -1,0 +1,89 @@
+import { MaskgenError } from '@maskgen/core';
+import { createImageTokenizer } from '@maskgen/pipeline';
+import { readFile } from 'node:fs/promises';
+import { type Flags, parseFlags, usage } from '../args.js';
+import { readImage, tokensFromJson, tokensToJson } from '../image-io.js';
+import { loadOptions } from '../model-options.js';
+import { encodePng, writeAtomic } from '../png-file.js';
+import { ProgressBars } from '../progress-bar.js';
+import type { Command, CommandContext } from './command.js';
+
+const DEFAULT_TOKENIZER = 'turkeyju/tokenizer_tatitok_bl128_vq';
+const COMMON = {
+  tokenizer: { type: 'string', help: `TA-TiTok repo id or local folder (default ${DEFAULT_TOKENIZER})` },
+  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
+  threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+} satisfies Flags;
+const RECON = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: reconstruction.png)' }, text: { type: 'string', help: 'text guiding the decoder (default "")' }, seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'KL posterior sampling seed (default 0)' } } satisfies Flags;
+const ENCODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'write the tokens JSON here (default: stdout)' }, seed: RECON.seed } satisfies Flags;
+const DECODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: decoded.png)' }, text: RECON.text } satisfies Flags;
+
+async function open(flags: { tokenizer?: string; quiet?: boolean } & Record<string, unknown>, ctx: CommandContext, model?: string) {
+  const bars = new ProgressBars(process.stderr, flags.quiet);
+  const { modelId, options } = await loadOptions(flags, model ?? flags.tokenizer ?? DEFAULT_TOKENIZER, { signal: ctx.signal, onProgress: bars.handle });
+  return createImageTokenizer(modelId, options);
+}
+
+/** `maskgen reconstruct in.png`: image → 1D tokens → image, decoded under optional text. */
+export const reconstruct: Command = {
+  summary: 'encode an image to tokens and decode it back',
+  usage: () => usage('reconstruct', 'in.png [options]', RECON),
+  async run(argv, ctx) {
+    const { flags, args } = parseFlags(argv, RECON, { min: 1, max: 1, names: 'one input PNG' });
+    const tok = await open(flags, ctx);
+    try {
+      const [img] = await tok.reconstruct([await readImage(args[0], tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
+      const out = flags.output ?? 'reconstruction.png';
+      await writeAtomic(out, encodePng(img, { source: args[0], tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
+      process.stderr.write(`wrote ${out}\n`);
+      return 0;
+    } finally {
+      await tok.dispose();
+    }
+  },
+};
+
+/** `maskgen encode in.png`: the image's tokens as JSON (model, mode, dims, tokens). */
+export const encode: Command = {
+  summary: 'encode an image to TA-TiTok tokens (JSON)',
+  usage: () => usage('encode', 'in.png [options]', ENCODE),
+  async run(argv, ctx) {
+    const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input PNG' });
+    const tok = await open(flags, ctx);
+    try {
+      const tokens = await tok.encode([await readImage(args[0], tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
+      const json = tokensToJson(tok.modelId, tok.mode, tokens);
+      if (flags.output) await writeAtomic(flags.output, new TextEncoder().encode(json));
+      else process.stdout.write(json);
+      return 0;
+    } finally {
+      await tok.dispose();
+    }
+  },
+};
+
+/** `maskgen decode tokens.json --text "…"`: tokens back to an image, under the given text. */
+export const decode: Command = {
+  summary: 'decode TA-TiTok tokens (JSON from encode) to a PNG',
+  usage: () => usage('decode', 'tokens.json [options]', DECODE),
+  async run(argv, ctx) {
+    const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens JSON file' });
+    const text = await readFile(args[0], 'utf8').catch((cause: Error) => {
+      throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
+    });
+    const { file, tensor } = tokensFromJson(text, args[0]);
+    const tok = await open(flags, ctx, flags.tokenizer ?? file.model);
+    try {
+      const prompts = new Array(tensor.dims[0]).fill(flags.text ?? '');
+      const images = await tok.decode(tensor, prompts, { signal: ctx.signal });
+      const out = flags.output ?? 'decoded.png';
+      await writeAtomic(out, encodePng(images[0], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
+      process.stderr.write(`wrote ${out}\n`);
+      return 0;
+    } finally {
+      await tok.dispose();
+    }
+  },
+};

@@ -1,0 +1,46 @@
+import { GOLDEN_IDS } from '@maskgen/mock-hub';
+import { decodePng } from '@maskgen/tatitok';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GOLDEN, useCliEnv } from './cli-harness.js';
+
+const cli = useCliEnv();
+const tok = ['--tokenizer', GOLDEN_IDS.vqTokenizer, '-q'];
+
+describe('maskgen reconstruct / encode / decode', () => {
+  it('round-trips a PNG: encode → tokens.json → decode, and reconstruct', async () => {
+    copyFileSync(join(GOLDEN, 'e2e_vq/image_0.png'), join(cli.work, 'in.png'));
+    const enc = await cli.run(['encode', 'in.png', '-o', 'tokens.json', ...tok]);
+    expect(enc.status, enc.stderr).toBe(0);
+    const file = JSON.parse(readFileSync(join(cli.work, 'tokens.json'), 'utf8'));
+    expect(file).toMatchObject({ model: GOLDEN_IDS.vqTokenizer, mode: 'vq', dims: [1, 1, 16] });
+    const dec = await cli.run(['decode', 'tokens.json', '--text', 'a cabin', '-o', 'dec.png', '-q']);
+    expect(dec.status, dec.stderr).toBe(0);
+    const png = readFileSync(join(cli.work, 'dec.png'));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([32, 32]);
+    const rec = await cli.run(['reconstruct', 'in.png', '-o', 'rec.png', '--text', 'a cabin', ...tok]);
+    expect(rec.status, rec.stderr).toBe(0);
+    // Same tokens, same text: the same pixels (the PNGs' text chunks differ).
+    const pixels = async (f: string) => Array.from((await decodePng(new Uint8Array(readFileSync(join(cli.work, f))))).data);
+    expect(await pixels('rec.png')).toEqual(await pixels('dec.png'));
+  }, 120_000);
+
+  it('rejects unreadable and corrupt images and malformed token files with clear messages', async () => {
+    writeFileSync(join(cli.work, 'broken.png'), Buffer.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0]));
+    const cases: [string[], RegExp][] = [
+      [['encode', 'missing.png', ...tok], /image "missing.png" cannot be read/],
+      [['encode', 'broken.png', ...tok], /image "broken.png".*truncated/],
+      [['decode', 'nope.json', '-q'], /tokens file "nope.json" cannot be read/],
+    ];
+    writeFileSync(join(cli.work, 'bad1.json'), '{"model": "x", "mode": "vq", "dims": [1, 3], "tokens": [1, 2]}');
+    writeFileSync(join(cli.work, 'bad2.json'), 'not json');
+    writeFileSync(join(cli.work, 'bad3.json'), '{"model": "x", "mode": "pq", "dims": [1], "tokens": []}');
+    cases.push([['decode', 'bad1.json', '-q'], /"tokens" must hold 3 finite numbers/], [['decode', 'bad2.json', '-q'], /not valid JSON/], [['decode', 'bad3.json', '-q'], /"mode" must be "vq" or "vae"/]);
+    for (const [args, re] of cases) {
+      const r = await cli.run(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(re);
+    }
+  }, 120_000);
+});
