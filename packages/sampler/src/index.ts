@@ -7,3 +7,8 @@ export { adaLayerNormZero, adaLayerNormContinuous, plainNorm, MMDIT_EPS } from '
 export { maskingRatio, guidanceAt, MASK_SCHEDULES, GUIDANCE_DECAYS, type MaskSchedule, type GuidanceDecay } from './mask-schedule.js';
 export { gumbel, addGumbel } from './gumbel.js';
 export { vqMicroCondition } from './micro-condition.js';
+export { MaskGenKL, type MaskGenKlCreateOptions } from './kl/maskgen-kl.js';
+export type { MarOptions } from './kl/mar-sampler.js';
+export { type MaskGenKlSpec, resolveMaskGenKl, klMicroCondition } from './kl/kl-config.js';
+export { type DiffusionSchedule, respacedSchedule, cosineBetas, spaceTimesteps, pSample } from './kl/gaussian-diffusion.js';
+export { buildKlConditionGraph, buildKlMaeGraph, buildDiffLossGraph, KL_IO } from './kl/kl-graphs.js';

@@ -33,7 +33,14 @@ export async function createContext(dir: string, runtime: Runtime): Promise<Case
       const tol: Tolerance | undefined = tolerance ?? caseJson.io?.[ioName]?.tolerance;
       if (tol === undefined) throw new MaskgenError('INVALID_ARGUMENT', `case ${caseJson.case}: io tensor ${ioName} has no tolerance`);
       const expected = await readIo(ioName);
-      const exp = isInt(expected) ? toNumbers(expected) : toFloat32(expected);
+      const info = io.info(ioName);
+      // float64 references (schedules) are compared at full precision, not through a float32 tensor.
+      const exp =
+        info.stDtype === 'F64'
+          ? new Float64Array((await io.file.read(info.offset, info.byteLength)).slice().buffer)
+          : isInt(expected)
+            ? toNumbers(expected)
+            : toFloat32(expected);
       const act = isTensor(actual) ? (isInt(actual) ? toNumbers(actual) : toFloat32(actual)) : Array.from(actual as ArrayLike<number | bigint>, Number);
       return compareArrays(call, exp, act, tol, { expected: expected.dims, actual: isTensor(actual) ? actual.dims : undefined });
     },
