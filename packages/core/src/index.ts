@@ -51,3 +51,4 @@ export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
 export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
+export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';

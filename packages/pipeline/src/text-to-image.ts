@@ -1,7 +1,9 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
 import { MaskgenError, type Rng, SeededRng, type Tensor, quote, readJson, throwIfAborted } from '@maskgen/core';
-import { MaskGenVQ } from '@maskgen/sampler';
-import { type Tatitok, toRgba, toUint8Images } from '@maskgen/tatitok';
+import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
+import { klTextToImage } from './kl-text-to-image.js';
+import type { Tatitok } from '@maskgen/tatitok';
+import { decodeImages } from './decode-images.js';
 import { loadTatitok } from './image-tokenizer.js';
 import { describeModel } from './model-kind.js';
 import type { VqDefaults } from './model-zoo.js';
@@ -10,12 +12,6 @@ import { openSource } from './sources.js';
 import { loadTextEncoder } from './text-encoder.js';
 import type { GenerateOptions, GenerateResult, LoadOptions, RgbaImage, TextToImage } from './types.js';
 import { openCheckpoint } from './weights.js';
-
-/** Decodes tokens under the prompts' ln_final states into RGBA images. */
-async function decodeImages(tok: Tatitok, tokens: Tensor, final: Tensor, signal?: AbortSignal): Promise<RgbaImage[]> {
-  const u8 = toUint8Images(await tok.decode(tokens, final, { signal }));
-  return Array.from({ length: u8.dims[0] }, (_, i) => toRgba(u8, i));
-}
 
 /**
  * One line to a working text-to-image model: the generator, its TA-TiTok tokenizer and the CLIP text
@@ -28,10 +24,6 @@ export async function createTextToImage(modelId: string, opts: LoadOptions): Pro
   if (entry.kind !== 'generator') {
     throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a text-to-image generator; try turkeyju/generator_maskgen_vq_xl`);
   }
-  if (entry.defaults.family !== 'vq') {
-    throw new MaskgenError('NOT_IMPLEMENTED', `${quote(modelId)} is a MaskGen-KL model; KL sampling is not available in this release yet (use a MaskGen-VQ model)`);
-  }
-  const defaults = entry.defaults as VqDefaults;
   const [ckpt, tok, clip] = await Promise.allSettled([openCheckpoint(source, opts), loadTatitok(entry.tokenizer, opts), loadTextEncoder(opts)]);
   const release = () => Promise.all([tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
   try {
@@ -40,9 +32,15 @@ export async function createTextToImage(modelId: string, opts: LoadOptions): Pro
     if (clip.status === 'rejected') throw clip.reason;
     throwIfAborted(opts.signal, `loading ${modelId}`);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
-    const generator = await MaskGenVQ.create({ runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal });
+    const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal };
+    if (entry.defaults.family === 'kl') {
+      const generator = await MaskGenKL.create(created);
+      opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
+      return klTextToImage(modelId, entry.defaults, generator, tok.value, clip.value);
+    }
+    const generator = await MaskGenVQ.create(created);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-    return vqTextToImage(modelId, defaults, generator, tok.value, clip.value);
+    return vqTextToImage(modelId, entry.defaults, generator, tok.value, clip.value);
   } catch (e) {
     // Whatever loaded before the failure (or the cancel) releases its sessions.
     await release();

@@ -29,7 +29,7 @@ export function goldenSource(ctx: CaseContext, repos: GoldenRepos): (repoId: str
 /** The CLIP repo of the goldens: the tiny text tower (HF layout) and the real vocabulary. */
 export const GOLDEN_CLIP: Record<string, string> = {
   'config.json': '../clip_text/config.json',
-  'model.safetensors': '../clip_text/weights_hf.safetensors',
+  'model.safetensors': '../clip_text/weights.safetensors',
   'bpe_simple_vocab_16e6.txt.gz': '../clip_tokenizer/bpe_simple_vocab_16e6.txt.gz',
 };
 

@@ -42,6 +42,20 @@ export function sessionConformance(make: () => Runtime, files: FileFactory): voi
       });
     });
 
+    it('keeps the weights of sessions created concurrently apart', async () => {
+      const fixtures = await Promise.all([0, 1, 2].map((i) => weightsFixture(files, { w: [4] }, `concurrent-${i}.safetensors`, 50 + i)));
+      const sessions = await Promise.all(
+        fixtures.map(({ st }, i) => {
+          const g = new GraphBuilder(`same_name`);
+          g.output(g.op1('Identity', [g.weight(st, 'w')]), 'y');
+          return make().createSession(g.build());
+        }),
+      );
+      const outs = await Promise.all(sessions.map((s) => s.run({})));
+      await Promise.all(sessions.map((s) => s.dispose()));
+      outs.forEach((o, i) => expect(maxAbsDiff(o.y.data as Float32Array, fixtures[i].data.w)).toBeLessThan(1e-4));
+    });
+
     it('rejects runs after dispose with DISPOSED, and dispose is idempotent', async () => {
       const g = new GraphBuilder('dispose');
       g.output(g.op1('Neg', [g.input('x', 'float32', [1])]), 'y');

@@ -8,10 +8,10 @@ export type FileFactory = (bytes: Uint8Array, name: string) => Promise<FileHandl
 export const memoryFiles: FileFactory = async (bytes, name) => memoryFile(bytes, name);
 
 /** A small safetensors checkpoint with named float tensors filled with deterministic test data. */
-export async function weightsFixture(files: FileFactory, shapes: Record<string, number[]>, name = 'fixture.safetensors') {
+export async function weightsFixture(files: FileFactory, shapes: Record<string, number[]>, name = 'fixture.safetensors', firstSeed = 7) {
   const data: Record<string, Float32Array> = {};
   const tensors: Record<string, ReturnType<typeof tensor<'float32'>>> = {};
-  let seed = 7;
+  let seed = firstSeed;
   for (const [k, dims] of Object.entries(shapes)) {
     data[k] = testData(dims.reduce((a, b) => a * b, 1), seed++);
     tensors[k] = tensor('float32', dims, data[k]);

@@ -7,6 +7,8 @@ import { type DType, type Tensor, numel } from '../tensor.js';
 import { type Attrs, ONNX_DTYPE, ST_TO_ONNX } from './onnx-types.js';
 import { ProtoWriter } from './proto-writer.js';
 
+let packCounter = 0;
+
 /** A tensor name inside the graph being built. */
 export type Value = string;
 
@@ -175,8 +177,11 @@ export class GraphBuilder {
       throwIfAborted(opts.signal, `packing ${this.name}`);
       data.set(await init.file.read(init.offset, init.length, opts), places.get(init)!);
     }
-    const graph = this.encode((init) => ({ path: 'weights_packed.bin', offset: places.get(init)! }));
-    return { graph, externalData: ext.length ? [{ path: 'weights_packed.bin', data }] : [] };
+    // A unique name per packed copy: onnxruntime-web mounts external data by path, and sessions created
+    // concurrently under one name would read each other's weights.
+    const path = `${this.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${++packCounter}.weights.bin`;
+    const graph = this.encode((init) => ({ path, offset: places.get(init)! }));
+    return { graph, externalData: ext.length ? [{ path, data }] : [] };
   }
 
   private encode(locate: (init: ExternalInit) => { path: string; offset: number }): Uint8Array {
