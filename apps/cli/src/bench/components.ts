@@ -1,10 +1,10 @@
 import { ClipTextEncoder } from '@maskgen/clip-text';
 import { type Runtime, SafetensorsFile, SeededRng, tensor } from '@maskgen/core';
 import { nodeFile } from '@maskgen/runtime-node';
-import { MaskGenVQ } from '@maskgen/sampler';
+import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
 import { join } from 'node:path';
-import { type ShapeTable, clipTextShapes, maskgenVqShapes, paramCount, tatitokShapes, writeRandomCheckpoint } from './random-checkpoints.js';
+import { type ShapeTable, clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes, writeRandomCheckpoint } from './random-checkpoints.js';
 
 /** One benchmarked component: how to build it and one timed call, with its FLOPs from the architecture. */
 export interface Component {
@@ -73,6 +73,24 @@ export const COMPONENTS: Record<string, () => Component> = {
         const cond = randn([2, 77, 768]);
         const pooled = randn([2, 1, 768]);
         return { run: () => gen.forward(ids, cond, pooled, [6.5, 6.5]), dispose: () => gen.dispose() };
+      },
+    };
+  },
+  'maskgen-kl-l': () => {
+    const { shapes, config } = maskgenKlShapes(1024, 16, 16, 8, 1024);
+    const d = 1024;
+    const rows = 64; // one outer step predicting all 32 tokens, CFG doubles the rows
+    const mlpPerRow = 2 * (16 * d + 256 * d + d * d + d * d + 8 * (3 * d * d + 2 * d * d) + 2 * d * d + 32 * d);
+    return {
+      name: 'maskgen-kl-l image-step (CFG, 100 diffusion steps)',
+      params: paramCount(shapes),
+      flops: transformerFlops(2, 32 + 77, d, 16) + 100 * rows * mlpPerRow,
+      async setup(runtime, dir) {
+        const ck = await checkpoint(dir, 'maskgen_kl_l', shapes, config);
+        const gen = await MaskGenKL.create({ runtime, ...ck });
+        const [cond, pooled, uc, up] = [randn([1, 77, 768]), randn([1, 1, 768]), randn([1, 77, 768]), randn([1, 1, 768])];
+        const run = () => gen.sample({ condition: cond, pooled, uncondCondition: uc, uncondPooled: up, rng: new SeededRng(1), numIter: 1 });
+        return { run, dispose: () => gen.dispose() };
       },
     };
   },

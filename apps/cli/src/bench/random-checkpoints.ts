@@ -84,13 +84,10 @@ export function tatitokShapes(o: { enc: 'small' | 'base' | 'large'; dec: 'small'
   return { shapes: t, config: { model: { vq_model }, dataset: { preprocessing: { crop_size: 256 } } } };
 }
 
-/** MaskGen-VQ generator (L: 1024 × 16, XL: 1280 × 20) with 128 tokens of bl128_vq. */
-export function maskgenVqShapes(dim: number, depth: number, heads: number): { shapes: ShapeTable; config: object } {
-  const t: ShapeTable = { 'embeddings.weight': [8192 + 1 + 1000 + 1, dim], pos_embed: [1, 128, dim] };
-  lin(t, 'text_embed_proj', dim, 768);
-  lin(t, 'cond_pooled_proj', dim, 768 + 256);
+/** MM-DiT joint blocks (last one context_pre_only) plus the final AdaLayerNormContinuous. */
+function jointBlocks(t: ShapeTable, prefix: string, norm: string, dim: number, depth: number): void {
   for (let i = 0; i < depth; i++) {
-    const b = `blocks.${i}`;
+    const b = `${prefix}.${i}`;
     const last = i === depth - 1;
     lin(t, `${b}.norm1.linear`, 6 * dim, dim);
     lin(t, `${b}.norm1_context.linear`, (last ? 2 : 6) * dim, dim);
@@ -100,10 +97,44 @@ export function maskgenVqShapes(dim: number, depth: number, heads: number): { sh
       lin(t, `${b}.${ff}.net.2`, dim, 4 * dim);
     }
   }
-  lin(t, 'norm.linear', 2 * dim, dim);
+  lin(t, `${norm}.linear`, 2 * dim, dim);
+}
+
+/** MaskGen-VQ generator (L: 1024 × 16, XL: 1280 × 20) with 128 tokens of bl128_vq. */
+export function maskgenVqShapes(dim: number, depth: number, heads: number): { shapes: ShapeTable; config: object } {
+  const t: ShapeTable = { 'embeddings.weight': [8192 + 1 + 1000 + 1, dim], pos_embed: [1, 128, dim] };
+  lin(t, 'text_embed_proj', dim, 768);
+  lin(t, 'cond_pooled_proj', dim, 768 + 256);
+  jointBlocks(t, 'blocks', 'norm', dim, depth);
   const maskgen = { decoder_embed_dim: dim, decoder_depth: depth, decoder_num_heads: heads, micro_condition: true, micro_condition_embed_dim: 256, text_drop_prob: 0.1, condition_num_classes: 1000, cfg: 12.0, num_iter: 16, temperature: 2.0, sample_aesthetic_score: 6.5 };
   const vq_model = { quantize_mode: 'vq', codebook_size: 8192, token_size: 64, num_latent_tokens: 128, vit_enc_model_size: 'base', vit_dec_model_size: 'large', vit_enc_patch_size: 16, vit_dec_patch_size: 16, is_legacy: false };
   return { shapes: t, config: { model: { vq_model, maskgen }, dataset: { preprocessing: { crop_size: 256 } } } };
+}
+
+/** MaskGen-KL generator (L: 1024 × 16 with an 8 × 1024 DiffLoss MLP) on 32 16-channel tokens of bl32_vae. */
+export function maskgenKlShapes(dim: number, depth: number, heads: number, mlpBlocks: number, mlpWidth: number): { shapes: ShapeTable; config: object } {
+  const t: ShapeTable = { decoder_pos_embed_learned: [1, 32, dim], diffusion_pos_embed_learned: [1, 32, dim], mask_token: [1, 1, dim] };
+  lin(t, 'text_emb', dim, 768);
+  lin(t, 'text_pooled_emb', dim, 768 + 256);
+  lin(t, 'z_proj', dim, 16);
+  ln(t, 'z_proj_ln', dim);
+  jointBlocks(t, 'decoder_blocks', 'decoder_norm', dim, depth);
+  const p = 'diffloss.net';
+  lin(t, `${p}.time_embed.mlp.0`, mlpWidth, 256);
+  lin(t, `${p}.time_embed.mlp.2`, mlpWidth, mlpWidth);
+  lin(t, `${p}.cond_embed`, mlpWidth, dim);
+  lin(t, `${p}.input_proj`, mlpWidth, 16);
+  for (let i = 0; i < mlpBlocks; i++) {
+    ln(t, `${p}.res_blocks.${i}.in_ln`, mlpWidth);
+    lin(t, `${p}.res_blocks.${i}.mlp.0`, mlpWidth, mlpWidth);
+    lin(t, `${p}.res_blocks.${i}.mlp.2`, mlpWidth, mlpWidth);
+    lin(t, `${p}.res_blocks.${i}.adaLN_modulation.1`, 3 * mlpWidth, mlpWidth);
+  }
+  lin(t, `${p}.final_layer.adaLN_modulation.1`, 2 * mlpWidth, mlpWidth);
+  lin(t, `${p}.final_layer.linear`, 32, mlpWidth);
+  const maskgen = { decoder_embed_dim: dim, decoder_depth: depth, decoder_num_heads: heads, micro_condition: true, micro_condition_embed_dim: 256, text_drop_prob: 0.1, cfg: 3.0, cfg_schedule: 'linear', num_iter: 32, temperature: 1.0, sample_aesthetic_score: 6.5 };
+  const vq_model = { quantize_mode: 'vae', token_size: 16, vit_enc_model_size: 'base', vit_dec_model_size: 'large', vit_enc_patch_size: 16, vit_dec_patch_size: 16, num_latent_tokens: 32, scale_factor: 0.7525, is_legacy: false };
+  return { shapes: t, config: { model: { vq_model, maskgen }, losses: { diffloss_d: mlpBlocks, diffloss_w: mlpWidth }, dataset: { preprocessing: { crop_size: 256 } } } };
 }
 
 /** Number of parameters of a layout. */
