@@ -2,17 +2,22 @@ import { MaskgenError, type Tensor, tensor } from '@maskgen/core';
 import { type ImageBytes, decodePng, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { readFile } from 'node:fs/promises';
 
-/** Reads a PNG for a model of `size`×`size` pixels (shorter side resized, centre cropped). */
-export async function readImage(path: string, size: number): Promise<ImageBytes> {
+/** Reads and decodes a PNG file, naming the file in any error. */
+export async function readPng(path: string): Promise<ImageBytes> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (cause) {
     throw new MaskgenError('NOT_FOUND', `image ${JSON.stringify(path)} cannot be read: ${(cause as Error).message}`, { cause });
   }
-  const img = await decodePng(bytes).catch((e: unknown) => {
+  return decodePng(bytes).catch((e: unknown) => {
     throw new MaskgenError('INVALID_IMAGE', `image ${JSON.stringify(path)}: ${(e as Error).message}`, { cause: e });
   });
+}
+
+/** Reads a PNG for a model of `size`×`size` pixels (shorter side resized, centre cropped). */
+export async function readImage(path: string, size: number): Promise<ImageBytes> {
+  const img = await readPng(path);
   return img.width === size && img.height === size ? img : resizeAndCenterCrop(img, size);
 }
 

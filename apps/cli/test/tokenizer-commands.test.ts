@@ -44,3 +44,17 @@ describe('maskgen reconstruct / encode / decode', () => {
     }
   }, 120_000);
 });
+
+describe('maskgen edit', () => {
+  it('keeps the chosen token range and writes the edited image; bad --keep is a usage error', async () => {
+    copyFileSync(join(GOLDEN, 'e2e_vq/image_1.png'), join(cli.work, 'edit-in.png'));
+    const r = await cli.run(['edit', 'edit-in.png', 'a snowy cabin at dusk', '--keep', '0-7', '--seed', '4', '--steps', '4', '-q', '-o', 'edited.png']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(cli.work, 'edited.png')).readUInt32BE(16)).toBe(32);
+    const bad = await cli.run(['edit', 'edit-in.png', 'x', '--keep', '7-3']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--keep: range "7-3" is reversed/);
+    const none = await cli.run(['edit', 'edit-in.png', 'x']);
+    expect(none.stderr).toMatch(/--keep: required/);
+  }, 120_000);
+});

@@ -56,6 +56,9 @@ export function klTextToImage(modelId: string, defaults: KlDefaults, generator: 
       o.onProgress?.({ phase: 'decode', done: 1, total: 1 });
       return { images, tokens, seed, settings: { steps, guidance, temperature, aestheticScore, numImages: n, diffusionSteps: generator.spec.samplingSteps } };
     },
+    async edit() {
+      throw new MaskgenError('NOT_IMPLEMENTED', `edit: token-space editing is available for MaskGen-VQ models; ${modelId} is a KL model`);
+    },
     async decode(tokens, prompts, o = {}) {
       const list = checkPrompts(prompts);
       if (list.length !== tokens.dims[0]) throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected one prompt per token row (${tokens.dims[0]}), got ${list.length}`);

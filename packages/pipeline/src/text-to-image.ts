@@ -1,8 +1,8 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, type Rng, SeededRng, type Tensor, quote, readJson, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type Rng, SeededRng, type Tensor, quote, readJson, tensor, throwIfAborted } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { klTextToImage } from './kl-text-to-image.js';
-import type { Tatitok } from '@maskgen/tatitok';
+import { type Tatitok, imageToTensor, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { decodeImages } from './decode-images.js';
 import { loadTatitok } from './image-tokenizer.js';
 import { describeModel } from './model-kind.js';
@@ -53,6 +53,17 @@ function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGen
     modelId,
     family: 'vq',
     defaults,
+    async edit(image, prompt, o) {
+      const size = tok.spec.imageSize;
+      const img = image.width === size && image.height === size ? image : resizeAndCenterCrop(image, size);
+      const enc = await tok.encode(imageToTensor(img), { signal: o.signal });
+      if (enc.mode !== 'vq') throw new MaskgenError('INVALID_ARGUMENT', 'edit: the tokenizer is not a VQ tokenizer');
+      const N = generator.spec.numTokens;
+      const keep = new Set(o.keep);
+      for (const k of keep) if (!Number.isInteger(k) || k < 0 || k >= N) throw new MaskgenError('INVALID_ARGUMENT', `keep: token indices must be integers in [0, ${N}), got ${quote(k)}`);
+      const ids = Array.from(enc.indices.data as BigInt64Array, (v, i) => (keep.has(i) ? Number(v) : generator.spec.codebookSize));
+      return this.generate([prompt], { ...o, numImages: 1, initialIds: tensor('int64', [1, N], ids) } as GenerateOptions);
+    },
     async generate(prompts, o: GenerateOptions = {}): Promise<GenerateResult> {
       const list = checkPrompts(prompts);
       const n = checkNumber('numImages', o.numImages, 1, MAX_IMAGES_PER_PROMPT, true) ?? 1;
@@ -76,6 +87,7 @@ function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGen
         guidanceScale: guidance,
         randomizeTemperature: temperature,
         aestheticScore,
+        initialIds: (o as { initialIds?: Tensor }).initialIds,
         signal: o.signal,
         onStep: (step, total, current, predicted) => {
           o.onProgress?.({ phase: 'sample', step, total });

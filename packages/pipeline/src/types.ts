@@ -69,6 +69,11 @@ export interface TextToImage {
   readonly family: 'vq' | 'kl';
   readonly defaults: VqDefaults | KlDefaults;
   generate(prompts: string | readonly string[], opts?: GenerateOptions): Promise<GenerateResult>;
+  /**
+   * Token-space editing (VQ models): encodes `image` with the paired tokenizer, keeps the tokens at
+   * `keep` (indices into the 1D token sequence) and regenerates the others under `prompt`.
+   */
+  edit(image: { width: number; height: number; channels: 3 | 4; data: Uint8Array }, prompt: string, opts: GenerateOptions & { keep: readonly number[] }): Promise<GenerateResult>;
   /** Decodes existing tokens under another prompt's text guidance (TA-TiTok is text-aware). */
   decode(tokens: Tensor, prompts: string | readonly string[], opts?: { signal?: AbortSignal }): Promise<RgbaImage[]>;
   dispose(): Promise<void>;

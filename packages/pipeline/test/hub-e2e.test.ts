@@ -99,3 +99,26 @@ describe('createTextToImage against the mock hub (the path a user takes with the
     expect(String((tokenizer as Error).message)).toMatch(/not a text-to-image generator/);
   });
 });
+
+describe('token-space editing', () => {
+  it('keeps the chosen tokens of an image and regenerates the rest under a prompt', async () => {
+    const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
+    try {
+      const base = await t2i.generate('a red barn', { seed: 3, steps: 4 });
+      const img = { ...base.images[0], channels: 4 as const };
+      const keep = [0, 1, 2, 3, 4, 5, 6, 7];
+      const edited = await t2i.edit(img, 'a blue barn at night', { keep, seed: 9, steps: 4 });
+      const { createImageTokenizer } = await import('../src/index.js');
+      const tok = await createImageTokenizer('turkeyju/tokenizer_tatitok_bl128_vq', { runtime: nodeRuntime({ threads: 1 }), source });
+      const original = Array.from((await tok.encode([img])).data as BigInt64Array, Number);
+      await tok.dispose();
+      const out = Array.from(edited.tokens.data as BigInt64Array, Number);
+      for (const k of keep) expect(out[k]).toBe(original[k]);
+      expect(out.slice(8)).not.toEqual(original.slice(8));
+      const bad = await t2i.edit(img, 'x', { keep: [99] }).catch((e: unknown) => e);
+      expect(isMaskgenError(bad, 'INVALID_ARGUMENT')).toBe(true);
+    } finally {
+      await t2i.dispose();
+    }
+  }, 60_000);
+});

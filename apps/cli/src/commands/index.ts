@@ -1,6 +1,7 @@
 import { bench } from './bench.js';
 import { cache } from './cache.js';
 import type { Command } from './command.js';
+import { edit } from './edit.js';
 import { generate } from './generate.js';
 import { decode, encode, reconstruct } from './tokenizer-commands.js';
 
@@ -10,6 +11,7 @@ export const COMMANDS: Record<string, Command> = {
   reconstruct,
   encode,
   decode,
+  edit,
   cache,
   bench,
 };

@@ -21,6 +21,11 @@ export interface MaskGitOptions {
   probSorting?: boolean;
   aestheticScore?: number;
   maskSchedule?: string;
+  /**
+   * Token editing: ids [B, N] to start from; positions holding a codebook id are kept fixed and only
+   * those holding the mask id (= codebook size) are generated. Default: everything masked.
+   */
+  initialIds?: Tensor;
   signal?: AbortSignal;
   /**
    * Called after each step with the current ids (masked positions hold the mask id) and this step's
@@ -49,6 +54,11 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
   const pooled2 = concatBatch([o.pooled, repeatRows(o.uncondPooled, B)]);
   const maskId = BigInt(V);
   let ids = new BigInt64Array(B * N).fill(maskId);
+  if (o.initialIds) {
+    if (o.initialIds.dims.join() !== [B, N].join()) throw new MaskgenError('INVALID_ARGUMENT', `initialIds: expected [${B}, ${N}], got ${quote(o.initialIds.dims)}`);
+    ids = BigInt64Array.from(o.initialIds.data as ArrayLike<number | bigint>, (v) => BigInt(v));
+    if (ids.some((v) => v < 0n || v > maskId)) throw new MaskgenError('INVALID_ARGUMENT', `initialIds: ids must lie in [0, ${V}] (${V} = regenerate)`);
+  }
   for (let step = 0; step < steps; step++) {
     throwIfAborted(o.signal, 'MaskGen-VQ sampling');
     const ratio = (step + 1) / steps;
