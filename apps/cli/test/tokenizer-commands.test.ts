@@ -58,3 +58,18 @@ describe('maskgen edit', () => {
     expect(none.stderr).toMatch(/--keep: required/);
   }, 120_000);
 });
+
+describe('maskgen encode/decode with .npy token files', () => {
+  it('writes NumPy tokens and decodes them back with an explicit tokenizer', async () => {
+    copyFileSync(join(GOLDEN, 'e2e_vq/image_0.png'), join(cli.work, 'npy-in.png'));
+    const enc = await cli.run(['encode', 'npy-in.png', '-o', 'tokens.npy', ...tok]);
+    expect(enc.status, enc.stderr).toBe(0);
+    const b = readFileSync(join(cli.work, 'tokens.npy'));
+    expect(b.subarray(1, 6).toString('latin1')).toBe('NUMPY');
+    expect(b.toString('latin1', 10, 80)).toMatch(/'descr': '<i8', 'fortran_order': False, 'shape': \(1, 1, 16\)/);
+    const dec = await cli.run(['decode', 'tokens.npy', '-o', 'npy.png', ...tok]);
+    expect(dec.status, dec.stderr).toBe(0);
+    const noTok = await cli.run(['decode', 'tokens.npy', '-q']);
+    expect(noTok.stderr).toMatch(/--tokenizer: required for .npy/);
+  }, 120_000);
+});

@@ -3,6 +3,7 @@ import { createImageTokenizer } from '@maskgen/pipeline';
 import { readFile } from 'node:fs/promises';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { readImage, tokensFromJson, tokensToJson } from '../image-io.js';
+import { decodeNpy, encodeNpy } from '../npy.js';
 import { loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
@@ -17,7 +18,7 @@ const COMMON = {
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 const RECON = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: reconstruction.png)' }, text: { type: 'string', help: 'text guiding the decoder (default "")' }, seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'KL posterior sampling seed (default 0)' } } satisfies Flags;
-const ENCODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'write the tokens JSON here (default: stdout)' }, seed: RECON.seed } satisfies Flags;
+const ENCODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'write the tokens here: JSON, or NumPy when the name ends in .npy (default: JSON on stdout)' }, seed: RECON.seed } satisfies Flags;
 const DECODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: decoded.png)' }, text: RECON.text } satisfies Flags;
 
 async function open(flags: { tokenizer?: string; quiet?: boolean } & Record<string, unknown>, ctx: CommandContext, model?: string) {
@@ -55,7 +56,8 @@ export const encode: Command = {
     try {
       const tokens = await tok.encode([await readImage(args[0], tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
       const json = tokensToJson(tok.modelId, tok.mode, tokens);
-      if (flags.output) await writeAtomic(flags.output, new TextEncoder().encode(json));
+      if (flags.output?.toLowerCase().endsWith('.npy')) await writeAtomic(flags.output, encodeNpy(tokens));
+      else if (flags.output) await writeAtomic(flags.output, new TextEncoder().encode(json));
       else process.stdout.write(json);
       return 0;
     } finally {
@@ -70,11 +72,13 @@ export const decode: Command = {
   usage: () => usage('decode', 'tokens.json [options]', DECODE),
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens JSON file' });
-    const text = await readFile(args[0], 'utf8').catch((cause: Error) => {
+    const raw = await readFile(args[0]).catch((cause: Error) => {
       throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
     });
-    const { file, tensor } = tokensFromJson(text, args[0]);
-    const tok = await open(flags, ctx, flags.tokenizer ?? file.model);
+    const npy = args[0].toLowerCase().endsWith('.npy');
+    if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
+    const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);
+    const tok = await open(flags, ctx, flags.tokenizer ?? file?.model);
     try {
       const prompts = new Array(tensor.dims[0]).fill(flags.text ?? '');
       const images = await tok.decode(tensor, prompts, { signal: ctx.signal });
