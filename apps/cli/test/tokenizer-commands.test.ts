@@ -73,3 +73,19 @@ describe('maskgen encode/decode with .npy token files', () => {
     expect(noTok.stderr).toMatch(/--tokenizer: required for .npy/);
   }, 120_000);
 });
+
+describe('maskgen export', () => {
+  it('writes every graph with its packed weights and a manifest', async () => {
+    const r = await cli.run(['export', '-o', 'exported', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(cli.work, 'exported', 'manifest.json'), 'utf8'));
+    expect(manifest.graphs.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['tatitok_encoder', 'tatitok_decoder', 'maskgen_vq']));
+    for (const g of manifest.graphs) {
+      expect(readFileSync(join(cli.work, 'exported', g.graph)).length).toBeGreaterThan(100);
+      for (const w of g.weights) expect(readFileSync(join(cli.work, 'exported', w)).length).toBeGreaterThan(0);
+    }
+    const missing = await cli.run(['export']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/-o\/--output: required/);
+  }, 120_000);
+});

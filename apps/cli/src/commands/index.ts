@@ -2,6 +2,7 @@ import { bench } from './bench.js';
 import { cache } from './cache.js';
 import type { Command } from './command.js';
 import { edit } from './edit.js';
+import { exportCommand } from './export.js';
 import { generate } from './generate.js';
 import { decode, encode, reconstruct } from './tokenizer-commands.js';
 
@@ -14,4 +15,5 @@ export const COMMANDS: Record<string, Command> = {
   edit,
   cache,
   bench,
+  export: exportCommand,
 };

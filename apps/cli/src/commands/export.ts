@@ -1,0 +1,60 @@
+import { buildTextTowerGraph, resolveTextTower } from '@maskgen/clip-text';
+import type { OnnxModel } from '@maskgen/core';
+import { CLIP_REPO, DEFAULT_GENERATOR, describeModel, openCheckpoint } from '@maskgen/pipeline';
+import { buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph, buildMaskGenVqGraph, resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
+import { buildDecoderGraph, buildEncoderGraph, resolveTatitok } from '@maskgen/tatitok';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Flags, parseFlags, usage } from '../args.js';
+import { UsageError } from '../cli-error.js';
+import { loadOptions } from '../model-options.js';
+import { ProgressBars } from '../progress-bar.js';
+import type { Command } from './command.js';
+
+const FLAGS = {
+  output: { type: 'string', short: 'o', help: 'folder to write the graphs, weights and manifest.json into (required)' },
+  model: { type: 'string', help: `generator repo id or folder (default ${DEFAULT_GENERATOR})` },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
+  'text-encoder': { type: 'string', help: 'CLIP repo id or folder' },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
+} satisfies Flags;
+
+/**
+ * `maskgen export -o DIR`: writes every graph a model needs as `<name>.onnx` with its referenced
+ * weights packed into a side file, plus manifest.json — for hosting with any ONNX Runtime.
+ */
+export const exportCommand: Command = {
+  summary: 'write the built ONNX graphs and their weights to a folder',
+  usage: () => usage('export', '-o DIR [options]', FLAGS),
+  async run(argv, { signal }) {
+    const { flags } = parseFlags(argv, FLAGS, { min: 0, max: 0, names: 'no positional arguments' });
+    if (!flags.output) throw new UsageError('-o/--output: required (the folder to write into)');
+    const bars = new ProgressBars(process.stderr, flags.quiet);
+    const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
+    const src = (id: string) => options.source!(id);
+    const gen = await openCheckpoint(src(modelId), { signal, onProgress: bars.handle });
+    const entry = describeModel(modelId, gen.config, { tokenizer: options.tokenizer });
+    if (entry.kind !== 'generator') throw new UsageError(`--model: ${modelId} is a ${entry.kind}, not a generator`);
+    const tok = await openCheckpoint(src(entry.tokenizer), { signal, onProgress: bars.handle });
+    const clip = await openCheckpoint(src(options.textEncoder ?? CLIP_REPO), { signal, onProgress: bars.handle });
+    const tokSpec = resolveTatitok(tok.config, tok.weights);
+    const models: OnnxModel[] = [buildTextTowerGraph(clip.weights, resolveTextTower(clip.weights, clip.config)), buildEncoderGraph(tok.weights, tokSpec), buildDecoderGraph(tok.weights, tokSpec)];
+    if (entry.defaults.family === 'vq') models.push(buildMaskGenVqGraph(gen.weights, resolveMaskGenVq(gen.config, gen.weights)));
+    else {
+      const spec = resolveMaskGenKl(gen.config, gen.weights);
+      models.push(buildKlConditionGraph(gen.weights, spec), buildKlMaeGraph(gen.weights, spec), buildDiffLossGraph(gen.weights, spec));
+    }
+    const dir = resolve(flags.output);
+    await mkdir(dir, { recursive: true });
+    const manifest = [];
+    for (const m of models) {
+      const packed = await m.pack({ signal });
+      await writeFile(join(dir, `${m.name}.onnx`), packed.graph);
+      for (const e of packed.externalData) await writeFile(join(dir, e.path), e.data);
+      manifest.push({ name: m.name, graph: `${m.name}.onnx`, weights: packed.externalData.map((e) => e.path), inputs: m.inputNames, outputs: m.outputNames });
+      process.stderr.write(`wrote ${m.name}.onnx\n`);
+    }
+    await writeFile(join(dir, 'manifest.json'), `${JSON.stringify({ model: modelId, tokenizer: entry.tokenizer, graphs: manifest }, null, 2)}\n`);
+    return 0;
+  },
+};
