@@ -1,10 +1,11 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, type Rng, SeededRng } from '@maskgen/core';
+import { MaskgenError } from '@maskgen/core';
 import type { MaskGenKL } from '@maskgen/sampler';
 import type { Tatitok } from '@maskgen/tatitok';
 import type { KlDefaults } from './model-zoo.js';
-import { MAX_IMAGES_PER_PROMPT, checkNumber, checkPrompts } from './prompts.js';
+import { checkPrompts } from './prompts.js';
 import { decodeImages } from './decode-images.js';
+import { generatePrelude } from './generate-prelude.js';
 import type { GenerateOptions, GenerateResult, TextToImage } from './types.js';
 
 /**
@@ -17,18 +18,10 @@ export function klTextToImage(modelId: string, defaults: KlDefaults, generator: 
     family: 'kl',
     defaults,
     async generate(prompts, o: GenerateOptions = {}): Promise<GenerateResult> {
-      const list = checkPrompts(prompts);
-      const n = checkNumber('numImages', o.numImages, 1, MAX_IMAGES_PER_PROMPT, true) ?? 1;
-      const steps = checkNumber('steps', o.steps, 1, 1000, true) ?? generator.spec.defaults.numIter;
-      const guidance = checkNumber('guidance', o.guidance, 0, 100) ?? generator.spec.defaults.cfg;
-      const temperature = checkNumber('temperature', o.temperature, 0, 100) ?? generator.spec.defaults.temperature;
-      const aestheticScore = checkNumber('aestheticScore', o.aestheticScore, 0, 10) ?? generator.spec.defaults.aestheticScore;
-      const seed = checkNumber('seed', o.seed, 0, Number.MAX_SAFE_INTEGER, true) ?? Math.floor(Math.random() * 2 ** 31);
-      const rng: Rng = o.rng ?? new SeededRng(seed);
-      const expanded = list.flatMap((p) => Array.from({ length: n }, () => p));
-      o.onProgress?.({ phase: 'encode-text', done: 0, total: 1 });
-      const [enc, empty] = await Promise.all([clip.encode(expanded, { signal: o.signal }), clip.encode([''], { signal: o.signal })]);
-      o.onProgress?.({ phase: 'encode-text', done: 1, total: 1 });
+      const d = generator.spec.defaults;
+      const p = await generatePrelude(clip, prompts, o, { steps: d.numIter, guidance: d.cfg, temperature: d.temperature, aestheticScore: d.aestheticScore });
+      const { n, steps, guidance, temperature, seed, rng, enc, empty } = p;
+      const aestheticScore = p.aestheticScore ?? d.aestheticScore;
       const tokens = await generator.sample({
         condition: enc.penultimate,
         pooled: enc.pooled,

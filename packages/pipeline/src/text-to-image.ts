@@ -1,16 +1,17 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, type Rng, SeededRng, type Tensor, quote, readJson, tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type Tensor, quote, readJson, tensor, throwIfAborted } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { klTextToImage } from './kl-text-to-image.js';
 import { type Tatitok, imageToTensor, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { decodeImages } from './decode-images.js';
+import { generatePrelude } from './generate-prelude.js';
 import { loadTatitok } from './image-tokenizer.js';
 import { describeModel } from './model-kind.js';
 import type { VqDefaults } from './model-zoo.js';
-import { MAX_IMAGES_PER_PROMPT, checkNumber, checkPrompts } from './prompts.js';
+import { checkPrompts } from './prompts.js';
 import { openSource } from './sources.js';
 import { loadTextEncoder } from './text-encoder.js';
-import type { GenerateOptions, GenerateResult, LoadOptions, RgbaImage, TextToImage } from './types.js';
+import type { GenerateOptions, GenerateResult, LoadOptions, TextToImage } from './types.js';
 import { openCheckpoint } from './weights.js';
 
 /**
@@ -65,18 +66,11 @@ function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGen
       return this.generate([prompt], { ...o, numImages: 1, initialIds: tensor('int64', [1, N], ids) } as GenerateOptions);
     },
     async generate(prompts, o: GenerateOptions = {}): Promise<GenerateResult> {
-      const list = checkPrompts(prompts);
-      const n = checkNumber('numImages', o.numImages, 1, MAX_IMAGES_PER_PROMPT, true) ?? 1;
-      const steps = checkNumber('steps', o.steps, 1, 1000, true) ?? defaults.steps;
-      const guidance = checkNumber('guidance', o.guidance, 0, 100) ?? defaults.guidanceScale;
-      const temperature = checkNumber('temperature', o.temperature, 0, 100) ?? defaults.randomizeTemperature;
-      const aestheticScore = checkNumber('aestheticScore', o.aestheticScore, 0, 10);
-      const seed = checkNumber('seed', o.seed, 0, Number.MAX_SAFE_INTEGER, true) ?? Math.floor(Math.random() * 2 ** 31);
-      const rng: Rng = o.rng ?? new SeededRng(seed);
-      const expanded = list.flatMap((p) => Array.from({ length: n }, () => p));
-      o.onProgress?.({ phase: 'encode-text', done: 0, total: 1 });
-      const [enc, empty] = await Promise.all([clip.encode(expanded, { signal: o.signal }), clip.encode([''], { signal: o.signal })]);
-      o.onProgress?.({ phase: 'encode-text', done: 1, total: 1 });
+      const { n, steps, guidance, temperature, aestheticScore, seed, rng, enc, empty } = await generatePrelude(clip, prompts, o, {
+        steps: defaults.steps,
+        guidance: defaults.guidanceScale,
+        temperature: defaults.randomizeTemperature,
+      });
       const ids = await generator.generate({
         condition: enc.penultimate,
         pooled: enc.pooled,
