@@ -4,4 +4,4 @@ export { buildEncoderGraph, ENCODER_IO } from './encoder-graph.js';
 export { buildDecoderGraph, DECODER_IO } from './decoder-graph.js';
 export { type ImageBytes, toUint8Images, toRgba, imageToTensor } from './image-convert.js';
 export { decodePng, MAX_PNG_PIXELS } from './png-decode.js';
-export { resizeAndCenterCrop } from './resize.js';
+export { type ResizeFilter, resizeAndCenterCrop } from './resize.js';

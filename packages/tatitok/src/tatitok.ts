@@ -105,6 +105,17 @@ export class Tatitok {
     return out[DECODER_IO.image] as Tensor<'float32'>;
   }
 
+  /**
+   * encode → decode, the reference's `forward(x, text_guidance)`: how much of an image survives the
+   * 1D tokens. KL posteriors are sampled with `rng` as the reference does; without one the mean
+   * (the posterior's mode) is decoded, which is deterministic.
+   */
+  async reconstruct(images: Tensor, textGuidance: Tensor, opts: { rng?: Rng; signal?: AbortSignal } = {}): Promise<Tensor<'float32'>> {
+    const enc = await this.encode(images, opts);
+    const tokens = enc.mode === 'vq' ? enc.indices : opts.rng ? this.samplePosterior(enc, opts.rng) : enc.mean;
+    return this.decode(tokens, textGuidance, opts);
+  }
+
   /** Releases both sessions. */
   async dispose(): Promise<void> {
     const sessions = [this.encoder, this.decoder].filter(Boolean) as Promise<Session>[];

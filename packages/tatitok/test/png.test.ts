@@ -105,16 +105,4 @@ describe('a real PNG through TA-TiTok (tiny golden model)', () => {
       await tok.dispose();
     }
   });
-
-  it('resizes a non-square image by its shorter side and crops the centre', () => {
-    const w = 6;
-    const h = 3;
-    const data = new Uint8Array(w * h * 3).map((_, i) => (Math.floor(i / 3) % w) * 40);
-    const out = resizeAndCenterCrop({ width: w, height: h, channels: 3, data }, 3);
-    expect(out).toMatchObject({ width: 3, height: 3 });
-    // The shorter side is already 3: no resampling, and columns 1–3 of 0–5 are the centre crop.
-    expect(Array.from({ length: 3 }, (_, x) => out.data[x * 3])).toEqual([40, 80, 120]);
-    const half = resizeAndCenterCrop({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(100) }, 2);
-    expect(Array.from(half.data)).toEqual(new Array(12).fill(100));
-  });
 });

@@ -1,4 +1,4 @@
-import { MaskgenError, type Rng, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type ProgressCallback, type Rng, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { addGumbel } from '../gumbel.js';
 import { type GuidanceDecay, guidanceAt, maskingRatio } from '../mask-schedule.js';
 import { type MaskGenVQ, concatBatch } from './maskgen-vq.js';
@@ -8,7 +8,7 @@ export interface MaskGitOptions {
   /** CLIP penultimate states [B, 77, D] and pooled embeddings [B, 1, E] of the prompts. */
   condition: Tensor<'float32'>;
   pooled: Tensor<'float32'>;
-  /** The same for the empty prompt, [1, 77, D] / [1, 1, E] (repeated over the batch). */
+  /** The same for the empty prompt, [1, 77, D] / [1, 1, E] (repeated over the batch) or already [B, …]. */
   uncondCondition: Tensor<'float32'>;
   uncondPooled: Tensor<'float32'>;
   rng: Rng;
@@ -27,6 +27,8 @@ export interface MaskGitOptions {
    */
   initialIds?: Tensor;
   signal?: AbortSignal;
+  /** `{ phase: 'sample', step, total }` after each step (the same moment as `onStep`). */
+  onProgress?: ProgressCallback;
   /**
    * Called after each step with the current ids (masked positions hold the mask id) and this step's
    * full prediction (every position filled), which is what live previews decode.
@@ -34,8 +36,13 @@ export interface MaskGitOptions {
   onStep?: (step: number, total: number, ids: Tensor<'int64'>, predicted: Tensor<'int64'>) => void;
 }
 
-function repeatRows(t: Tensor<'float32'>, B: number): Tensor<'float32'> {
-  return concatBatch(Array.from({ length: B }, () => t));
+/** The empty-prompt encoding as B rows: the reference repeats its single row over the batch. */
+function uncondRows(t: Tensor<'float32'>, like: Tensor<'float32'>, name: string): Tensor<'float32'> {
+  const B = like.dims[0];
+  if (t.dims.length !== like.dims.length || t.dims.slice(1).join() !== like.dims.slice(1).join() || (t.dims[0] !== 1 && t.dims[0] !== B)) {
+    throw new MaskgenError('INVALID_ARGUMENT', `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`);
+  }
+  return t.dims[0] === B ? t : concatBatch(Array.from({ length: B }, () => t));
 }
 
 /** The MaskGIT loop of MaskGen_VQ.generate with float32 arithmetic where the reference has it. */
@@ -50,8 +57,14 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
   const randTemp = o.randomizeTemperature ?? 1.5;
   const aes = o.aestheticScore ?? model.spec.configAestheticScore;
   const schedule = o.maskSchedule ?? model.spec.maskSchedule;
-  const cond2 = concatBatch([o.condition, repeatRows(o.uncondCondition, B)]);
-  const pooled2 = concatBatch([o.pooled, repeatRows(o.uncondPooled, B)]);
+  for (const [k, v] of Object.entries({ guidanceScale: gs, randomizeTemperature: randTemp, aestheticScore: aes, guidanceDecayScalePow: o.guidanceDecayScalePow ?? 1 })) {
+    if (!Number.isFinite(v)) throw new MaskgenError('INVALID_ARGUMENT', `${k}: expected a finite number, got ${typeof v === 'number' ? String(v) : quote(v)}`);
+  }
+  guidanceAt(decay, gs, 1, 1); // reject an unknown decay / schedule before the first forward
+  maskingRatio(1, schedule);
+  if (o.pooled.dims[0] !== B) throw new MaskgenError('INVALID_ARGUMENT', `pooled: expected ${B} rows like condition, got ${quote(o.pooled.dims)}`);
+  const cond2 = concatBatch([o.condition, uncondRows(o.uncondCondition, o.condition, 'uncondCondition')]);
+  const pooled2 = concatBatch([o.pooled, uncondRows(o.uncondPooled, o.pooled, 'uncondPooled')]);
   const maskId = BigInt(V);
   let ids = new BigInt64Array(B * N).fill(maskId);
   if (o.initialIds) {
@@ -112,6 +125,7 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
       ids = next;
     }
     o.onStep?.(step + 1, steps, tensor('int64', [B, N], ids.slice()), tensor('int64', [B, N], sampled));
+    o.onProgress?.({ phase: 'sample', step: step + 1, total: steps });
   }
   return tensor('int64', [B, N], ids);
 }

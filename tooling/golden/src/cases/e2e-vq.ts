@@ -29,8 +29,10 @@ export const run: CaseRunner = async (ctx) => {
   });
   try {
     const k = gen.kwargs;
-    const out = await t2i.generate(gen.captions, { rng: await replayDraws(ctx, gen.draws), steps: k.num_sample_steps, guidance: k.guidance_scale, temperature: k.randomize_temperature });
+    const rng = await replayDraws(ctx, gen.draws);
+    const out = await t2i.generate(gen.captions, { rng, steps: k.num_sample_steps, guidance: k.guidance_scale, temperature: k.randomize_temperature });
     results.push(await ctx.compare('generate: ids', 'generate.ids', out.tokens));
+    if (rng.remaining !== 0) results.push({ call: 'generate: draws', pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
     const rgb = new Uint8Array(out.images.length * out.images[0].width * out.images[0].height * 3);
     out.images.forEach((img, b) => {
       for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) rgb[(b * img.width * img.height + i) * 3 + c] = img.data[i * 4 + c];

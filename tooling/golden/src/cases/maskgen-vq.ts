@@ -23,12 +23,13 @@ export const run: CaseRunner = async (ctx) => {
       const enc = await clip.encode(call.captions);
       const empty = await clip.encode(['']);
       const k = call.kwargs;
+      const rng = await replayDraws(ctx, call.draws);
       const ids = await model.generate({
         condition: enc.penultimate,
         pooled: enc.pooled,
         uncondCondition: empty.penultimate,
         uncondPooled: empty.pooled,
-        rng: await replayDraws(ctx, call.draws),
+        rng,
         steps: k.num_sample_steps,
         guidanceScale: k.guidance_scale,
         guidanceDecay: k.guidance_decay,
@@ -38,6 +39,7 @@ export const run: CaseRunner = async (ctx) => {
         probSorting: k.prob_sorting,
       });
       results.push(await ctx.compare(`${call.name}: ids`, call.returns[0], ids));
+      if (rng.remaining !== 0) results.push({ call: `${call.name}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
     }
   } finally {
     await Promise.all([model.dispose(), clip.dispose()]);
