@@ -10,6 +10,14 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
+examples:
+  maskgen generate "a watercolor fox in the snow" --seed 7 -o fox.png
+  maskgen generate --prompts prompts.txt -n 4 --grid -o sheet.png
+  maskgen reconstruct photo.png -o photo-rec.png --text "a photo of a dog"
+  maskgen encode photo.png -o tokens.json && maskgen decode tokens.json --text "a dog in the rain"
+  maskgen edit photo.png "the same scene at night" --keep 0-63 --seed 1 -o night.png
+  maskgen export -o ./onnx --model turkeyju/generator_maskgen_vq_l
+
 Run 'maskgen <command> --help' for a command's options.
 Models download from the Hugging Face hub (HF_ENDPOINT selects a mirror, HF_HOME/HF_HUB_CACHE the cache,
 HF_HUB_OFFLINE=1 uses only cached files); --model also accepts a local folder.

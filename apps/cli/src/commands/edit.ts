@@ -12,7 +12,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
   model: { type: 'string', help: `MaskGen-VQ generator repo id or folder (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder' },
+  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
   steps: { type: 'int', min: 1, max: 1000, help: 'sampling steps' },
   guidance: { type: 'float', min: 0, max: 100, help: 'classifier-free guidance scale' },

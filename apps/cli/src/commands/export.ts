@@ -3,11 +3,13 @@ import type { OnnxModel } from '@maskgen/core';
 import { CLIP_REPO, DEFAULT_GENERATOR, describeModel, openCheckpoint } from '@maskgen/pipeline';
 import { buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph, buildMaskGenVqGraph, resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
 import { buildDecoderGraph, buildEncoderGraph, resolveTatitok } from '@maskgen/tatitok';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { loadOptions } from '../model-options.js';
+import { setExternalLocation } from '../onnx-location.js';
+import { writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
 import type { Command } from './command.js';
 
@@ -15,7 +17,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o', help: 'folder to write the graphs, weights and manifest.json into (required)' },
   model: { type: 'string', help: `generator repo id or folder (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder' },
+  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
@@ -48,13 +50,17 @@ export const exportCommand: Command = {
     await mkdir(dir, { recursive: true });
     const manifest = [];
     for (const m of models) {
+      // The packer names its data file uniquely per process; hosted copies get a stable `<name>.weights.bin`.
       const packed = await m.pack({ signal });
-      await writeFile(join(dir, `${m.name}.onnx`), packed.graph);
-      for (const e of packed.externalData) await writeFile(join(dir, e.path), e.data);
-      manifest.push({ name: m.name, graph: `${m.name}.onnx`, weights: packed.externalData.map((e) => e.path), inputs: m.inputNames, outputs: m.outputNames });
-      process.stderr.write(`wrote ${m.name}.onnx\n`);
+      const weights = packed.externalData.length ? [`${m.name}.weights.bin`] : [];
+      await writeAtomic(join(dir, `${m.name}.onnx`), weights.length ? setExternalLocation(packed.graph, weights[0]) : packed.graph);
+      for (const e of packed.externalData) await writeAtomic(join(dir, weights[0]), e.data);
+      const weightBytes = packed.externalData.reduce((s, e) => s + e.data.byteLength, 0);
+      manifest.push({ name: m.name, graph: `${m.name}.onnx`, weights, weightBytes, inputs: m.inputNames, outputs: m.outputNames });
+      if (!flags.quiet) process.stderr.write(`wrote ${m.name}.onnx (${(weightBytes / 1024 ** 2).toFixed(1)} MB of weights)\n`);
     }
-    await writeFile(join(dir, 'manifest.json'), `${JSON.stringify({ model: modelId, tokenizer: entry.tokenizer, graphs: manifest }, null, 2)}\n`);
+    const text = `${JSON.stringify({ model: modelId, tokenizer: entry.tokenizer, textEncoder: options.textEncoder ?? CLIP_REPO, graphs: manifest }, null, 2)}\n`;
+    await writeAtomic(join(dir, 'manifest.json'), new TextEncoder().encode(text));
     return 0;
   },
 };

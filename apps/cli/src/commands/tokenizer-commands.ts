@@ -48,7 +48,7 @@ export const reconstruct: Command = {
 
 /** `maskgen encode in.png`: the image's tokens as JSON (model, mode, dims, tokens). */
 export const encode: Command = {
-  summary: 'encode an image to TA-TiTok tokens (JSON)',
+  summary: 'encode an image to TA-TiTok tokens (JSON, or .npy with -o x.npy)',
   usage: () => usage('encode', 'in.png [options]', ENCODE),
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input PNG' });
@@ -68,10 +68,10 @@ export const encode: Command = {
 
 /** `maskgen decode tokens.json --text "…"`: tokens back to an image, under the given text. */
 export const decode: Command = {
-  summary: 'decode TA-TiTok tokens (JSON from encode) to a PNG',
-  usage: () => usage('decode', 'tokens.json [options]', DECODE),
+  summary: 'decode TA-TiTok tokens (JSON or .npy from encode) to a PNG',
+  usage: () => usage('decode', 'tokens.json|tokens.npy [options]', DECODE),
   async run(argv, ctx) {
-    const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens JSON file' });
+    const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens file (.json or .npy)' });
     const raw = await readFile(args[0]).catch((cause: Error) => {
       throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
     });
