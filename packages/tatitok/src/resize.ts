@@ -67,7 +67,7 @@ function pass(src: Uint8Array, C: number, t: Taps, outer: number, step: number, 
       }
 }
 
-/** Python's round() of d / 2 (half to even), as torchvision's CenterCrop places its window. */
+/** Python's round() of d / 2 (half to even), as torchvision's CenterCrop places the crop. */
 const cropOffset = (d: number) => (d % 2 === 0 ? d / 2 : ((d - 1) / 2) % 2 === 0 ? (d - 1) / 2 : (d + 1) / 2);
 
 /**
