@@ -12,3 +12,6 @@ export type { MarOptions } from './kl/mar-sampler.js';
 export { type MaskGenKlSpec, resolveMaskGenKl, klMicroCondition } from './kl/kl-config.js';
 export { type DiffusionSchedule, respacedSchedule, cosineBetas, spaceTimesteps, pSample } from './kl/gaussian-diffusion.js';
 export { buildKlConditionGraph, buildKlMaeGraph, buildDiffLossGraph, KL_IO } from './kl/kl-graphs.js';
+export { reverseDiffusion, type ReverseDiffusionOptions } from './kl/reverse-diffusion.js';
+export { buildDiffLossModulationGraph, buildDiffLossStepGraph, modulationWidth, SPLIT_IO } from './kl/diffloss-split-graphs.js';
+export { torchExpf, timestepFrequencies } from './kl/torch-expf.js';

@@ -23,9 +23,23 @@ export function cosineBetas(T: number): Float64Array {
   return Float64Array.from({ length: T }, (_, i) => Math.min(1 - ab((i + 1) / T) / ab(i / T), 0.999));
 }
 
-/** guided-diffusion's `space_timesteps` for a single section count like "100" (or several, comma-separated). */
+/** Python's round(): exact halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * guided-diffusion's `space_timesteps`: one section count like "100", several comma-separated
+ * ("50,25": equal sections of the 1000 steps), or "ddimN" (the integer stride giving N steps).
+ */
 export function spaceTimesteps(T: number, respacing: string): number[] {
-  const counts = respacing.split(',').map((s) => Number.parseInt(s, 10));
+  if (respacing.startsWith('ddim')) {
+    const want = Number(respacing.slice(4));
+    for (let stride = 1; stride < T; stride++) if (Math.ceil(T / stride) === want) return Array.from({ length: want }, (_, i) => i * stride);
+    throw new MaskgenError('INVALID_CONFIG', `losses.num_sampling_steps: cannot create exactly ${quote(respacing.slice(4))} steps with an integer stride out of ${T}`);
+  }
+  const counts = respacing.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN));
   if (counts.some((c) => !Number.isInteger(c) || c < 1)) throw new MaskgenError('INVALID_CONFIG', `losses.num_sampling_steps: expected step counts like "100", got ${quote(respacing)}`);
   const per = Math.floor(T / counts.length);
   let extra = T % counts.length;
@@ -38,7 +52,7 @@ export function spaceTimesteps(T: number, respacing: string): number[] {
     const stride = count <= 1 ? 1 : (size - 1) / (count - 1);
     let cur = 0;
     for (let i = 0; i < count; i++) {
-      all.add(start + Math.round(cur));
+      all.add(start + roundHalfEven(cur));
       cur += stride;
     }
     start += size;

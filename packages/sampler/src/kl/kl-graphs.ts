@@ -49,7 +49,7 @@ export function buildKlMaeGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxM
 }
 
 /** Sinusoidal timestep features [cos | sin] with max period 10000, as float32 constants × t. */
-function timestepFeatures(g: GraphBuilder, t: string, dim: number): string {
+export function timestepFeatures(g: GraphBuilder, t: string, dim: number): string {
   const half = dim / 2;
   const freqs = Array.from(timestepFrequencies(dim));
   const args = g.op1('Mul', [g.op1('Unsqueeze', [g.op1('Cast', [t], { to: 1 }), g.i64([1])]), g.f32(freqs, [1, half])]);
@@ -64,15 +64,15 @@ export function buildDiffLossGraph(st: SafetensorsFile, spec: MaskGenKlSpec): On
   const t = g.input(KL_IO.t, 'int64', ['n']);
   const c = g.input(KL_IO.c, 'float32', ['n', spec.dim]);
   const freqDim = st.info(`${p}.time_embed.mlp.0.weight`).dims[1];
-  const temb = linearFrom(g, st, `${p}.time_embed.mlp.2`, torchSilu(g, linearFrom(g, st, `${p}.time_embed.mlp.0`, timestepFeatures(g, t, freqDim))));
+  const temb = linearFrom(g, st, `${p}.time_embed.mlp.2`, activation(g, linearFrom(g, st, `${p}.time_embed.mlp.0`, timestepFeatures(g, t, freqDim)), 'silu'));
   const y = g.op1('Add', [temb, linearFrom(g, st, `${p}.cond_embed`, c)]);
-  const sy = torchSilu(g, y);
+  const sy = activation(g, y, 'silu');
   let x = linearFrom(g, st, `${p}.input_proj`, x0);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${p}.res_blocks.${i}`;
     const [shift, scale, gate] = chunk(g, linearFrom(g, st, `${b}.adaLN_modulation.1`, sy), 3);
     const h = modulate2d(g, layerNormFrom(g, st, `${b}.in_ln`, x, 1e-6), shift, scale);
-    const m = linearFrom(g, st, `${b}.mlp.2`, torchSilu(g, linearFrom(g, st, `${b}.mlp.0`, h)));
+    const m = linearFrom(g, st, `${b}.mlp.2`, activation(g, linearFrom(g, st, `${b}.mlp.0`, h), 'silu'));
     x = g.op1('Add', [x, g.op1('Mul', [gate, m])]);
   }
   const [shift, scale] = chunk(g, linearFrom(g, st, `${p}.final_layer.adaLN_modulation.1`, sy), 2);
@@ -86,7 +86,3 @@ function modulate2d(g: GraphBuilder, x: string, shift: string, scale: string): s
   return g.op1('Add', [g.op1('Mul', [x, g.op1('Add', [scale, g.f32(1)])]), shift]);
 }
 
-
-function torchSilu(g: GraphBuilder, x: string): string {
-  return g.op1('Div', [x, g.op1('Add', [g.f32(1), g.op1('Exp', [g.op1('Neg', [x])])])]);
-}

@@ -1,53 +1,10 @@
-import { MaskgenError, type Rng, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
+import { type Tensor, tensor, throwIfAborted } from '@maskgen/core';
 import { concatBatch } from '../vq/maskgen-vq.js';
-import { pSample } from './gaussian-diffusion.js';
+import { type MarOptions, resolveMarOptions } from './mar-options.js';
 import type { MaskGenKL } from './maskgen-kl.js';
+import { reverseDiffusion } from './reverse-diffusion.js';
 
-/** Settings of one MAR sampling run (defaults: the model config's). */
-export interface MarOptions {
-  /** CLIP penultimate states [B, 77, D] and pooled embeddings [B, 1, E] of the prompts. */
-  condition: Tensor<'float32'>;
-  pooled: Tensor<'float32'>;
-  /** The same for the empty prompt, [1, 77, D] / [1, 1, E]. */
-  uncondCondition: Tensor<'float32'>;
-  uncondPooled: Tensor<'float32'>;
-  rng: Rng;
-  numIter?: number;
-  cfg?: number;
-  cfgSchedule?: 'linear' | 'constant';
-  temperature?: number;
-  aestheticScore?: number;
-  signal?: AbortSignal;
-  /** Called after every outer step with the current latents [B, C, 1, L] (unscaled like the result). */
-  onStep?: (step: number, total: number, latents: Tensor<'float32'>) => void;
-}
-
-/** The reverse diffusion of DiffLoss.sample for the rows `z` [N, D]: one MLP run per step, all rows batched. */
-async function diffusionSample(model: MaskGenKL, z: Tensor<'float32'>, o: { rng: Rng; temperature: number; cfg: number; useCfg: boolean; signal?: AbortSignal }): Promise<Float32Array> {
-  const N = z.dims[0];
-  const C = model.spec.tokenSize;
-  const s = model.schedule;
-  let x: Float32Array;
-  if (o.useCfg) {
-    const half = o.rng.normal([N / 2, C], { like: false });
-    x = new Float32Array(N * C);
-    x.set(half);
-    x.set(half, half.length);
-  } else x = o.rng.normal([N, C], { like: false });
-  for (let i = s.betas.length - 1; i >= 0; i--) {
-    const t = tensor('int64', [N], new BigInt64Array(N).fill(BigInt(s.timestepMap[i])));
-    const xt = tensor('float32', [N, C], x);
-    const out = o.useCfg ? await model.mlpForwardCfg(xt, t, z, o.cfg, o) : await model.mlpForward(xt, t, z, o);
-    const eps = new Float32Array(N * C);
-    const v = new Float32Array(N * C);
-    for (let r = 0; r < N; r++) {
-      eps.set(out.subarray(r * 2 * C, r * 2 * C + C), r * C);
-      v.set(out.subarray(r * 2 * C + C, (r + 1) * 2 * C), r * C);
-    }
-    x = pSample(s, i, x, eps, v, o.rng.normal([N, C], { like: true }), o.temperature);
-  }
-  return x;
-}
+export type { MarOptions } from './mar-options.js';
 
 /** Latents [B, L, C] → [B, C, 1, L] divided by the VAE scale factor (unpatchify with patch 1). */
 function toDecoderLayout(tokens: Float32Array, B: number, L: number, C: number, scale: number): Tensor<'float32'> {
@@ -60,18 +17,14 @@ function toDecoderLayout(tokens: Float32Array, B: number, L: number, C: number, 
 /** MaskGen_KL.sample_tokens: random orders, cosine mask ratio, CFG as one batch, per-step diffusion of the chosen tokens. */
 export async function marSample(model: MaskGenKL, o: MarOptions): Promise<Tensor<'float32'>> {
   const f = Math.fround;
-  const { seqLen: L, tokenSize: C, dim: D, defaults } = model.spec;
-  const B = o.condition.dims[0];
-  const numIter = o.numIter ?? defaults.numIter;
-  if (!Number.isInteger(numIter) || numIter < 1) throw new MaskgenError('INVALID_ARGUMENT', `numIter: expected a positive integer, got ${quote(numIter)}`);
-  const cfg = o.cfg ?? defaults.cfg;
-  const schedule = o.cfgSchedule ?? defaults.cfgSchedule;
-  const temperature = o.temperature ?? defaults.temperature;
-  const aes = new Array(B).fill(o.aestheticScore ?? defaults.aestheticScore);
+  const { seqLen: L, tokenSize: C, dim: D } = model.spec;
+  const { B, numIter, cfg, cfgSchedule: schedule, temperature, aestheticScore, uncondCondition, uncondPooled } = resolveMarOptions(model.spec, o);
+  throwIfAborted(o.signal, 'MaskGen-KL sampling');
+  const aes = new Array(B).fill(aestheticScore);
   const orders = Array.from({ length: B }, () => o.rng.shuffle(L));
   const useCfg = cfg !== 1.0;
   const cond = await model.embedCondition(o.condition, o.pooled, aes, o);
-  const uncond = await model.embedCondition(concatBatch(new Array(B).fill(o.uncondCondition)), concatBatch(new Array(B).fill(o.uncondPooled)), aes, o);
+  const uncond = await model.embedCondition(uncondCondition, uncondPooled, aes, o);
   const condIn = useCfg ? concatBatch([cond.condition, uncond.condition]) : cond.condition;
   const pooledIn = useCfg ? concatBatch([cond.pooled, uncond.pooled]) : cond.pooled;
   let mask = new Float32Array(B * L).fill(1);
@@ -94,10 +47,12 @@ export async function marSample(model: MaskGenKL, o: MarOptions): Promise<Tensor
     const zRows = new Float32Array(rows.length * D);
     rows.forEach((r, i) => zRows.set((z.data as Float32Array).subarray(r * D, (r + 1) * D), i * D));
     const cfgIter = schedule === 'linear' ? f(1 + f(f(f(cfg - 1) * f(L - maskLen)) / L)) : cfg;
-    const sampled = await diffusionSample(model, tensor('float32', [rows.length, D], zRows), { rng: o.rng, temperature, cfg: cfgIter, useCfg, signal: o.signal });
+    // DiffLoss.sample guides whenever cfg_iter != 1; it returns the cond half of the rows then.
+    const sampled = await reverseDiffusion(model, tensor('float32', [rows.length, D], zRows), { rng: o.rng, temperature, cfg: cfgIter, signal: o.signal });
     const next2 = tokens.slice();
     rows.slice(0, useCfg ? rows.length / 2 : rows.length).forEach((r, i) => next2.set(sampled.subarray(i * C, (i + 1) * C), r * C));
     tokens = next2;
+    o.onProgress?.({ phase: 'sample', step: step + 1, total: numIter });
     o.onStep?.(step + 1, numIter, toDecoderLayout(tokens, B, L, C, model.spec.scaleFactor));
   }
   return toDecoderLayout(tokens, B, L, C, model.spec.scaleFactor);

@@ -1,6 +1,7 @@
 import { type Rng, type Runtime, type SafetensorsFile, type Session, type Tensor, tensor, throwIfAborted } from '@maskgen/core';
 import { respacedSchedule, type DiffusionSchedule } from './gaussian-diffusion.js';
 import { type MaskGenKlSpec, klMicroCondition, resolveMaskGenKl } from './kl-config.js';
+import { SPLIT_IO, buildDiffLossModulationGraph, buildDiffLossStepGraph } from './diffloss-split-graphs.js';
 import { KL_IO, buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph } from './kl-graphs.js';
 import { type MarOptions, marSample } from './mar-sampler.js';
 
@@ -14,16 +15,20 @@ export interface MaskGenKlCreateOptions {
 
 /**
  * The MaskGen-KL generator: condition embedding, MAE decoder (shared MM-DiT blocks) and the DiffLoss
- * MLP as three sessions, with the MAR sampler and the respaced cosine diffusion in JS around them.
+ * MLP split in two sessions (adaLN modulations batched over all reverse steps, then the x-dependent
+ * layers per step), with the MAR sampler and the respaced cosine diffusion in JS around them.
  */
 export class MaskGenKL {
   readonly schedule: DiffusionSchedule;
+  private mlpSession?: Promise<Session>;
 
   private constructor(
     readonly spec: MaskGenKlSpec,
     private readonly cond: Session,
     private readonly mae: Session,
-    private readonly mlp: Session,
+    private readonly modulation: Session,
+    private readonly step: Session,
+    private readonly build: () => Promise<Session>,
   ) {
     this.schedule = respacedSchedule(spec.samplingSteps);
   }
@@ -32,14 +37,33 @@ export class MaskGenKL {
     const spec = resolveMaskGenKl(o.config, o.weights);
     throwIfAborted(o.signal, 'building MaskGen-KL');
     const make = (m: ReturnType<typeof buildKlMaeGraph>) => o.runtime.createSession(m, { signal: o.signal });
-    const sessions = await Promise.allSettled([make(buildKlConditionGraph(o.weights, spec)), make(buildKlMaeGraph(o.weights, spec)), make(buildDiffLossGraph(o.weights, spec))]);
+    const graphs = [buildKlConditionGraph, buildKlMaeGraph, buildDiffLossModulationGraph, buildDiffLossStepGraph].map((b) => b(o.weights, spec));
+    const sessions = await Promise.allSettled(graphs.map(make));
     const failed = sessions.find((s) => s.status === 'rejected');
     if (failed) {
       await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.dispose() : undefined)));
       throw (failed as PromiseRejectedResult).reason;
     }
-    const [c, m, d] = sessions.map((s) => (s as PromiseFulfilledResult<Session>).value);
-    return new MaskGenKL(spec, c, m, d);
+    const [c, m, mod, step] = sessions.map((s) => (s as PromiseFulfilledResult<Session>).value);
+    return new MaskGenKL(spec, c, m, mod, step, () => o.runtime.createSession(buildDiffLossGraph(o.weights, spec)));
+  }
+
+  /** The whole MLP in one graph (x, t, c → out), built on first use: sampling runs it split in two. */
+  private mlp(): Promise<Session> {
+    this.mlpSession ??= this.build();
+    return this.mlpSession;
+  }
+
+  /** adaLN modulations of the DiffLoss MLP for condition rows z [R, D] at original timesteps t [K] → [K·R·M]. */
+  async diffusionModulations(z: Tensor, t: Tensor, opts: { signal?: AbortSignal } = {}): Promise<Float32Array> {
+    const out = await this.modulation.run({ [SPLIT_IO.c]: z, [SPLIT_IO.t]: t }, opts);
+    return out[SPLIT_IO.mods].data as Float32Array;
+  }
+
+  /** The DiffLoss MLP's x-dependent part: x [R, C] under modulations [R, M] → [eps | var] [R, 2C]. */
+  async diffusionStep(x: Tensor, mods: Tensor, opts: { signal?: AbortSignal } = {}): Promise<Float32Array> {
+    const out = await this.step.run({ [SPLIT_IO.x]: x, [SPLIT_IO.mods]: mods }, opts);
+    return out[SPLIT_IO.out].data as Float32Array;
   }
 
   /** The micro-condition features of aesthetic scores (interleaved sin/cos). */
@@ -73,7 +97,7 @@ export class MaskGenKL {
 
   /** The DiffLoss MLP: x [N,C], original timesteps t [N], condition c [N,D] → [eps | var] [N,2C]. */
   async mlpForward(x: Tensor, t: Tensor, c: Tensor, opts: { signal?: AbortSignal } = {}): Promise<Float32Array> {
-    const out = await this.mlp.run({ [KL_IO.x]: x, [KL_IO.t]: t, [KL_IO.c]: c }, opts);
+    const out = await (await this.mlp()).run({ [KL_IO.x]: x, [KL_IO.t]: t, [KL_IO.c]: c }, opts);
     return out[KL_IO.out].data as Float32Array;
   }
 
@@ -105,7 +129,9 @@ export class MaskGenKL {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.cond.dispose(), this.mae.dispose(), this.mlp.dispose()]);
+    const mlp = this.mlpSession;
+    this.mlpSession = undefined;
+    await Promise.all([this.cond.dispose(), this.mae.dispose(), this.modulation.dispose(), this.step.dispose(), mlp?.then((m) => m.dispose(), () => undefined)]);
   }
 }
 

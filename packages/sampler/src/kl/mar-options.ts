@@ -1,0 +1,72 @@
+import { MaskgenError, type ProgressCallback, type Rng, type Tensor, quote } from '@maskgen/core';
+import { concatBatch } from '../vq/maskgen-vq.js';
+import type { MaskGenKlSpec } from './kl-config.js';
+
+/** Settings of one MAR sampling run (defaults: the model config's). */
+export interface MarOptions {
+  /** CLIP penultimate states [B, 77, D] and pooled embeddings [B, 1, E] of the prompts. */
+  condition: Tensor<'float32'>;
+  pooled: Tensor<'float32'>;
+  /** The same for the empty prompt, [1, 77, D] / [1, 1, E] (repeated over the batch) or already [B, …]. */
+  uncondCondition: Tensor<'float32'>;
+  uncondPooled: Tensor<'float32'>;
+  rng: Rng;
+  numIter?: number;
+  cfg?: number;
+  cfgSchedule?: 'linear' | 'constant';
+  temperature?: number;
+  aestheticScore?: number;
+  signal?: AbortSignal;
+  /** `{ phase: 'sample', step, total }` after each outer step (the same moment as `onStep`). */
+  onProgress?: ProgressCallback;
+  /** Called after every outer step with the current latents [B, C, 1, L] (unscaled like the result; zeros where still masked). */
+  onStep?: (step: number, total: number, latents: Tensor<'float32'>) => void;
+}
+
+/** Validated settings with the config's defaults filled in and the empty-prompt rows repeated to B. */
+export interface MarSettings {
+  B: number;
+  numIter: number;
+  cfg: number;
+  cfgSchedule: 'linear' | 'constant';
+  temperature: number;
+  aestheticScore: number;
+  uncondCondition: Tensor<'float32'>;
+  uncondPooled: Tensor<'float32'>;
+}
+
+function uncondRows(t: Tensor<'float32'>, like: Tensor<'float32'>, name: string): Tensor<'float32'> {
+  const B = like.dims[0];
+  if (t.dims.length !== like.dims.length || t.dims.slice(1).join() !== like.dims.slice(1).join() || (t.dims[0] !== 1 && t.dims[0] !== B)) {
+    throw new MaskgenError('INVALID_ARGUMENT', `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`);
+  }
+  return t.dims[0] === B ? t : concatBatch(Array.from({ length: B }, () => t));
+}
+
+/** Checks a sampling request against the model before any work starts, naming the bad option. */
+export function resolveMarOptions(spec: MaskGenKlSpec, o: MarOptions): MarSettings {
+  const D = spec.textEmbedDim;
+  const B = o.condition.dims[0];
+  if (o.condition.dims.length !== 3 || o.condition.dims[2] !== D || !(B >= 1)) {
+    throw new MaskgenError('INVALID_ARGUMENT', `condition: expected float32 [B, 77, ${D}] (CLIP penultimate states), got ${quote(o.condition.dims)}`);
+  }
+  if (o.pooled.dims.join() !== [B, 1, D].join()) throw new MaskgenError('INVALID_ARGUMENT', `pooled: expected [${B}, 1, ${D}], got ${quote(o.pooled.dims)}`);
+  const d = spec.defaults;
+  const numIter = o.numIter ?? d.numIter;
+  if (!Number.isInteger(numIter) || numIter < 1) throw new MaskgenError('INVALID_ARGUMENT', `numIter: expected a positive integer, got ${typeof numIter === 'number' ? String(numIter) : quote(numIter)}`);
+  const cfgSchedule = o.cfgSchedule ?? d.cfgSchedule;
+  if (cfgSchedule !== 'linear' && cfgSchedule !== 'constant') throw new MaskgenError('INVALID_ARGUMENT', `cfgSchedule: expected "linear" or "constant", got ${quote(cfgSchedule)}`);
+  const s = { cfg: o.cfg ?? d.cfg, temperature: o.temperature ?? d.temperature, aestheticScore: o.aestheticScore ?? d.aestheticScore };
+  for (const [k, v] of Object.entries(s)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new MaskgenError('INVALID_ARGUMENT', `${k}: expected a finite number, got ${typeof v === 'number' ? String(v) : quote(v)}`);
+  }
+  if (s.temperature < 0) throw new MaskgenError('INVALID_ARGUMENT', `temperature: expected a number ≥ 0, got ${quote(s.temperature)}`);
+  return {
+    B,
+    numIter,
+    cfgSchedule,
+    ...s,
+    uncondCondition: uncondRows(o.uncondCondition, o.condition, 'uncondCondition'),
+    uncondPooled: uncondRows(o.uncondPooled, o.pooled, 'uncondPooled'),
+  };
+}
