@@ -8,11 +8,12 @@ const ST_NAME: Record<string, string> = { float32: 'F32', float16: 'F16', int32:
  * random-weight checkpoints for benchmarks and to build fixtures in tests.
  */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null); // names like "__proto__" stay plain keys
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   const parts: Uint8Array[] = [];
   for (const [name, t] of Object.entries(tensors)) {
+    if (name === '__metadata__') throw new MaskgenError('INVALID_ARGUMENT', 'tensor name "__metadata__" is reserved by the safetensors format');
     const st = ST_NAME[t.dtype];
     if (!st) throw new MaskgenError('UNSUPPORTED_DTYPE', `tensor ${quote(name)}: dtype ${t.dtype} cannot be written`);
     const view = t.data as ArrayBufferView;
