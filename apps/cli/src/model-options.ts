@@ -1,16 +1,16 @@
-import type { ProgressCallback } from '@maskgen/core';
+import type { ProgressCallback, WeightPrecision } from '@maskgen/core';
 import type { LoadOptions } from '@maskgen/pipeline';
 import { hubSource, folderSource } from '@maskgen/runtime-node';
 import { resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
 
 /**
- * Turns --model/--tokenizer/--text-encoder/--runtime/--threads into pipeline options. Local folders
+ * Turns --model/--tokenizer/--text-encoder/--runtime/--threads/--precision into pipeline options. Local folders
  * get stand-in ids (`local:<abs path>`) that the resolver maps back to folder sources; everything else
  * comes from the hub (or its cache), whichever runtime computes.
  */
 export async function loadOptions(
-  flags: { tokenizer?: string; 'text-encoder'?: string; runtime?: string; threads?: number },
+  flags: { tokenizer?: string; 'text-encoder'?: string; runtime?: string; threads?: number; precision?: string },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
 ): Promise<{ modelId: string; options: LoadOptions }> {
@@ -29,6 +29,7 @@ export async function loadOptions(
       runtime,
       tokenizer: id(flags.tokenizer),
       textEncoder: id(flags['text-encoder']),
+      ...(flags.precision ? { precision: flags.precision as WeightPrecision } : {}),
       source: (repoId) => {
         const dir = local.get(repoId);
         return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress });

@@ -35,6 +35,19 @@ describe('maskgen generate (spawned, against the mock hub serving the golden che
     expect(text).toMatchObject({ prompt: 'a red fox in the snow', seed: '42', steps: '6', model: 'turkeyju/generator_maskgen_vq_xl' });
   }, 120_000);
 
+  it('runs with --precision int8: a different but close image, labelled in the PNG; rejects other precisions', async () => {
+    for (const [out, extra] of [['f32.png', []], ['q8.png', ['--precision', 'int8']]] as const) {
+      const r = await cli.run(['generate', 'a red fox in the snow', '--seed', '42', '--steps', '6', '-q', '-o', out, ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(readFileSync(join(cli.work, 'f32.png')).equals(readFileSync(join(cli.work, 'q8.png')))).toBe(false);
+    expect(pngText(join(cli.work, 'q8.png'))).toMatchObject({ precision: 'int8', seed: '42' });
+    expect(pngText(join(cli.work, 'f32.png')).precision).toBeUndefined();
+    const bad = await cli.run(['generate', 'x', '--precision', 'fp16', '-o', 'x.png']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--precision: expected one of float32, int8, got "fp16"/);
+  }, 120_000);
+
   it('writes one file per image with -n, a grid with --grid, and JSON with --json', async () => {
     const r = await cli.run(['generate', 'one', 'two', '-n', '2', '--seed', '1', '--steps', '3', '-q', '-o', 'many.png', '--json']);
     expect(r.status, r.stderr).toBe(0);

@@ -36,6 +36,8 @@ export interface ModelRequest {
   tokenizer?: string;
   textEncoder?: string;
   clipActivation?: 'gelu' | 'quick-gelu';
+  /** int8 weights: a quarter of the memory (the browser's tight budget), images ≈ float32's. */
+  precision?: 'float32' | 'int8';
 }
 
 /** One recorded random draw (a golden case's `draws[]` entry with its tensor), for exact replays. */

@@ -28,6 +28,7 @@ export function applyQuery(ui: Ui, q: URLSearchParams): void {
     ['tokenizer', ui.tokenizer],
     ['text', ui.textEncoder],
     ['act', ui.clipActivation],
+    ['precision', ui.precision],
     ['seed', ui.seed],
     ['steps', ui.steps],
     ['guidance', ui.guidance],
@@ -71,6 +72,7 @@ export function modelFromForm(ui: Ui): ModelRequest {
     ...(ui.tokenizer.value.trim() ? { tokenizer: ui.tokenizer.value.trim() } : {}),
     ...(ui.textEncoder.value.trim() ? { textEncoder: ui.textEncoder.value.trim() } : {}),
     ...(act === 'gelu' || act === 'quick-gelu' ? { clipActivation: act } : {}),
+    ...(ui.precision.value === 'int8' ? { precision: 'int8' as const } : {}),
   };
 }
 

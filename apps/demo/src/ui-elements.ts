@@ -28,6 +28,7 @@ export function uiElements() {
     tokenizer: $('tokenizer', HTMLInputElement),
     textEncoder: $('text-encoder', HTMLInputElement),
     clipActivation: $('clip-activation', HTMLSelectElement),
+    precision: $('precision', HTMLSelectElement),
     generate: $('generate', HTMLButtonElement),
     cancel: $('cancel', HTMLButtonElement),
     downloadProgress: $('download-progress', HTMLProgressElement),

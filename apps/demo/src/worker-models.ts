@@ -6,7 +6,7 @@ import type { CacheStatus, ModelRequest } from './protocol.js';
 let current: { key: string; model: Promise<TextToImage> } | undefined;
 
 function keyOf(m: ModelRequest): string {
-  return JSON.stringify([m.hub, m.modelId, m.tokenizer ?? '', m.textEncoder ?? '', m.clipActivation ?? '']);
+  return JSON.stringify([m.hub, m.modelId, m.tokenizer ?? '', m.textEncoder ?? '', m.clipActivation ?? '', m.precision ?? '']);
 }
 
 /**
@@ -34,6 +34,7 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
     ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
     ...(m.textEncoder ? { textEncoder: m.textEncoder } : {}),
     ...(m.clipActivation ? { clipActivation: m.clipActivation } : {}),
+    ...(m.precision ? { precision: m.precision } : {}),
     onProgress: (e) => e.phase !== 'download' && onProgress(e),
     signal,
   });

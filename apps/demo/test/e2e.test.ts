@@ -11,6 +11,7 @@ import { type BrowserHandle, CHROMIUM_PATH, launchChromium } from './chromium.js
 import { cancelAtStep, canvasPixels, downloadBytes, pixelHash, previews, waitForStatus, watchPreviews } from './demo-page.js';
 import { type GoldenE2e, loadGoldenE2e, maxAbsDiff } from './golden-e2e.js';
 import { GOLDEN_CLIP_ACTIVATION, GOLDEN_REPOS, nodeGenerate, requireGoldenDir } from './golden-repos.js';
+import { webRuntime } from '@maskgen/runtime-web';
 import { decodePng } from './png.js';
 import { startServer } from './static-server.js';
 
@@ -138,6 +139,25 @@ describe('demo app in Chromium', () => {
     }
     await mkdir(join(DEMO, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('generates with int8 weights when chosen: the int8 image of the same WASM build in Node, not the float32 one', async () => {
+    const { page } = browser;
+    // int8 kernels differ between native and WASM builds of ORT (float32 ones agree), so the reference is onnxruntime-web in Node.
+    const web = () => webRuntime({ device: 'wasm', threads: 1 });
+    const [f32, q8] = [await nodeGenerate(PROMPT, SEED, 'float32', web()), await nodeGenerate(PROMPT, SEED, 'int8', web())];
+    await page.locator('summary', { hasText: 'Model source' }).click();
+    await page.selectOption('#precision', 'int8');
+    await page.fill('#seed', String(SEED));
+    await page.click('#generate');
+    const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
+    if (status.state !== 'done') browser.fail(`int8 generation failed: ${status.text}`);
+    const img = await canvasPixels(page, '#results canvas.final-image');
+    const [toQ8, toF32] = [maxAbsDiff(img.data, q8.images[0].data), maxAbsDiff(img.data, f32.images[0].data)];
+    console.info(`browser int8 vs onnxruntime-web int8 in Node: max |Δ| = ${toQ8}; vs float32: ${toF32}`);
+    expect(toQ8).toBe(0);
+    expect(toF32).toBeGreaterThan(toQ8);
+    await page.selectOption('#precision', '');
   });
 
   it('purges the model cache, having used no other origin (no CDN)', async () => {

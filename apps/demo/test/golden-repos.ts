@@ -86,13 +86,14 @@ export const GOLDEN_CLIP_ACTIVATION = 'quick-gelu';
  * The Node pipeline (onnxruntime-node, CPU) on the same golden checkpoints: what the browser's
  * WASM run of the same prompt and seed must reproduce byte for byte.
  */
-export async function nodeGenerate(prompt: string, seed: number): Promise<GenerateResult> {
+export async function nodeGenerate(prompt: string, seed: number, precision: 'float32' | 'int8' = 'float32', runtime = nodeRuntime()): Promise<GenerateResult> {
   const t2i = await createTextToImage(GOLDEN_REPOS.generator, {
-    runtime: nodeRuntime(),
+    runtime,
     source: goldenNodeSource,
     tokenizer: GOLDEN_REPOS.tokenizer,
     textEncoder: GOLDEN_REPOS.textEncoder,
     clipActivation: GOLDEN_CLIP_ACTIVATION,
+    precision,
   });
   try {
     return await t2i.generate(prompt, { seed });

@@ -1,4 +1,4 @@
-import { MaskgenError, type ModelSource, type Runtime, SafetensorsFile, type SourceOptions, readJson, readText, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type ModelSource, type Runtime, SafetensorsFile, type SourceOptions, type WeightPrecision, readJson, readText, throwIfAborted } from '@maskgen/core';
 import { ClipTextEncoder } from './clip-text-encoder.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 import type { TextTowerOptions } from './text-tower-config.js';
@@ -36,6 +36,8 @@ export interface LoadClipTextOptions extends TextTowerOptions, SourceOptions {
   configFile?: string;
   /** A tokenizer to use instead of loading one from the same source. */
   tokenizer?: ClipTokenizer;
+  /** 'int8' runs the tower's linear layers on block-quantised weights (see ClipTextEncoderOptions). */
+  precision?: WeightPrecision;
 }
 
 /**

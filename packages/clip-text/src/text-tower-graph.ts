@@ -1,4 +1,4 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, causalMask, layerNorm, residualAttentionBlock } from '@maskgen/core';
+import { GraphBuilder, type OnnxModel, type SafetensorsFile, causalMask, layerNorm, residualAttentionBlock, type GraphOptions } from '@maskgen/core';
 import type { TextTowerSpec } from './text-tower-config.js';
 import { TOWER_NAMES, blockParams, floatWeight } from './text-tower-weights.js';
 
@@ -16,10 +16,10 @@ export const TEXT_TOWER_IO = {
  * condition), ln_final after all blocks (TA-TiTok's text guidance) and the projection of ln_final
  * at each row's first maximal id, i.e. the first EOT (MaskGen's pooled condition, [B, 1, E]).
  */
-export function buildTextTowerGraph(st: SafetensorsFile, spec: TextTowerSpec): OnnxModel {
+export function buildTextTowerGraph(st: SafetensorsFile, spec: TextTowerSpec, graphOpts: GraphOptions = {}): OnnxModel {
   const { layout, width, contextLength: L } = spec;
   const names = TOWER_NAMES[layout];
-  const g = new GraphBuilder(`clip-text-${layout}-${spec.activation}`);
+  const g = new GraphBuilder(`clip-text-${layout}-${spec.activation}`, graphOpts);
   const ids = g.input(TEXT_TOWER_IO.ids, 'int64', ['batch', L]);
   const tokEmb = floatWeight(g, st, names.tokenEmbedding, [spec.vocabSize, width]);
   let x = g.op1('Gather', [tokEmb, ids], { axis: 0 });

@@ -8,7 +8,7 @@ export async function loadTatitok(repoId: string, opts: LoadOptions & { tokenize
   const source = openSource(repoId, opts);
   const { config, weights } = await openCheckpoint(source, opts);
   opts.onProgress?.({ phase: 'load', what: 'tatitok', done: 0, total: 1 });
-  const tok = await Tatitok.create({ runtime: opts.runtime, weights, config, ...opts.tokenizerOptions });
+  const tok = await Tatitok.create({ runtime: opts.runtime, weights, config, precision: opts.precision, ...opts.tokenizerOptions });
   opts.onProgress?.({ phase: 'load', what: 'tatitok', done: 1, total: 1 });
   return tok;
 }

@@ -12,6 +12,7 @@ export async function loadTextEncoder(opts: LoadOptions, repoId = opts.textEncod
   return loadClipText(source, {
     runtime: opts.runtime,
     activation: opts.clipActivation,
+    precision: opts.precision,
     signal: opts.signal,
     onProgress: opts.onProgress,
     access: 'ranges',

@@ -33,7 +33,7 @@ export async function createTextToImage(modelId: string, opts: LoadOptions): Pro
     if (clip.status === 'rejected') throw clip.reason;
     throwIfAborted(opts.signal, `loading ${modelId}`);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
-    const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal };
+    const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal, precision: opts.precision };
     if (entry.defaults.family === 'kl') {
       const generator = await MaskGenKL.create(created);
       opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });

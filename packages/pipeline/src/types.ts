@@ -1,4 +1,4 @@
-import type { ModelSource, ProgressCallback, Rng, Runtime, Tensor } from '@maskgen/core';
+import type { ModelSource, ProgressCallback, Rng, Runtime, Tensor, WeightPrecision } from '@maskgen/core';
 import type { KlDefaults, VqDefaults } from './model-zoo.js';
 
 /** 8-bit RGBA pixels, row-major: what canvases, PNG encoders and the CLI all take. */
@@ -24,6 +24,12 @@ export interface LoadOptions {
   tokenizerOptions?: { encoderHeads?: number; decoderHeads?: number };
   /** CLIP feed-forward activation: 'gelu' (what the reference runs today, the default) or 'quick-gelu'. */
   clipActivation?: 'gelu' | 'quick-gelu';
+  /**
+   * Weights of every model's large linear layers: 'float32' (default, matches the reference) or
+   * 'int8' (block-quantised at load: ¼ the weight memory, faster on CPU, outputs ≈ 1% off; see
+   * docs/performance.md for what that does to images).
+   */
+  precision?: WeightPrecision;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }

@@ -41,6 +41,37 @@ describe('createTextToImage against the mock hub (the path a user takes with the
     }, 60_000);
   }
 
+  for (const [name, make] of [
+    ['runtime-node', () => nodeRuntime({ threads: 1 })],
+    ['runtime-web', () => webRuntime({ device: 'wasm', threads: 1 })],
+  ] as const) {
+    it(`with int8 weights stays close to the golden float32 e2e_vq result on ${name} (the documented int8 budget)`, async () => {
+      const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: make(), source, clipActivation: 'quick-gelu', precision: 'int8' });
+      try {
+        const { call, io, rng } = await recordedDraws();
+        const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
+        const ids = Array.from((await io.read('generate.ids')).data as BigInt64Array);
+        const same = Array.from(out.tokens.data as BigInt64Array).filter((v, i) => v === ids[i]).length;
+        // Measured: every token equal and 42–45 dB; the budget leaves room for a flipped decision or two.
+        expect(same / ids.length).toBeGreaterThanOrEqual(0.75);
+        const expected = (await io.read('image_uint8')).data as Uint8Array;
+        const [h, w] = [out.images[0].height, out.images[0].width];
+        let total = 0;
+        out.images.forEach((img, b) => {
+          let se = 0;
+          for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) se += (img.data[i * 4 + c] - expected[(b * w * h + i) * 3 + c]) ** 2;
+          const psnr = 10 * Math.log10(255 ** 2 / Math.max(se / (w * h * 3), 1e-12));
+          expect(psnr).toBeGreaterThan(same === ids.length ? 35 : 15);
+          total += se;
+        });
+        // int8 really ran: the pixels are not the float32 ones.
+        expect(total).toBeGreaterThan(0);
+      } finally {
+        await t2i.dispose();
+      }
+    }, 60_000);
+  }
+
   it('is deterministic for a seed and reports progress per step', async () => {
     const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
     try {

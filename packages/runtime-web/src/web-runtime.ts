@@ -48,7 +48,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         throw new MaskgenError(
           'RUNTIME_LIMIT',
           `model ${model.name} needs ${(used / 1024 ** 3).toFixed(2)} GiB of weights, above runtime-web's WebAssembly limit of ${(limit / 1024 ** 3).toFixed(2)} GiB; ` +
-            'use float16 weights, the WebGPU device, or runtime-node',
+            "load it with precision: 'int8' (a quarter of the bytes), use the WebGPU device, or runtime-node",
         );
       }
       const backend = webBackendInfo(options);

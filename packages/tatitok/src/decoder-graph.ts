@@ -1,4 +1,4 @@
-import { GraphBuilder, MaskgenError, type OnnxModel, type SafetensorsFile, type Value, expandToBatch, layerNormFrom, linearFrom, reshape, sliceAxis } from '@maskgen/core';
+import { GraphBuilder, MaskgenError, type OnnxModel, type SafetensorsFile, type Value, expandToBatch, layerNormFrom, linearFrom, reshape, sliceAxis, type GraphOptions } from '@maskgen/core';
 import type { TatitokSpec } from './tatitok-config.js';
 import { LN_EPS, l2Normalize, vitStack } from './vit-stack.js';
 
@@ -23,8 +23,8 @@ function tokenVectors(g: GraphBuilder, st: SafetensorsFile, spec: TatitokSpec): 
  * TATiTokDecoder: [cls, mask tokens] + positions, token embeddings + latent positions, projected text
  * + its positions, pre-LN transformer, ln_post, per-patch pixel projection, 3×3 conv_out.
  */
-export function buildDecoderGraph(st: SafetensorsFile, spec: TatitokSpec): OnnxModel {
-  const g = new GraphBuilder('tatitok_decoder');
+export function buildDecoderGraph(st: SafetensorsFile, spec: TatitokSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('tatitok_decoder', opts);
   const { width: W, grid, patch: p } = spec.decoder;
   const N = spec.numTokens;
   const vectors = tokenVectors(g, st, spec);

@@ -1,4 +1,4 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, type Value, chunk, expandToBatch, layerNormFrom, linear, reshape, sliceAxis } from '@maskgen/core';
+import { GraphBuilder, type OnnxModel, type SafetensorsFile, type Value, chunk, expandToBatch, layerNormFrom, linear, reshape, sliceAxis, type GraphOptions } from '@maskgen/core';
 import type { TatitokSpec } from './tatitok-config.js';
 import { LN_EPS, l2Normalize, vitStack } from './vit-stack.js';
 
@@ -37,8 +37,8 @@ function quantize(g: GraphBuilder, st: SafetensorsFile, spec: TatitokSpec, z: Va
  * Image [B,3,H,W] in [0,1] → encoder_out [B,C,1,N], plus VQ indices/quantised vectors or the KL
  * posterior's mean/logvar/std — the reference's TiTokEncoder (non-legacy and legacy layouts).
  */
-export function buildEncoderGraph(st: SafetensorsFile, spec: TatitokSpec): OnnxModel {
-  const g = new GraphBuilder('tatitok_encoder');
+export function buildEncoderGraph(st: SafetensorsFile, spec: TatitokSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('tatitok_encoder', opts);
   const { width: W, grid } = spec.encoder;
   const N = spec.numTokens;
   const C = spec.mode === 'vae' ? spec.tokenSize * 2 : spec.tokenSize;

@@ -22,6 +22,25 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
   return d;
 }
 
+describe('Tatitok sessions', () => {
+  it('a decode cancelled while its session builds does not poison the next one; prepare() builds up front', async () => {
+    const { tok, io } = await open('tatitok_vq');
+    try {
+      const ac = new AbortController();
+      ac.abort();
+      const text = await io.read('text_guidance');
+      const tokens = await io.read('rand_tokens');
+      await expect(tok.decode(tokens, text, { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+      const out = await tok.decode(tokens, text);
+      expect(maxAbsDiff(out, await io.read('decoded_rand'))).toBeLessThan(1e-4);
+      await tok.prepare({ encoder: true });
+      expect(maxAbsDiff(await tok.decode(tokens, text), out)).toBe(0);
+    } finally {
+      await tok.dispose();
+    }
+  });
+});
+
 describe('Tatitok.reconstruct', () => {
   it('VQ: equals the reference decode of the encoded image (decoded_enc)', async () => {
     const { tok, io } = await open('tatitok_vq');

@@ -1,32 +1,87 @@
 import { ClipTextEncoder } from '@maskgen/clip-text';
-import { type Runtime, SafetensorsFile, SeededRng, tensor } from '@maskgen/core';
-import { nodeFile } from '@maskgen/runtime-node';
+import { SeededRng, tensor } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
-import { join } from 'node:path';
-import { type ShapeTable, clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes, writeRandomCheckpoint } from './random-checkpoints.js';
+import { type Component, checkpoint, inputs, promptIds, timeMethod } from './component.js';
+import { E2E_COMPONENTS } from './e2e-components.js';
+import { clipFlops, klSampleFlops, tatitokDecodeFlops, vqForwardFlops } from './flops.js';
+import { clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes } from './random-checkpoints.js';
 
-/** One benchmarked component: how to build it and one timed call, with its FLOPs from the architecture. */
-export interface Component {
-  name: string;
-  params: number;
-  flops: number;
-  /** Builds sessions (timed separately) and returns the call to time plus a cleanup. */
-  setup(runtime: Runtime, dir: string): Promise<{ run: () => Promise<unknown>; dispose: () => Promise<void> }>;
+/** TA-TiTok decode of one image for a tokenizer variant (decoder size and token count from the released models). */
+function tatitokDecode(tokens: number, mode: 'vq' | 'vae'): Component {
+  const { shapes, config } = tatitokShapes({ enc: 'base', dec: 'large', tokens, mode });
+  const C = mode === 'vq' ? 64 : 16;
+  return {
+    name: `tatitok-bl${tokens}-${mode} decode (batch 1)`,
+    params: paramCount(shapes),
+    flops: tatitokDecodeFlops({ width: 1024, layers: 24, tokens, tokenSize: C, grid: 16, patch: 16 }),
+    async setup(runtime, dir, precision) {
+      const randn = inputs();
+      const ck = await checkpoint(dir, `tatitok_bl${tokens}_${mode}`, shapes, config);
+      const tok = await Tatitok.create({ runtime, ...ck, precision });
+      await tok.prepare();
+      const input = mode === 'vq' ? tensor('int64', [1, tokens], Array.from({ length: tokens }, (_, i) => (i * 97) % 8192)) : randn([1, C, 1, tokens]);
+      const text = randn([1, 77, 768]);
+      const run = () => tok.decode(input, text);
+      return { run, dispose: () => tok.dispose(), weightBytes: ck.bytes, output: async () => (await run()).data };
+    },
+  };
 }
 
-/** Pre-LN transformer FLOPs: 24·d² per token per layer for the linears, 4·L·d for attention. */
-const transformerFlops = (batch: number, len: number, d: number, layers: number) => batch * layers * len * (24 * d * d + 4 * len * d);
-
-async function checkpoint(dir: string, name: string, shapes: ShapeTable, config?: object) {
-  const folder = join(dir, name);
-  writeRandomCheckpoint(folder, shapes, config);
-  const weights = await SafetensorsFile.open(await nodeFile(join(folder, 'model.safetensors')));
-  return { weights, config };
+/** MaskGen-VQ-L: one forward at CFG batch 2, or a full generate of `steps` steps. */
+function maskgenVq(steps: number | null): Component {
+  const { shapes, config } = maskgenVqShapes(1024, 16, 16);
+  return {
+    name: steps === null ? 'maskgen-vq-l forward (CFG batch 2)' : `maskgen-vq-l generate (${steps} steps, CFG)`,
+    params: paramCount(shapes),
+    flops: (steps ?? 1) * vqForwardFlops(1024, 16),
+    async setup(runtime, dir, precision) {
+      const randn = inputs();
+      const ck = await checkpoint(dir, 'maskgen_vq_l', shapes, config);
+      const gen = await MaskGenVQ.create({ runtime, ...ck, precision });
+      const [cond, pooled] = [randn([2, 77, 768]), randn([2, 1, 768])];
+      const forward = () => gen.forward(tensor('int64', [2, 128], new Array(256).fill(8192)), cond, pooled, [6.5, 6.5]);
+      const [c1, p1, c0, p0] = [randn([1, 77, 768]), randn([1, 1, 768]), randn([1, 77, 768]), randn([1, 1, 768])];
+      const run = steps === null ? forward : () => gen.generate({ condition: c1, pooled: p1, uncondCondition: c0, uncondPooled: p0, rng: new SeededRng(1), steps });
+      return { run, dispose: () => gen.dispose(), weightBytes: ck.bytes, ...(steps === null ? { output: async () => (await forward()).data } : {}) };
+    },
+  };
 }
 
-const rng = new SeededRng(1);
-const randn = (dims: number[]) => tensor('float32', dims, rng.normal(dims));
+/**
+ * MaskGen-KL-L sampling with CFG at B = 1: `iters` outer steps of 100 reverse diffusion steps. With
+ * one outer step every token is predicted at once (64 MLP rows); with 32 each step predicts one.
+ * The MAE decoder's and the diffusion head's wall times are reported apart.
+ */
+function maskgenKl(iters: number): Component {
+  const { shapes, config } = maskgenKlShapes(1024, 16, 16, 8, 1024);
+  const f = klSampleFlops({ d: 1024, depth: 16, tokens: 32, iters, steps: 100, mlpWidth: 1024, mlpBlocks: 8, tokenSize: 16 });
+  return {
+    name: iters === 1 ? 'maskgen-kl-l one step, all 32 tokens (CFG, 100 diffusion steps)' : `maskgen-kl-l sample (${iters} steps × 100 diffusion steps, CFG)`,
+    params: paramCount(shapes),
+    flops: f.total,
+    async setup(runtime, dir, precision) {
+      const randn = inputs();
+      const ck = await checkpoint(dir, 'maskgen_kl_l', shapes, config);
+      const gen = await MaskGenKL.create({ runtime, ...ck, precision });
+      const [cond, pooled, uc, up] = [randn([1, 77, 768]), randn([1, 1, 768]), randn([1, 77, 768]), randn([1, 1, 768])];
+      const decoder = { ms: 0 };
+      timeMethod(gen, 'forwardMae', decoder);
+      timeMethod(gen, 'embedCondition', decoder);
+      let total = 0;
+      const sample = () => gen.sample({ condition: cond, pooled, uncondCondition: uc, uncondPooled: up, rng: new SeededRng(1), numIter: iters });
+      const run = async () => {
+        decoder.ms = 0;
+        const t = performance.now();
+        await sample();
+        total = performance.now() - t;
+      };
+      const parts = () => ({ decoder: { ms: decoder.ms, flops: f.decoder }, head: { ms: total - decoder.ms, flops: f.head } });
+      // One outer step has no earlier decision to flip, so its latents compare int8 with float32 under the same draws.
+      return { run, dispose: () => gen.dispose(), weightBytes: ck.bytes, parts, ...(iters === 1 ? { output: async () => (await sample()).data } : {}) };
+    },
+  };
+}
 
 /** The components `maskgen bench` knows, at the released models' real sizes. */
 export const COMPONENTS: Record<string, () => Component> = {
@@ -35,63 +90,20 @@ export const COMPONENTS: Record<string, () => Component> = {
     return {
       name: 'clip (ViT-L-14 text, batch 2)',
       params: paramCount(shapes),
-      flops: transformerFlops(2, 77, 768, 12),
-      async setup(runtime, dir) {
-        const { weights } = await checkpoint(dir, 'clip', shapes, undefined);
-        const enc = await ClipTextEncoder.create({ runtime, weights });
-        const ids = tensor('int64', [2, 77], Array.from({ length: 154 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
-        return { run: () => enc.encodeIds(ids), dispose: () => enc.dispose() };
+      flops: clipFlops(2),
+      async setup(runtime, dir, precision) {
+        const ck = await checkpoint(dir, 'clip', shapes);
+        const enc = await ClipTextEncoder.create({ runtime, weights: ck.weights, precision });
+        const ids = promptIds(2);
+        return { run: () => enc.encodeIds(ids), dispose: () => enc.dispose(), weightBytes: ck.bytes, output: async () => (await enc.encodeIds(ids)).penultimate.data };
       },
     };
   },
-  'tatitok-bl128-vq': () => {
-    const { shapes, config } = tatitokShapes({ enc: 'base', dec: 'large', tokens: 128, mode: 'vq' });
-    return {
-      name: 'tatitok-bl128-vq decode (batch 1)',
-      params: paramCount(shapes),
-      flops: transformerFlops(1, 1 + 256 + 128 + 77, 1024, 24) + 2 * 256 * 1024 * 768,
-      async setup(runtime, dir) {
-        const ck = await checkpoint(dir, 'tatitok', shapes, config);
-        const tok = await Tatitok.create({ runtime, ...ck });
-        const ids = tensor('int64', [1, 128], Array.from({ length: 128 }, (_, i) => (i * 97) % 8192));
-        const text = randn([1, 77, 768]);
-        return { run: () => tok.decode(ids, text), dispose: () => tok.dispose() };
-      },
-    };
-  },
-  'maskgen-vq-l': () => {
-    const { shapes, config } = maskgenVqShapes(1024, 16, 16);
-    const d = 1024;
-    return {
-      name: 'maskgen-vq-l forward (CFG batch 2)',
-      params: paramCount(shapes),
-      flops: transformerFlops(2, 205, d, 16) + 2 * 2 * 128 * d * 8192,
-      async setup(runtime, dir) {
-        const ck = await checkpoint(dir, 'maskgen_vq_l', shapes, config);
-        const gen = await MaskGenVQ.create({ runtime, ...ck });
-        const ids = tensor('int64', [2, 128], new Array(256).fill(8192));
-        const cond = randn([2, 77, 768]);
-        const pooled = randn([2, 1, 768]);
-        return { run: () => gen.forward(ids, cond, pooled, [6.5, 6.5]), dispose: () => gen.dispose() };
-      },
-    };
-  },
-  'maskgen-kl-l': () => {
-    const { shapes, config } = maskgenKlShapes(1024, 16, 16, 8, 1024);
-    const d = 1024;
-    const rows = 64; // one outer step predicting all 32 tokens, CFG doubles the rows
-    const mlpPerRow = 2 * (16 * d + 256 * d + d * d + d * d + 8 * (3 * d * d + 2 * d * d) + 2 * d * d + 32 * d);
-    return {
-      name: 'maskgen-kl-l image-step (CFG, 100 diffusion steps)',
-      params: paramCount(shapes),
-      flops: transformerFlops(2, 32 + 77, d, 16) + 100 * rows * mlpPerRow,
-      async setup(runtime, dir) {
-        const ck = await checkpoint(dir, 'maskgen_kl_l', shapes, config);
-        const gen = await MaskGenKL.create({ runtime, ...ck });
-        const [cond, pooled, uc, up] = [randn([1, 77, 768]), randn([1, 1, 768]), randn([1, 77, 768]), randn([1, 1, 768])];
-        const run = () => gen.sample({ condition: cond, pooled, uncondCondition: uc, uncondPooled: up, rng: new SeededRng(1), numIter: 1 });
-        return { run, dispose: () => gen.dispose() };
-      },
-    };
-  },
+  'tatitok-bl128-vq': () => tatitokDecode(128, 'vq'),
+  'tatitok-bl32-vae': () => tatitokDecode(32, 'vae'),
+  'maskgen-vq-l': () => maskgenVq(null),
+  'maskgen-vq-l-generate': () => maskgenVq(16),
+  'maskgen-kl-l': () => maskgenKl(1),
+  'maskgen-kl-l-sample': () => maskgenKl(32),
+  ...E2E_COMPONENTS,
 };

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Tensor name → shape: a checkpoint layout without its numbers. */
@@ -146,6 +146,7 @@ export function paramCount(t: ShapeTable): number {
  * Writes `model.safetensors` (+ `config.json`) with random weights (uniform ±0.02, LayerNorm weights 1),
  * streamed tensor by tensor so multi-gigabyte checkpoints never sit in memory whole — the folder is a
  * checkpoint in the reference's layout that the PyTorch implementation can load for comparison.
+ * The seed is fixed, so an existing complete file of the same layout is reused instead of rewritten.
  */
 export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: object, seed = 1): string {
   mkdirSync(dir, { recursive: true });
@@ -160,7 +161,11 @@ export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: 
   const head = new Uint8Array(Math.ceil(raw.length / 8) * 8).fill(0x20);
   head.set(raw);
   const path = join(dir, 'model.safetensors');
-  const fd = openSync(path, 'w');
+  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 4));
+  // A complete file of this layout from an earlier run (--save-weights DIR) is reused; partial ones never get this name.
+  if (existsSync(path) && statSync(path).size === 8 + head.length + offset) return path;
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
   try {
     const len = new Uint8Array(8);
     new DataView(len.buffer).setBigUint64(0, BigInt(head.length), true);
@@ -183,6 +188,6 @@ export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: 
   } finally {
     closeSync(fd);
   }
-  if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 4));
+  renameSync(partial, path);
   return path;
 }

@@ -1,3 +1,4 @@
+import type { WeightPrecision } from '@maskgen/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -5,57 +6,68 @@ import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { COMPONENTS } from '../bench/components.js';
 import { measureGemmPeak } from '../bench/gemm-peak.js';
-import { fmtBytes, peakRss, timeIt } from '../bench/measure.js';
+import { CHILD_ENV, type ComponentResult, measureComponent, measureInChild } from '../bench/isolate.js';
+import { formatRow } from '../bench/report.js';
 import { makeRuntime } from '../runtime-choice.js';
 import type { Command } from './command.js';
+
 
 const FLAGS = {
   models: { type: 'string', help: `comma list of ${Object.keys(COMPONENTS).join(', ')} (default: all)` },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   runs: { type: 'int', min: 1, max: 100, help: 'timed runs per component after one warm-up (default 3)' },
-  'save-weights': { type: 'string', help: 'keep the random checkpoints (config.json + model.safetensors per model) in this folder' },
+  'save-weights': { type: 'string', help: 'keep the random checkpoints (config.json + model.safetensors per model, reference layout) in this folder; reused by later runs' },
+  precision: { type: 'string', choices: ['float32', 'int8'], help: 'weights of the linear layers (default float32); int8 also reports each output against float32' },
   json: { type: 'boolean', help: 'print JSON' },
 } satisfies Flags;
 
 /**
- * `maskgen bench`: real-size components with random weights (no download), timed after warm-up,
- * with FLOPs from the architecture, GFLOP/s against this machine's GEMM peak measured in the same
- * run, session build time and peak RSS.
+ * `maskgen bench`: real-size components with random weights (no download), each in its own process
+ * so peak RSS is per component, timed after a warm-up, with FLOPs from the architecture and GFLOP/s
+ * against this machine's GEMM peak measured in each component's process right before its timed runs.
  */
 export const bench: Command = {
   summary: 'benchmark real-size components with random weights',
   usage: () => usage('bench', '[options]', FLAGS),
   async run(argv) {
     const { flags } = parseFlags(argv, FLAGS, { min: 0, max: 0, names: 'no arguments' });
+    const runtime = await makeRuntime(flags.runtime, flags.threads);
+    const child = process.env[CHILD_ENV];
+    if (child) {
+      const job = JSON.parse(child) as { key: string; dir: string; runs: number; precision: WeightPrecision };
+      process.stdout.write(`${JSON.stringify(await measureComponent(job.key, runtime, job.dir, job.runs, job.precision))}\n`);
+      return 0;
+    }
     const names = flags.models ? flags.models.split(',').map((s) => s.trim()) : Object.keys(COMPONENTS);
     for (const n of names) if (!COMPONENTS[n]) throw new UsageError(`--models: unknown component "${n}"; expected ${Object.keys(COMPONENTS).join(', ')}`);
-    const runtime = await makeRuntime(flags.runtime, flags.threads);
     const dir = flags['save-weights'] ? resolve(flags['save-weights']) : mkdtempSync(join(tmpdir(), 'maskgen-bench-'));
-    const gemm = await measureGemmPeak(runtime);
-    const rows: Record<string, unknown>[] = [];
-    const say = (s: string) => !flags.json && process.stdout.write(`${s}\n`);
-    say(`runtime ${runtime.name}; float32 GEMM peak (2048³ MatMul) ${gemm.gflops.toFixed(1)} GFLOP/s`);
+    // With --json the report goes to stderr as it happens, so stdout holds only the JSON.
+    const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
+    const before = await measureGemmPeak(runtime);
+    say(`runtime ${runtime.name}, ${flags.precision ?? 'float32'} weights; float32 GEMM peak ${before.gflops.toFixed(1)} GFLOP/s (${fmtShapes(before.byShape)})`);
+    const rows: ComponentResult[] = [];
     try {
       for (const n of names) {
-        const c = COMPONENTS[n]();
-        const t0 = performance.now();
-        const { run, dispose } = await c.setup(runtime, dir);
-        const buildMs = performance.now() - t0;
-        const { medianMs, runsMs } = await timeIt(run, { warmup: 1, runs: flags.runs ?? 3 });
-        await dispose();
-        const gflops = c.flops / (medianMs / 1000) / 1e9;
-        const row = { component: c.name, params: c.params, gflop: c.flops / 1e9, medianMs, runsMs, gflops, ofPeak: gflops / gemm.gflops, buildMs, peakRssBytes: peakRss() };
-        rows.push(row);
-        say(
-          `${c.name.padEnd(38)} ${(c.params / 1e6).toFixed(0).padStart(5)}M params  ${medianMs.toFixed(0).padStart(6)} ms  ${gflops.toFixed(1).padStart(6)} GFLOP/s ` +
-            `(${(row.ofPeak * 100).toFixed(0)}% of peak)  build incl. random weights ${(buildMs / 1000).toFixed(1)} s  peak RSS ${fmtBytes(row.peakRssBytes)}`,
-        );
+        const r = await measureInChild(n, { dir, runs: flags.runs ?? 3, runtime: flags.runtime, threads: flags.threads, precision: flags.precision as WeightPrecision | undefined });
+        rows.push(r);
+        say(formatRow(r));
       }
     } finally {
       if (!flags['save-weights']) rmSync(dir, { recursive: true, force: true });
     }
-    if (flags.json) process.stdout.write(`${JSON.stringify({ runtime: runtime.name, gemmPeakGflops: gemm.gflops, components: rows })}\n`);
+    const after = await measureGemmPeak(runtime);
+    const peak = Math.max(before.gflops, after.gflops);
+    say(`GEMM peak after: ${after.gflops.toFixed(1)} GFLOP/s (each component's ratio uses the peak measured in its own process just before its runs)`);
+    if (flags.json) {
+      const components = rows.map((r) => ({ ...r, gflops: r.flops / r.medianMs / 1e6, ofPeak: r.flops / r.medianMs / 1e6 / r.gemmPeakGflops, rssOverWeights: r.peakRssBytes / r.weightBytes }));
+      process.stdout.write(`${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components })}\n`);
+    }
     return 0;
   },
 };
+
+const fmtShapes = (s: Record<string, number>) =>
+  Object.entries(s)
+    .map(([k, v]) => `${k}: ${v.toFixed(0)}`)
+    .join(', ');

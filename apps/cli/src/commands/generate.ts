@@ -23,6 +23,7 @@ const FLAGS = {
   grid: { type: 'boolean', help: 'write all images as one grid PNG' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
+  precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
@@ -72,7 +73,7 @@ export const generate: Command = {
       });
       const n = flags.n ?? 1;
       const base = flags.output ?? 'maskgen.png';
-      const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: modelId }).map(([k, v]) => [k, String(v)]));
+      const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(([k, v]) => [k, String(v)]));
       const files = flags.grid ? [base] : outputNames(base, result.images.length);
       const images = flags.grid ? [gridImage(result.images)] : result.images;
       for (let i = 0; i < images.length; i++) {

@@ -8,8 +8,15 @@ export type Activation = 'gelu' | 'gelu-tanh' | 'quick-gelu' | 'silu';
 /**
  * y = x W^T + b for a PyTorch `nn.Linear` weight [out, in]. The transpose of a constant is folded
  * by ORT at session creation, so the checkpoint's layout is used as-is with no conversion step.
+ * In an int8 graph (GraphBuilder `precision`) large checkpoint weights run as MatMulNBits instead.
  */
 export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value | null): Value {
+  const q = g.int8Weight(weight);
+  if (q) {
+    // accuracy_level 4: activations are quantised per block too, so the product runs on int8 dot-product units.
+    const y = g.op1('MatMulNBits', [x, q.q, q.scales], { K: q.K, N: q.N, bits: 8, block_size: q.blockSize, accuracy_level: 4 }, { domain: 'com.microsoft' });
+    return bias ? g.op1('Add', [y, bias]) : y;
+  }
   const wt = g.op1('Transpose', [weight], { perm: [1, 0] });
   const y = g.op1('MatMul', [x, wt]);
   return bias ? g.op1('Add', [y, bias]) : y;

@@ -5,12 +5,28 @@ import type { OnnxModel, PackedOnnxModel } from '../runtime.js';
 import type { SafetensorsFile } from '../safetensors.js';
 import { type DType, type Tensor, numel } from '../tensor.js';
 import { type Attrs, ONNX_DTYPE, ST_TO_ONNX } from './onnx-types.js';
+import { DerivedWeights, INT8_BLOCK, type WeightPrecision, int8Source } from './int8-weights.js';
 import { ProtoWriter } from './proto-writer.js';
 
 let packCounter = 0;
 
 /** A tensor name inside the graph being built. */
 export type Value = string;
+
+/** How a model's graphs are built; passed by model packages from their create options. */
+export interface GraphOptions {
+  /** 'int8' runs large linear layers on block-quantised weights (¼ the memory; see quantizeBlockwiseInt8). */
+  precision?: WeightPrecision;
+}
+
+/** A linear weight [N, K] in MatMulNBits' int8 form: ids [N, K/32, 32] and one scale per block. */
+export interface Int8Weight {
+  q: Value;
+  scales: Value;
+  N: number;
+  K: number;
+  blockSize: number;
+}
 
 /** ONNX opset the builder targets (LayerNormalization, Gelu with tanh approximation). */
 export const OPSET = 20;
@@ -37,9 +53,19 @@ export class GraphBuilder {
   private names = new Set<string>();
   private constCache = new Map<string, Value>();
   private weightCache = new Map<string, Value>();
+  private weightSources = new Map<Value, { st: SafetensorsFile; tensorName: string }>();
+  private int8Cache = new Map<Value, Int8Weight>();
+  private derived?: DerivedWeights;
   private counter = 0;
+  /** Format of the linear layers' weights; with 'int8' every large checkpoint linear becomes MatMulNBits. */
+  readonly precision: WeightPrecision;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    opts: GraphOptions = {},
+  ) {
+    this.precision = opts.precision ?? 'float32';
+  }
 
   /** A fresh unique tensor name with a readable prefix (helps when reading ORT errors). */
   fresh(prefix = 't'): Value {
@@ -133,13 +159,49 @@ export class GraphBuilder {
     const n = this.fresh(tensorName.replace(/[^A-Za-z0-9_]/g, '_'));
     this.inits.push({ kind: 'external', name: n, type, dims: info.dims, file: st.file, offset: info.offset, length: info.byteLength });
     this.weightCache.set(key, n);
+    this.weightSources.set(n, { st, tensorName });
     return n;
   }
 
+  /**
+   * The int8 form of a linear weight [N, K] when this graph runs int8 and `weight` is a 2-D
+   * checkpoint tensor with at least one whole 32-block of inputs; otherwise undefined and the caller
+   * keeps float32. The quantised bytes are computed when the runtime reads them (see DerivedWeights).
+   */
+  int8Weight(weight: Value): Int8Weight | undefined {
+    if (this.precision !== 'int8') return undefined;
+    const hit = this.int8Cache.get(weight);
+    if (hit) return hit;
+    const src = this.weightSources.get(weight);
+    const dims = src?.st.info(src.tensorName).dims;
+    if (!src || !dims || dims.length !== 2 || dims[1] < INT8_BLOCK) return undefined;
+    const [N, K] = dims;
+    const blocks = Math.ceil(K / INT8_BLOCK);
+    this.derived ??= new DerivedWeights(`${this.name} int8 weights`);
+    const make = int8Source(src.st, src.tensorName, N, K);
+    const add = (part: 'q' | 'scales', type: number, d: number[], length: number) => {
+      const n = this.fresh(`${src.tensorName.replace(/[^A-Za-z0-9_]/g, '_')}_${part}`);
+      const offset = this.derived!.add(length, (signal) => make(part, signal));
+      this.inits.push({ kind: 'external', name: n, type, dims: d, file: this.derived!, offset, length });
+      return n;
+    };
+    const q = { q: add('q', ONNX_DTYPE.uint8, [N, blocks, INT8_BLOCK], N * blocks * INT8_BLOCK), scales: add('scales', ONNX_DTYPE.float32, [N * blocks], N * blocks * 4), N, K, blockSize: INT8_BLOCK };
+    this.int8Cache.set(weight, q);
+    return q;
+  }
+
   /** Encodes the model; external weights stay in their files (see OnnxModel.pack for a packed copy). */
+  /** Initializers some node reads: weights replaced by their int8 form are left out of the model. */
+  private live(): (InlineInit | ExternalInit)[] {
+    const used = new Set<string>();
+    for (const n of this.nodes) for (const i of n.inputs) used.add(i);
+    for (const o of this.outputs) used.add(o.name);
+    return this.inits.filter((i) => used.has(i.name));
+  }
+
   build(): OnnxModel {
     const files = new Map<FileHandle, { path: string; used: number }>();
-    for (const init of this.inits) {
+    for (const init of this.live()) {
       if (init.kind !== 'external') continue;
       let f = files.get(init.file);
       if (!f) files.set(init.file, (f = { path: `weights_${files.size}.bin`, used: 0 }));
@@ -162,7 +224,7 @@ export class GraphBuilder {
   }
 
   private async pack(opts: { signal?: AbortSignal; limitBytes?: number } = {}): Promise<PackedOnnxModel> {
-    const ext = this.inits.filter((i): i is ExternalInit => i.kind === 'external');
+    const ext = this.live().filter((i): i is ExternalInit => i.kind === 'external');
     const places = new Map<ExternalInit, number>();
     let size = 0;
     for (const init of ext) {
@@ -191,7 +253,7 @@ export class GraphBuilder {
     w.message(7, (g) => {
       for (const node of this.nodes) g.message(1, (nw) => encodeNode(nw, node));
       g.string(2, this.name);
-      for (const init of this.inits) {
+      for (const init of this.live()) {
         g.message(5, (t) => {
           for (const d of init.dims) t.int(1, d);
           t.int(2, init.type);
@@ -218,7 +280,7 @@ export class GraphBuilder {
 
   /** Total bytes of external weights referenced (for memory planning and limits). */
   externalBytes(): number {
-    return this.inits.reduce((s, i) => s + (i.kind === 'external' ? i.length : 0), 0);
+    return this.live().reduce((s, i) => s + (i.kind === 'external' ? i.length : 0), 0);
   }
 
   /** Number of elements in a static shape (re-exported convenience for blocks). */

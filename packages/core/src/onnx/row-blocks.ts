@@ -1,4 +1,5 @@
 import type { SafetensorsFile } from '../safetensors.js';
+import { linear } from './blocks.js';
 import type { GraphBuilder, Value } from './graph-builder.js';
 
 /**
@@ -8,7 +9,9 @@ import type { GraphBuilder, Value } from './graph-builder.js';
  */
 export function gemmFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value): Value {
   const bias = st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null;
-  return g.op1('Gemm', [x, g.weight(st, `${prefix}.weight`), bias], { transB: 1 });
+  const w = g.weight(st, `${prefix}.weight`);
+  if (g.int8Weight(w)) return linear(g, x, w, bias);
+  return g.op1('Gemm', [x, w, bias], { transB: 1 });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, type Value, activation, gatedResidualRows, gemmFrom, layerNorm, layerNormFrom, modulateRows, sliceAxis } from '@maskgen/core';
+import { GraphBuilder, type OnnxModel, type SafetensorsFile, activation, chunk, gatedResidualRows, gemmFrom, layerNorm, layerNormFrom, modulateRows, type GraphOptions } from '@maskgen/core';
 import type { MaskGenKlSpec } from './kl-config.js';
 import { timestepFeatures } from './kl-graphs.js';
 
@@ -18,8 +18,8 @@ export function modulationWidth(spec: MaskGenKlSpec): number {
  * the rows and the timesteps are known in advance, so one large GEMM replaces the 100 thin ones that
  * would otherwise re-read these weights (most of the MLP) from memory at every reverse step.
  */
-export function buildDiffLossModulationGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_kl_diffloss_modulation');
+export function buildDiffLossModulationGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_kl_diffloss_modulation', opts);
   const W = spec.mlpWidth;
   const c = g.input(SPLIT_IO.c, 'float32', ['rows', spec.dim]);
   const t = g.input(SPLIT_IO.t, 'int64', ['steps']);
@@ -28,12 +28,14 @@ export function buildDiffLossModulationGraph(st: SafetensorsFile, spec: MaskGenK
   const cEmb = gemmFrom(g, st, `${P}.cond_embed`, c);
   const y = g.op1('Add', [g.op1('Unsqueeze', [tEmb, g.i64([1])]), g.op1('Unsqueeze', [cEmb, g.i64([0])])]);
   const sy = activation(g, g.op1('Reshape', [y, g.i64([-1, W])]), 'silu');
-  const parts: Value[] = [];
-  for (let i = 0; i < spec.mlpBlocks; i++) parts.push(gemmFrom(g, st, `${P}.res_blocks.${i}.adaLN_modulation.1`, sy));
-  parts.push(gemmFrom(g, st, `${P}.final_layer.adaLN_modulation.1`, sy));
+  // All adaLN projections as one GEMM: ORT folds the Concat of the constant weights at session
+  // creation, so the rows stream through one [M, W] matrix and no output Concat copies the result.
+  const prefixes = [...Array.from({ length: spec.mlpBlocks }, (_, i) => `${P}.res_blocks.${i}.adaLN_modulation.1`), `${P}.final_layer.adaLN_modulation.1`];
+  const cat = (kind: 'weight' | 'bias') => g.op1('Concat', prefixes.map((p) => g.weight(st, `${p}.${kind}`)), { axis: 0 });
+  const mods = g.op1('Gemm', [sy, cat('weight'), cat('bias')], { transB: 1 });
   const rows = g.op1('Slice', [g.op1('Shape', [c]), g.i64([0]), g.i64([1])]);
   const shape = g.op1('Concat', [g.i64([-1]), rows, g.i64([modulationWidth(spec)])], { axis: 0 });
-  g.output(g.op1('Reshape', [g.op1('Concat', parts, { axis: 1 }), shape]), SPLIT_IO.mods);
+  g.output(g.op1('Reshape', [mods, shape]), SPLIT_IO.mods);
   return g.build();
 }
 
@@ -42,12 +44,13 @@ export function buildDiffLossModulationGraph(st: SafetensorsFile, spec: MaskGenK
  * [R, M] → [eps | var] [R, 2C] (input_proj, res blocks with adaLN, final layer), in the reference's
  * operation order.
  */
-export function buildDiffLossStepGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_kl_diffloss_step');
+export function buildDiffLossStepGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_kl_diffloss_step', opts);
   const W = spec.mlpWidth;
   const x = g.input(SPLIT_IO.x, 'float32', ['rows', spec.tokenSize]);
   const mods = g.input(SPLIT_IO.mods, 'float32', ['rows', modulationWidth(spec)]);
-  const mod = (k: number) => sliceAxis(g, mods, 1, k * W, (k + 1) * W);
+  const parts = chunk(g, mods, 3 * spec.mlpBlocks + 2, 1);
+  const mod = (k: number) => parts[k];
   let h = gemmFrom(g, st, `${P}.input_proj`, x);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${P}.res_blocks.${i}`;

@@ -1,4 +1,4 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, activation, chunk, layerNorm, layerNormFrom, linearFrom } from '@maskgen/core';
+import { GraphBuilder, type OnnxModel, type SafetensorsFile, activation, chunk, layerNorm, layerNormFrom, linearFrom, type GraphOptions } from '@maskgen/core';
 import { jointTransformer } from '../mmdit/joint-block.js';
 import type { MaskGenKlSpec } from './kl-config.js';
 import { timestepFrequencies } from './torch-expf.js';
@@ -19,8 +19,8 @@ export const KL_IO = {
 } as const;
 
 /** text_emb(condition) and text_pooled_emb([pooled | micro-condition]): once per sampling call. */
-export function buildKlConditionGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_kl_condition');
+export function buildKlConditionGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_kl_condition', opts);
   const cond = g.input(KL_IO.condition, 'float32', ['batch', 'text_len', spec.textEmbedDim]);
   const pooled = g.input(KL_IO.pooled, 'float32', ['batch', spec.textEmbedDim + spec.microDim]);
   g.output(linearFrom(g, st, 'text_emb', cond), KL_IO.conditionEmbedded);
@@ -32,8 +32,8 @@ export function buildKlConditionGraph(st: SafetensorsFile, spec: MaskGenKlSpec):
  * forward_mae_decoder: z_proj + z_proj_ln, mask-token substitution where mask = 1, learned positions,
  * the shared MM-DiT joint blocks, AdaLayerNormContinuous, and the diffusion positional embedding.
  */
-export function buildKlMaeGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_kl_mae');
+export function buildKlMaeGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_kl_mae', opts);
   const { dim, seqLen: L } = spec;
   const tokens = g.input(KL_IO.tokens, 'float32', ['batch', L, spec.tokenSize]);
   const mask = g.input(KL_IO.mask, 'float32', ['batch', L]);
@@ -57,8 +57,8 @@ export function timestepFeatures(g: GraphBuilder, t: string, dim: number): strin
 }
 
 /** DiffLoss's SimpleMLPAdaLN: x [N, C], original timesteps t [N], condition c [N, D] → [eps | var] [N, 2C]. */
-export function buildDiffLossGraph(st: SafetensorsFile, spec: MaskGenKlSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_kl_diffloss');
+export function buildDiffLossGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_kl_diffloss', opts);
   const p = 'diffloss.net';
   const x0 = g.input(KL_IO.x, 'float32', ['n', spec.tokenSize]);
   const t = g.input(KL_IO.t, 'int64', ['n']);

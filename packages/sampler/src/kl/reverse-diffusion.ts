@@ -3,8 +3,8 @@ import { modulationWidth } from './diffloss-split-graphs.js';
 import { pSample } from './gaussian-diffusion.js';
 import type { MaskGenKL } from './maskgen-kl.js';
 
-/** Default bytes of precomputed adaLN modulations held at once. */
-const MODULATION_BUDGET = 16 * 2 ** 20;
+/** Default bytes of precomputed adaLN modulations held at once: all 100 steps of a CFG row pair of the L/XL MLPs. */
+const MODULATION_BUDGET = 32 * 2 ** 20;
 
 /** One outer step's DiffLoss.sample request. */
 export interface ReverseDiffusionOptions {
@@ -13,7 +13,7 @@ export interface ReverseDiffusionOptions {
   cfg: number;
   temperature: number;
   signal?: AbortSignal;
-  /** Bytes of precomputed modulations held at once (default 16 MiB); reverse steps are batched in chunks under it. */
+  /** Bytes of precomputed modulations held at once (default 32 MiB); reverse steps are batched in chunks under it. */
   modulationBudget?: number;
 }
 

@@ -1,4 +1,4 @@
-import { MaskgenError, type Runtime, type SafetensorsFile, type Session, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { vqMicroCondition } from '../micro-condition.js';
 import { type MaskGenVqSpec, resolveMaskGenVq } from './vq-config.js';
 import { VQ_IO, buildMaskGenVqGraph } from './vq-graph.js';
@@ -10,6 +10,8 @@ export interface MaskGenVqCreateOptions {
   weights: SafetensorsFile;
   config: unknown;
   signal?: AbortSignal;
+  /** 'int8' runs the large linear layers on block-quantised weights: ¼ the weight memory, faster where memory-bound, slightly less exact (docs/performance.md). */
+  precision?: WeightPrecision;
 }
 
 /** Concatenates tensors along the batch axis (CFG runs cond and uncond as one batch). */
@@ -36,7 +38,7 @@ export class MaskGenVQ {
   static async create(opts: MaskGenVqCreateOptions): Promise<MaskGenVQ> {
     const spec = resolveMaskGenVq(opts.config, opts.weights);
     throwIfAborted(opts.signal, 'building MaskGen-VQ');
-    return new MaskGenVQ(spec, await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec), { signal: opts.signal }));
+    return new MaskGenVQ(spec, await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec, { precision: opts.precision }), { signal: opts.signal }));
   }
 
   /** Logits [B, N, codebook] for ids [B, N] under CLIP penultimate states and pooled embeddings. */

@@ -95,6 +95,12 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
     const sampled = new BigInt64Array(B * N);
     const conf = new Float32Array(B * N);
     for (let t = 0; t < B * N; t++) {
+      // Kept tokens ignore their sample (their draws were still consumed above, keeping replay order).
+      if (!isMask[t]) {
+        sampled[t] = ids[t];
+        conf[t] = Infinity;
+        continue;
+      }
       let best = -Infinity;
       let arg = 0;
       for (let v = 0; v < V; v++) {
@@ -104,8 +110,8 @@ export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Prom
           arg = v;
         }
       }
-      sampled[t] = isMask[t] ? BigInt(arg) : ids[t];
-      conf[t] = isMask[t] ? logits[t * V + arg] : Infinity;
+      sampled[t] = BigInt(arg);
+      conf[t] = logits[t * V + arg];
     }
     const masked0 = isMask.slice(0, N).filter(Boolean).length;
     const maskLen = Math.max(1, Math.min(masked0 - 1, Math.floor(f(N * maskingRatio(ratio, schedule)))));

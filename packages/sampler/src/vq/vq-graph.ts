@@ -1,4 +1,4 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, linear, linearFrom, reshape, sliceAxis } from '@maskgen/core';
+import { GraphBuilder, type OnnxModel, type SafetensorsFile, linear, linearFrom, reshape, sliceAxis, type GraphOptions } from '@maskgen/core';
 import { jointTransformer } from '../mmdit/joint-block.js';
 import type { MaskGenVqSpec } from './vq-config.js';
 
@@ -10,8 +10,8 @@ export const VQ_IO = { ids: 'ids', condition: 'condition', pooled: 'pooled', mic
  * pooled condition (with the aesthetic micro-condition), MM-DiT joint blocks, AdaLayerNormContinuous,
  * and the LM head tied to the first `codebook_size` embedding rows.
  */
-export function buildMaskGenVqGraph(st: SafetensorsFile, spec: MaskGenVqSpec): OnnxModel {
-  const g = new GraphBuilder('maskgen_vq');
+export function buildMaskGenVqGraph(st: SafetensorsFile, spec: MaskGenVqSpec, opts: GraphOptions = {}): OnnxModel {
+  const g = new GraphBuilder('maskgen_vq', opts);
   const { dim, numTokens: N } = spec;
   const ids = g.input(VQ_IO.ids, 'int64', ['batch', N]);
   const cond = g.input(VQ_IO.condition, 'float32', ['batch', 'text_len', spec.textEmbedDim]);

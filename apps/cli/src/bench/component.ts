@@ -1,0 +1,75 @@
+import { type Runtime, SafetensorsFile, SeededRng, type Tensor, type WeightPrecision, tensor } from '@maskgen/core';
+import { nodeFile } from '@maskgen/runtime-node';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ShapeTable, writeRandomCheckpoint } from './random-checkpoints.js';
+
+/** Wall time and FLOPs of one part of a component's timed call (e.g. the KL decoder vs its diffusion head). */
+export interface PartTiming {
+  ms: number;
+  flops: number;
+}
+
+/** A component ready to be timed: the call, its cleanup, and what it holds. */
+export interface PreparedComponent {
+  run: () => Promise<unknown>;
+  dispose: () => Promise<void>;
+  /** Bytes of the checkpoint files the component's sessions were built from (the RSS target's denominator). */
+  weightBytes: number;
+  /** Per-part timings of the most recent run, where the component can tell them apart. */
+  parts?: () => Record<string, PartTiming>;
+  /**
+   * A deterministic output (same inputs, same draws) to compare int8 against float32; absent where
+   * sampling makes outputs diverge after the first changed decision (full generate, end to end).
+   */
+  output?: () => Promise<Float32Array>;
+}
+
+/** One benchmarked component: how to build it and one timed call, with its FLOPs from the architecture. */
+export interface Component {
+  name: string;
+  params: number;
+  flops: number;
+  /** Builds sessions (timed as "build") in the given weight precision and returns the call to time. */
+  setup(runtime: Runtime, dir: string, precision: WeightPrecision): Promise<PreparedComponent>;
+}
+
+/** A random checkpoint of the given layout under `dir/name`, written once and reused by later components and runs. */
+export async function checkpoint(dir: string, name: string, shapes: ShapeTable, config?: object) {
+  const path = writeRandomCheckpoint(join(dir, name), shapes, config);
+  const weights = await SafetensorsFile.open(await nodeFile(path));
+  return { weights, config, bytes: statSync(path).size };
+}
+
+/**
+ * Standard-normal float32 inputs from a fresh seeded stream: each setup makes its own, so building a
+ * component twice (int8, then float32 for the comparison) feeds both the same inputs.
+ */
+export function inputs(seed = 1): (dims: number[]) => Tensor<'float32'> {
+  const rng = new SeededRng(seed);
+  return (dims) => tensor('float32', dims, rng.normal(dims));
+}
+
+/** Token ids of B prompts of 77 (SOT, 19 word ids, EOT, padding) for the text tower. */
+export function promptIds(batch: number): Tensor<'int64'> {
+  return tensor('int64', [batch, 77], Array.from({ length: batch * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
+}
+
+/** Row `b` of a batch tensor as a batch of one. */
+export function row<T extends Tensor<'float32'>>(t: T, b: number): Tensor<'float32'> {
+  const n = t.data.length / t.dims[0];
+  return tensor('float32', [1, ...t.dims.slice(1)], (t.data as Float32Array).subarray(b * n, (b + 1) * n));
+}
+
+/** Wraps an async method of `obj` so the wall time spent inside it is added to `acc.ms`. */
+export function timeMethod<O extends object, K extends keyof O>(obj: O, key: K, acc: { ms: number }): void {
+  const orig = obj[key] as unknown as (...a: unknown[]) => Promise<unknown>;
+  (obj as Record<K, unknown>)[key] = async (...a: unknown[]) => {
+    const t = performance.now();
+    try {
+      return await orig.apply(obj, a);
+    } finally {
+      acc.ms += performance.now() - t;
+    }
+  };
+}

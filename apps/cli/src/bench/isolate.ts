@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import type { Runtime, WeightPrecision } from '@maskgen/core';
+import { COMPONENTS } from './components.js';
+import { measureGemmPeak } from './gemm-peak.js';
+import { peakRss, timeIt } from './measure.js';
+
+/** Environment variable that turns a `maskgen bench` process into the runner of one component. */
+export const CHILD_ENV = 'MASKGEN_BENCH_CHILD';
+
+/** What one component measured, as the child reports it to the parent. */
+export interface ComponentResult {
+  key: string;
+  name: string;
+  params: number;
+  flops: number;
+  weightBytes: number;
+  buildMs: number;
+  firstRunMs: number;
+  medianMs: number;
+  runsMs: number[];
+  peakRssBytes: number;
+  parts?: Record<string, { ms: number; flops: number }>;
+  precision: WeightPrecision;
+  /** GEMM peak measured in the component's own process right before its timed runs (the machine's load drifts). */
+  gemmPeakGflops: number;
+  /** int8 only: the component's output against the same call in float32 (relative RMS error, largest difference). */
+  vsFloat32?: { relRms: number; maxAbs: number; maxRef: number };
+}
+
+/** How far `a` is from the reference `b`: ‖a − b‖ / ‖b‖, and the largest elementwise difference. */
+export function compareOutputs(a: Float32Array, b: Float32Array): { relRms: number; maxAbs: number; maxRef: number } {
+  let d2 = 0;
+  let b2 = 0;
+  let maxAbs = 0;
+  let maxRef = 0;
+  for (let i = 0; i < b.length; i++) {
+    const d = a[i] - b[i];
+    d2 += d * d;
+    b2 += b[i] * b[i];
+    maxAbs = Math.max(maxAbs, Math.abs(d));
+    maxRef = Math.max(maxRef, Math.abs(b[i]));
+  }
+  return { relRms: Math.sqrt(d2 / (b2 || 1)), maxAbs: a.length === b.length ? maxAbs : Number.NaN, maxRef };
+}
+
+/** Builds and times one component in this process (the child side). */
+export async function measureComponent(key: string, runtime: Runtime, dir: string, runs: number, precision: WeightPrecision = 'float32'): Promise<ComponentResult> {
+  const c = COMPONENTS[key]();
+  let t = performance.now();
+  const p = await c.setup(runtime, dir, precision);
+  const buildMs = performance.now() - t;
+  let result: ComponentResult;
+  let out: Float32Array | undefined;
+  try {
+    t = performance.now();
+    await p.run();
+    const firstRunMs = performance.now() - t;
+    const peak = await measureGemmPeak(runtime, [[512, 4096, 1024], [512, 1024, 4096]]);
+    const { medianMs, runsMs } = await timeIt(p.run, { warmup: 0, runs });
+    result = { key, name: c.name, params: c.params, flops: c.flops, weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes: peakRss(), parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
+    if (precision !== 'float32' && p.output) out = (await p.output()).slice();
+  } finally {
+    await p.dispose();
+  }
+  if (out) {
+    const ref = await c.setup(runtime, dir, 'float32');
+    try {
+      result.vsFloat32 = compareOutputs(out, await ref.output!());
+    } finally {
+      await ref.dispose();
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs one component in a fresh Node process (same CLI entry, same flags), so its peak RSS is its own
+ * and not the high-water mark of everything benchmarked before it.
+ */
+export function measureInChild(key: string, job: { dir: string; runs: number; runtime?: string; threads?: number; precision?: WeightPrecision }): Promise<ComponentResult> {
+  const args = [process.argv[1], 'bench', ...(job.runtime ? ['--runtime', job.runtime] : []), ...(job.threads ? ['--threads', String(job.threads)] : [])];
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ key, dir: job.dir, runs: job.runs, precision: job.precision ?? 'float32' }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ComponentResult);
+      else reject(new Error(`benchmark of ${key} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+    });
+  });
+}
