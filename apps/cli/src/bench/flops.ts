@@ -32,9 +32,10 @@ export function difflossRowFlops(o: { width: number; dim: number; tokenSize: num
   return 2 * (C * W + (o.freq ?? 256) * W + W * W + o.dim * W + o.blocks * (3 * W * W + 2 * W * W) + 2 * W * W + 2 * C * W);
 }
 
-/** KL sampling of one image with CFG: `iters` MAE decoder passes and `steps` MLP runs per predicted row. */
-export function klSampleFlops(o: { d: number; depth: number; tokens: number; iters: number; steps: number; mlpWidth: number; mlpBlocks: number; tokenSize: number }) {
-  const decoder = o.iters * transformerFlops(2, o.tokens + 77, o.d, o.depth);
-  const head = o.steps * 2 * o.tokens * difflossRowFlops({ width: o.mlpWidth, dim: o.d, tokenSize: o.tokenSize, blocks: o.mlpBlocks });
+/** KL sampling of `batch` images (default 1) with CFG: `iters` MAE decoder passes and `steps` MLP runs per predicted row. */
+export function klSampleFlops(o: { d: number; depth: number; tokens: number; iters: number; steps: number; mlpWidth: number; mlpBlocks: number; tokenSize: number; batch?: number }) {
+  const B = o.batch ?? 1;
+  const decoder = o.iters * transformerFlops(2 * B, o.tokens + 77, o.d, o.depth);
+  const head = o.steps * 2 * B * o.tokens * difflossRowFlops({ width: o.mlpWidth, dim: o.d, tokenSize: o.tokenSize, blocks: o.mlpBlocks });
   return { decoder, head, total: decoder + head };
 }

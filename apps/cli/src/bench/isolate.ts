@@ -21,7 +21,7 @@ export interface ComponentResult {
   peakRssBytes: number;
   parts?: Record<string, { ms: number; flops: number }>;
   precision: WeightPrecision;
-  /** GEMM peak measured in the component's own process right before its timed runs (the machine's load drifts). */
+  /** GEMM peak measured in the component's own process right after its timed runs (the machine's load drifts). */
   gemmPeakGflops: number;
   /** int8 only: the component's output against the same call in float32 (relative RMS error, largest difference). */
   vsFloat32?: { relRms: number; maxAbs: number; maxRef: number };
@@ -55,9 +55,11 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
     t = performance.now();
     await p.run();
     const firstRunMs = performance.now() - t;
-    const peak = await measureGemmPeak(runtime, [[512, 4096, 1024], [512, 1024, 4096]]);
     const { medianMs, runsMs } = await timeIt(p.run, { warmup: 0, runs });
-    result = { key, name: c.name, params: c.params, flops: c.flops, weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes: peakRss(), parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
+    const peakRssBytes = peakRss();
+    // Right after the runs, under the same load, and after the RSS reading so its buffers do not count.
+    const peak = await measureGemmPeak(runtime, [[512, 4096, 1024], [512, 1024, 4096]]);
+    result = { key, name: c.name, params: c.params, flops: c.flops, weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes, parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
     if (precision !== 'float32' && p.output) out = (await p.output()).slice();
   } finally {
     await p.dispose();

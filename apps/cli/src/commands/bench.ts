@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
-import { COMPONENTS } from '../bench/components.js';
+import { COMPONENTS, DEFAULT_COMPONENTS } from '../bench/components.js';
 import { measureGemmPeak } from '../bench/gemm-peak.js';
 import { CHILD_ENV, type ComponentResult, measureComponent, measureInChild } from '../bench/isolate.js';
 import { formatRow } from '../bench/report.js';
@@ -13,7 +13,7 @@ import type { Command } from './command.js';
 
 
 const FLAGS = {
-  models: { type: 'string', help: `comma list of ${Object.keys(COMPONENTS).join(', ')} (default: all)` },
+  models: { type: 'string', help: `comma list of ${Object.keys(COMPONENTS).join(', ')} (default: all but maskgen-kl-l-sample-b4)` },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   runs: { type: 'int', min: 1, max: 100, help: 'timed runs per component after one warm-up (default 3)' },
@@ -25,7 +25,7 @@ const FLAGS = {
 /**
  * `maskgen bench`: real-size components with random weights (no download), each in its own process
  * so peak RSS is per component, timed after a warm-up, with FLOPs from the architecture and GFLOP/s
- * against this machine's GEMM peak measured in each component's process right before its timed runs.
+ * against this machine's GEMM peak measured in each component's process right after its timed runs.
  */
 export const bench: Command = {
   summary: 'benchmark real-size components with random weights',
@@ -39,7 +39,7 @@ export const bench: Command = {
       process.stdout.write(`${JSON.stringify(await measureComponent(job.key, runtime, job.dir, job.runs, job.precision))}\n`);
       return 0;
     }
-    const names = flags.models ? flags.models.split(',').map((s) => s.trim()) : Object.keys(COMPONENTS);
+    const names = flags.models ? flags.models.split(',').map((s) => s.trim()) : DEFAULT_COMPONENTS;
     for (const n of names) if (!COMPONENTS[n]) throw new UsageError(`--models: unknown component "${n}"; expected ${Object.keys(COMPONENTS).join(', ')}`);
     const dir = flags['save-weights'] ? resolve(flags['save-weights']) : mkdtempSync(join(tmpdir(), 'maskgen-bench-'));
     // With --json the report goes to stderr as it happens, so stdout holds only the JSON.
@@ -58,7 +58,7 @@ export const bench: Command = {
     }
     const after = await measureGemmPeak(runtime);
     const peak = Math.max(before.gflops, after.gflops);
-    say(`GEMM peak after: ${after.gflops.toFixed(1)} GFLOP/s (each component's ratio uses the peak measured in its own process just before its runs)`);
+    say(`GEMM peak after: ${after.gflops.toFixed(1)} GFLOP/s (each component's ratio uses the peak measured in its own process right after its runs)`);
     if (flags.json) {
       const components = rows.map((r) => ({ ...r, gflops: r.flops / r.medianMs / 1e6, ofPeak: r.flops / r.medianMs / 1e6 / r.gemmPeakGflops, rssOverWeights: r.peakRssBytes / r.weightBytes }));
       process.stdout.write(`${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components })}\n`);
