@@ -14,7 +14,7 @@ const HINTS: Partial<Record<MaskgenError['code'], string>> = {
     'The Hugging Face hub could not be reached. Point HF_ENDPOINT at a mirror (HF_ENDPOINT=https://mirror.example maskgen …), ' +
     'use files already in the cache with HF_HUB_OFFLINE=1, or pass a local folder with --model ./path/to/repo.',
   OFFLINE: 'Offline mode is on (HF_HUB_OFFLINE=1) and the file is not cached: unset it, set HF_ENDPOINT to a mirror, or pass a local folder.',
-  RUNTIME_LIMIT: 'Try --runtime node, which maps weights from disk without the WebAssembly memory limit.',
+  RUNTIME_LIMIT: 'Try --precision int8 (a quarter of the weight bytes), or --runtime node, which maps weights from disk without the WebAssembly memory limit.',
 };
 
 /** Prints an error for a person and returns the process exit status. */

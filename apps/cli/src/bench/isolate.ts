@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Runtime, WeightPrecision } from '@maskgen/core';
+import { MaskgenError, type Runtime, type WeightPrecision, isMaskgenError } from '@maskgen/core';
 import { COMPONENTS } from './components.js';
 import { measureGemmPeak } from './gemm-peak.js';
 import { peakRss, timeIt } from './measure.js';
@@ -25,6 +25,8 @@ export interface ComponentResult {
   gemmPeakGflops: number;
   /** int8 only: the component's output against the same call in float32 (relative RMS error, largest difference). */
   vsFloat32?: { relRms: number; maxAbs: number; maxRef: number };
+  /** Why there is no float32 comparison (float32 does not fit where int8 does, e.g. runtime-web's memory). */
+  vsFloat32Unavailable?: string;
 }
 
 /** How far `a` is from the reference `b`: ‖a − b‖ / ‖b‖, and the largest elementwise difference. */
@@ -65,11 +67,18 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
     await p.dispose();
   }
   if (out) {
-    const ref = await c.setup(runtime, dir, 'float32');
-    try {
-      result.vsFloat32 = compareOutputs(out, await ref.output!());
-    } finally {
-      await ref.dispose();
+    const ref = await c.setup(runtime, dir, 'float32').catch((e: unknown) => {
+      if (isMaskgenError(e, 'RUNTIME_LIMIT')) return e.message;
+      throw e;
+    });
+    if (typeof ref === 'string') {
+      result.vsFloat32Unavailable = ref;
+    } else {
+      try {
+        result.vsFloat32 = compareOutputs(out, await ref.output!());
+      } finally {
+        await ref.dispose();
+      }
     }
   }
   return result;
@@ -94,7 +103,7 @@ export function measureInChild(key: string, job: { dir: string; runs: number; ru
     child.on('close', (code, signal) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ComponentResult);
-      else reject(new Error(`benchmark of ${key} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+      else reject(new MaskgenError('RUNTIME', `benchmark of ${key} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); its own error is printed above`));
     });
   });
 }

@@ -20,6 +20,7 @@ export function formatRow(r: ComponentResult): string {
     const v = r.vsFloat32;
     lines.push(`  ${r.precision} vs float32 on the same inputs: relative RMS error ${v.relRms.toExponential(2)}, largest difference ${v.maxAbs.toExponential(2)} (largest value ${v.maxRef.toExponential(2)})`);
   }
+  if (r.vsFloat32Unavailable) lines.push(`  no float32 comparison: ${r.vsFloat32Unavailable}`);
   if (r.parts) {
     const ms = Object.values(r.parts).reduce((s, p) => s + p.ms, 0);
     const fl = Object.values(r.parts).reduce((s, p) => s + p.flops, 0);
