@@ -1,4 +1,5 @@
-export { MaskGenVQ, type MaskGenVqCreateOptions, concatBatch } from './vq/maskgen-vq.js';
+export { MaskGenVQ, type MaskGenVqCreateOptions } from './vq/maskgen-vq.js';
+export { concatBatch } from './batch-rows.js';
 export type { MaskGitOptions } from './vq/maskgit.js';
 export { type MaskGenVqSpec, resolveMaskGenVq } from './vq/vq-config.js';
 export { buildMaskGenVqGraph, VQ_IO } from './vq/vq-graph.js';

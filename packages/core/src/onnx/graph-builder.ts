@@ -190,7 +190,6 @@ export class GraphBuilder {
     return q;
   }
 
-  /** Encodes the model; external weights stay in their files (see OnnxModel.pack for a packed copy). */
   /** Initializers some node reads: weights replaced by their int8 form are left out of the model. */
   private live(): (InlineInit | ExternalInit)[] {
     const used = new Set<string>();
@@ -199,6 +198,7 @@ export class GraphBuilder {
     return this.inits.filter((i) => used.has(i.name));
   }
 
+  /** Encodes the model; external weights stay in their files (see OnnxModel.pack for a packed copy). */
   build(): OnnxModel {
     const files = new Map<FileHandle, { path: string; used: number }>();
     for (const init of this.live()) {

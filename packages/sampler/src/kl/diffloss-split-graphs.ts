@@ -49,16 +49,15 @@ export function buildDiffLossStepGraph(st: SafetensorsFile, spec: MaskGenKlSpec,
   const W = spec.mlpWidth;
   const x = g.input(SPLIT_IO.x, 'float32', ['rows', spec.tokenSize]);
   const mods = g.input(SPLIT_IO.mods, 'float32', ['rows', modulationWidth(spec)]);
-  const parts = chunk(g, mods, 3 * spec.mlpBlocks + 2, 1);
-  const mod = (k: number) => parts[k];
+  const mod = chunk(g, mods, 3 * spec.mlpBlocks + 2, 1);
   let h = gemmFrom(g, st, `${P}.input_proj`, x);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${P}.res_blocks.${i}`;
-    const m = modulateRows(g, layerNormFrom(g, st, `${b}.in_ln`, h, 1e-6), mod(3 * i), mod(3 * i + 1));
-    h = gatedResidualRows(g, h, mod(3 * i + 2), gemmFrom(g, st, `${b}.mlp.2`, activation(g, gemmFrom(g, st, `${b}.mlp.0`, m), 'silu')));
+    const m = modulateRows(g, layerNormFrom(g, st, `${b}.in_ln`, h, 1e-6), mod[3 * i], mod[3 * i + 1]);
+    h = gatedResidualRows(g, h, mod[3 * i + 2], gemmFrom(g, st, `${b}.mlp.2`, activation(g, gemmFrom(g, st, `${b}.mlp.0`, m), 'silu')));
   }
   const k = 3 * spec.mlpBlocks;
   const normed = layerNorm(g, h, null, null, 1e-6, W);
-  g.output(gemmFrom(g, st, `${P}.final_layer.linear`, modulateRows(g, normed, mod(k), mod(k + 1))), SPLIT_IO.out);
+  g.output(gemmFrom(g, st, `${P}.final_layer.linear`, modulateRows(g, normed, mod[k], mod[k + 1])), SPLIT_IO.out);
   return g.build();
 }

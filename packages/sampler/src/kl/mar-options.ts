@@ -1,5 +1,5 @@
 import { MaskgenError, type ProgressCallback, type Rng, type Tensor, quote } from '@maskgen/core';
-import { concatBatch } from '../vq/maskgen-vq.js';
+import { uncondRows } from '../batch-rows.js';
 import type { MaskGenKlSpec } from './kl-config.js';
 
 /** Settings of one MAR sampling run (defaults: the model config's). */
@@ -33,14 +33,6 @@ export interface MarSettings {
   aestheticScore: number;
   uncondCondition: Tensor<'float32'>;
   uncondPooled: Tensor<'float32'>;
-}
-
-function uncondRows(t: Tensor<'float32'>, like: Tensor<'float32'>, name: string): Tensor<'float32'> {
-  const B = like.dims[0];
-  if (t.dims.length !== like.dims.length || t.dims.slice(1).join() !== like.dims.slice(1).join() || (t.dims[0] !== 1 && t.dims[0] !== B)) {
-    throw new MaskgenError('INVALID_ARGUMENT', `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`);
-  }
-  return t.dims[0] === B ? t : concatBatch(Array.from({ length: B }, () => t));
 }
 
 /** Checks a sampling request against the model before any work starts, naming the bad option. */

@@ -1,5 +1,5 @@
 import { type Tensor, tensor, throwIfAborted } from '@maskgen/core';
-import { concatBatch } from '../vq/maskgen-vq.js';
+import { concatBatch } from '../batch-rows.js';
 import { type MarOptions, resolveMarOptions } from './mar-options.js';
 import type { MaskGenKL } from './maskgen-kl.js';
 import { reverseDiffusion } from './reverse-diffusion.js';

@@ -14,20 +14,6 @@ export interface MaskGenVqCreateOptions {
   precision?: WeightPrecision;
 }
 
-/** Concatenates tensors along the batch axis (CFG runs cond and uncond as one batch). */
-export function concatBatch<T extends Tensor<'float32'> | Tensor<'int64'>>(parts: readonly T[]): T {
-  const rest = parts[0].dims.slice(1);
-  const total = parts.reduce((s, p) => s + p.dims[0], 0);
-  const Ctor = parts[0].dtype === 'int64' ? BigInt64Array : Float32Array;
-  const out = new Ctor(parts.reduce((s, p) => s + p.data.length, 0)) as T['data'];
-  let o = 0;
-  for (const p of parts) {
-    (out as Float32Array).set(p.data as Float32Array, o);
-    o += p.data.length;
-  }
-  return tensor(parts[0].dtype, [total, ...rest], out as never) as T;
-}
-
 /**
  * The MaskGen-VQ generator: one ONNX session for the MM-DiT forward, and the MaskGIT sampler in
  * JS around it (all noise from the caller's Rng, in the reference's draw order).

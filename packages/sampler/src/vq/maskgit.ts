@@ -1,7 +1,8 @@
 import { MaskgenError, type ProgressCallback, type Rng, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { addGumbel } from '../gumbel.js';
 import { type GuidanceDecay, guidanceAt, maskingRatio } from '../mask-schedule.js';
-import { type MaskGenVQ, concatBatch } from './maskgen-vq.js';
+import { concatBatch, uncondRows } from '../batch-rows.js';
+import type { MaskGenVQ } from './maskgen-vq.js';
 
 /** Settings of one MaskGIT run (defaults: the reference's `generate` signature). */
 export interface MaskGitOptions {
@@ -34,15 +35,6 @@ export interface MaskGitOptions {
    * full prediction (every position filled), which is what live previews decode.
    */
   onStep?: (step: number, total: number, ids: Tensor<'int64'>, predicted: Tensor<'int64'>) => void;
-}
-
-/** The empty-prompt encoding as B rows: the reference repeats its single row over the batch. */
-function uncondRows(t: Tensor<'float32'>, like: Tensor<'float32'>, name: string): Tensor<'float32'> {
-  const B = like.dims[0];
-  if (t.dims.length !== like.dims.length || t.dims.slice(1).join() !== like.dims.slice(1).join() || (t.dims[0] !== 1 && t.dims[0] !== B)) {
-    throw new MaskgenError('INVALID_ARGUMENT', `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`);
-  }
-  return t.dims[0] === B ? t : concatBatch(Array.from({ length: B }, () => t));
 }
 
 /** The MaskGIT loop of MaskGen_VQ.generate with float32 arithmetic where the reference has it. */
