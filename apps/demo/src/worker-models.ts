@@ -1,6 +1,6 @@
 import type { ProgressCallback, Runtime } from '@maskgen/core';
 import { type TextToImage, createTextToImage } from '@maskgen/pipeline';
-import { browserSource, listCached, purgeCache } from '@maskgen/runtime-web';
+import { browserSource, listCached, purgeCache } from '@maskgen/hub';
 import type { CacheStatus, ModelRequest } from './protocol.js';
 
 let current: { key: string; model: Promise<TextToImage> } | undefined;

@@ -39,7 +39,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     rec.repo = `${owner}/${name}`;
     rec.file = file;
     const fault = faults.take(req.method, url.pathname, file);
-    if (fault?.kind === 'status') return sendError(res, fault.status, undefined, `injected ${fault.status}`, {}, fault.retryAfter);
+    if (fault?.kind === 'status') return sendError(res, fault.status, fault.errorCode, `injected ${fault.status}`, {}, fault.retryAfter);
     if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`) {
       return sendError(res, 401, 'GatedRepo', 'Access to this repo requires a token', {});
     }
@@ -77,7 +77,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     rec.file = obj.name;
     rec.repo = obj.repo;
     const fault = faults.take(req.method ?? 'GET', url.pathname, obj.name);
-    if (fault?.kind === 'status') return sendError(res, fault.status, undefined, `injected ${fault.status}`, {}, fault.retryAfter);
+    if (fault?.kind === 'status') return sendError(res, fault.status, fault.errorCode, `injected ${fault.status}`, {}, fault.retryAfter);
     const served = fault?.kind === 'etag-change' ? changedVersion(obj.file) : obj.file;
     const s3Etag = createHash('md5').update(served.bytes).digest('hex');
     return serveBytes(req, res, { ETag: `"${s3Etag}"` }, served.bytes, fault?.kind === 'etag-change' ? undefined : fault, stalled);

@@ -1,10 +1,11 @@
-import { MaskgenError, quote, resolveUrl, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, quote, throwIfAborted } from '@maskgen/core';
+import { resolveUrl } from '../hub-names.js';
 import type { DownloadContext } from './blob-download.js';
-import { parseContentRange, streamBody } from './body-stream.js';
+import { parseContentRange, streamBody } from '../body-stream.js';
 import type { WritableFile } from './cache-io.js';
 import type { ContentCheck } from './content-check.js';
-import { type FileMetadata, announcedEtag, hubStatusError } from './file-metadata.js';
-import { type HubResponse, TransportError } from './hub-http.js';
+import { type FileMetadata, announcedEtag, hubStatusError } from '../file-metadata.js';
+import { type HubResponse, TransportError } from '../hub-http.js';
 
 /** A rejected download; `changed` marks "the server now serves other content than the HEAD announced". */
 export function corrupt(repoId: string, file: string, why: string, changed = false): MaskgenError {

@@ -1,8 +1,11 @@
 import { MaskgenError, quote } from '@maskgen/core';
-import { type FileMetadata, fetchMetadata } from './file-metadata.js';
-import type { HubHttp } from './hub-http.js';
+import { type FileMetadata, fetchMetadata } from '../file-metadata.js';
+import type { HubHttp } from '../hub-http.js';
 import type { HubSettings } from './hub-settings.js';
 import type { RepoCache } from './repo-cache.js';
+
+/** Branch → commit as resolved by the hub in this process, so a branch is asked for once per repo. */
+const processCommits = new Map<string, string>();
 
 /**
  * Decides which commit a source reads: the revision if it is a commit, else the first commit the
@@ -19,7 +22,11 @@ export class CommitResolver {
     private readonly revision: string,
     private readonly refresh: boolean,
   ) {
-    this.pinned = /^[0-9a-f]{40}$/.test(revision) ? revision : undefined;
+    this.pinned = /^[0-9a-f]{40}$/.test(revision) ? revision : refresh ? undefined : processCommits.get(this.key);
+  }
+
+  private get key(): string {
+    return `${this.settings.endpoint} ${this.settings.cacheDir} ${this.cache.repoId} ${this.revision}`;
   }
 
   /** The commit to look in without asking the hub: pinned, else the cached ref (unless refreshing). */
@@ -50,7 +57,10 @@ export class CommitResolver {
     if (m.commit !== this.pinned) {
       throw new MaskgenError('NETWORK', `${this.settings.endpoint} answered commit ${m.commit} for the pinned commit ${this.pinned} of ${this.cache.repoId}`);
     }
-    if (asked === this.revision) await this.cache.writeRef(this.revision, m.commit).catch(() => {});
+    if (this.revision !== m.commit) {
+      processCommits.set(this.key, m.commit);
+      await this.cache.writeRef(this.revision, m.commit).catch(() => {});
+    }
     return m;
   }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HubSourceOptions, hubSource } from '../src/index.js';
+import { type HubSourceOptions, hubSource } from '../src/node/index.js';
 
 export const REPO = 'acme/tiny-model';
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

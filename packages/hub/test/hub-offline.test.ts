@@ -2,7 +2,7 @@ import { readJson } from '@maskgen/core';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { folderSource, hubSource } from '../src/index.js';
+import { folderSource, hubSource } from '../src/node/index.js';
 import { type HubFixture, REPO, hubFixture, readAll, sameBytes, sha256 } from './hub-fixtures.js';
 
 describe('hub source: offline mode, Python caches, hostile names', () => {

@@ -1,4 +1,5 @@
-import { MaskgenError, quote, resolveUrl } from '@maskgen/core';
+import { MaskgenError, quote } from '@maskgen/core';
+import { resolveUrl } from './hub-names.js';
 import { type HubHttp, OFFLINE_ADVICE } from './hub-http.js';
 
 /** What the hub says about one file at one revision: enough to cache and verify it. */

@@ -1,7 +1,7 @@
 import { MaskgenError } from '@maskgen/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CacheIo, type WritableFile } from '../src/index.js';
-import { nodeCacheIo } from '../src/hub/cache-io.js';
+import { type CacheIo, type WritableFile } from '../src/node/index.js';
+import { nodeCacheIo } from '../src/node/cache-io.js';
 import { type HubFixture, hubFixture, readAll, sameBytes, sha256 } from './hub-fixtures.js';
 
 const MODEL = 'model.safetensors';

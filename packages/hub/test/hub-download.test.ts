@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hubSource } from '../src/index.js';
+import { hubSource } from '../src/node/index.js';
 import { type HubFixture, REPO, gitSha1, hubFixture, readAll, sameBytes, sha256 } from './hub-fixtures.js';
 
 describe('hub source: downloads and the shared cache layout', () => {

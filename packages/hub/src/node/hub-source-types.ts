@@ -1,6 +1,6 @@
 import type { FileHandle, ModelSource, ProgressCallback, SourceOptions } from '@maskgen/core';
 import type { CacheIo } from './cache-io.js';
-import type { RetryOptions } from './hub-http.js';
+import type { RetryOptions } from '../hub-http.js';
 import type { Env, HubSettings } from './hub-settings.js';
 
 /** Options of hubSource; every one defaults to what huggingface_hub would do on this machine. */

@@ -1,15 +1,16 @@
-import { type FileHandle, MaskgenError, type SourceOptions, quote, throwIfAborted, validateFileName, validateRepoId, validateRevision } from '@maskgen/core';
-import { nodeFile } from '../node-file.js';
+import { type FileHandle, MaskgenError, type SourceOptions, quote, throwIfAborted } from '@maskgen/core';
+import { validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
+import { nodeFile } from './node-file.js';
 import { downloadBlob, etagChanged } from './blob-download.js';
 import { cacheError, nodeCacheIo } from './cache-io.js';
 import { CommitResolver } from './commit-resolver.js';
-import { DownloadProgress } from './download-progress.js';
-import type { FileMetadata } from './file-metadata.js';
-import { HubHttp } from './hub-http.js';
+import { DownloadProgress } from '../download-progress.js';
+import type { FileMetadata } from '../file-metadata.js';
+import { HubHttp } from '../hub-http.js';
 import { resolveHubSettings } from './hub-settings.js';
 import { type HubSource, type HubSourceOptions, anySignal } from './hub-source-types.js';
 import { RangeStore, rangeCacheDir, readRangeMeta, writeRangeMeta } from './range-store.js';
-import { remoteFile } from './remote-file.js';
+import { remoteFile } from '../remote-file.js';
 import { RepoCache } from './repo-cache.js';
 
 /**
@@ -134,6 +135,7 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
       validateFileName(file);
       if (await commits.cached(file)) return true;
       const commit = await commits.known();
+      if (commit && (await readRangeMeta(rangeDir, commit, file))) return true;
       if (commit && (await cache.isNoExist(commit, file))) return false;
       if (settings.offline) return false;
       try {

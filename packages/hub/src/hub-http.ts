@@ -51,12 +51,18 @@ export class HubHttp {
     readonly endpoint: string,
     private readonly token: string | undefined,
     private readonly retry: Required<RetryOptions>,
+    /**
+     * 'manual' (Node): hops are followed here so the token never leaves the hub's origin and LFS
+     * headers stay visible. 'follow' (browsers, where manual redirects are opaque): the browser follows
+     * and itself drops Authorization on a cross-origin hop.
+     */
+    private readonly redirectMode: 'manual' | 'follow' = 'manual',
   ) {
     this.origin = new URL(endpoint).origin;
   }
 
   private headers(url: string, extra: Record<string, string>): Record<string, string> {
-    const h: Record<string, string> = { 'Accept-Encoding': 'identity', 'User-Agent': 'maskgen.js (runtime-node)', ...extra };
+    const h: Record<string, string> = this.redirectMode === 'manual' ? { 'Accept-Encoding': 'identity', 'User-Agent': 'maskgen.js (@maskgen/hub)', ...extra } : { ...extra };
     if (this.token && new URL(url).origin === this.origin) h.Authorization = `Bearer ${this.token}`;
     return h;
   }
@@ -68,8 +74,8 @@ export class HubHttp {
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ac.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
-      const res = await this.fetchFn(url, { method, headers: this.headers(url, extra), redirect: 'manual', signal: ac.signal });
-      return { res, url, abort: () => ac.abort(new Error('body cancelled')) };
+      const res = await this.fetchFn(url, { method, headers: this.headers(url, extra), redirect: this.redirectMode, signal: ac.signal });
+      return { res, url: res.url || url, abort: () => ac.abort(new Error('body cancelled')) };
     } catch (cause) {
       throwIfAborted(signal, 'download');
       const reason = ac.signal.aborted ? (ac.signal.reason as Error) : ((cause as Error).cause ?? cause);

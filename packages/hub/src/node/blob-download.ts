@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { type CacheIo, type WritableFile, cacheError } from './cache-io.js';
 import { ContentCheck } from './content-check.js';
 import { corrupt, transfer } from './blob-transfer.js';
-import type { FileMetadata } from './file-metadata.js';
-import { type HubHttp, TransportError } from './hub-http.js';
+import type { FileMetadata } from '../file-metadata.js';
+import { type HubHttp, TransportError } from '../hub-http.js';
 import { type RepoCache, isDiskFull } from './repo-cache.js';
 
 /** What one blob download needs besides the file's identity. */

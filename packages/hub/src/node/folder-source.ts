@@ -1,4 +1,5 @@
-import { type FileHandle, MaskgenError, type ModelSource, quote, validateFileName } from '@maskgen/core';
+import { type FileHandle, MaskgenError, type ModelSource, quote } from '@maskgen/core';
+import { validateFileName } from '../hub-names.js';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { nodeFile } from './node-file.js';

@@ -1,4 +1,4 @@
-import { MaskgenError, quote } from './errors.js';
+import { MaskgenError, quote } from '@maskgen/core';
 
 const SEGMENT = /^[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
 const COMMIT = /^[0-9a-f]{40}$/;

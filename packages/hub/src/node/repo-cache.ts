@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { repoFolderName } from '@maskgen/core';
+import { repoFolderName } from '../hub-names.js';
 
 /** A cache write failed with an OS error; the caller maps it to a MaskgenError with advice. */
 export function isDiskFull(e: unknown): boolean {

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { repoFolderName } from '@maskgen/core';
+import { repoFolderName } from '../hub-names.js';
 
 type Interval = [number, number];
 

@@ -1,10 +1,9 @@
-import { MaskgenError, quote } from '@maskgen/core';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint, seconds } from '../settings.js';
 
-/** Environment variables as a plain record, so tests can pass their own instead of process.env. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** Everything the hub client needs to know about where and how, resolved once per source. */
 export interface HubSettings {
@@ -15,13 +14,6 @@ export interface HubSettings {
   /** Seconds-based knobs of huggingface_hub, in milliseconds. */
   metadataTimeoutMs: number;
   stallTimeoutMs: number;
-}
-
-const TRUE = new Set(['1', 'ON', 'YES', 'TRUE']);
-
-/** Same truthy spellings as huggingface_hub, so one `HF_HUB_OFFLINE=1` switches both off the network. */
-export function envFlag(value: string | undefined): boolean {
-  return value !== undefined && TRUE.has(value.trim().toUpperCase());
 }
 
 /** `$HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as in Python). */
@@ -43,24 +35,6 @@ function readTokenFile(env: Env): string | undefined {
   }
 }
 
-function parseEndpoint(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new MaskgenError('INVALID_ARGUMENT', `endpoint ${quote(raw)} is not a URL; expected e.g. "https://huggingface.co" or a mirror's base URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new MaskgenError('INVALID_ARGUMENT', `endpoint ${quote(raw)} must be an http(s) URL`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-function seconds(v: string | undefined, fallback: number): number {
-  const n = v === undefined ? Number.NaN : Number(v);
-  return Number.isFinite(n) && n > 0 ? n * 1000 : fallback;
-}
-
 /**
  * Resolves explicit options over the environment variables huggingface_hub reads (HF_ENDPOINT,
  * HF_TOKEN / the token file, HF_HUB_CACHE / HF_HOME, HF_HUB_OFFLINE, HF_HUB_ETAG_TIMEOUT,
@@ -71,10 +45,10 @@ export function resolveHubSettings(
   env: Env,
 ): HubSettings {
   return {
-    endpoint: parseEndpoint(o.endpoint ?? (env.HF_ENDPOINT || 'https://huggingface.co')),
+    endpoint: parseEndpoint(o.endpoint ?? (env.HF_ENDPOINT || DEFAULT_ENDPOINT)),
     cacheDir: o.cacheDir ?? defaultHubCache(env),
     token: o.token === false ? undefined : (o.token ?? (env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || readTokenFile(env))),
-    offline: o.offline ?? (envFlag(env.HF_HUB_OFFLINE) || envFlag(env.TRANSFORMERS_OFFLINE)),
+    offline: offlineFrom(o.offline, env),
     metadataTimeoutMs: o.metadataTimeoutMs ?? seconds(env.HF_HUB_ETAG_TIMEOUT, 10_000),
     stallTimeoutMs: o.stallTimeoutMs ?? seconds(env.HF_HUB_DOWNLOAD_TIMEOUT, 10_000),
   };
