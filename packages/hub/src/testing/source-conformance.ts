@@ -48,6 +48,11 @@ export interface SourceUnderTest {
   readonly name: string;
   /** 'hub': talks to the mock hub; 'local': serves conformanceFiles() itself (folder, memory). */
   readonly kind: 'hub' | 'local';
+  /**
+   * True when the source sees the hub's own headers on an LFS redirect (Node follows redirects itself);
+   * browsers follow them natively and see only the CDN's answer.
+   */
+  readonly seesRedirects?: boolean;
   make(repoId: string, o?: MakeOptions): ModelSource;
   reset(): Promise<void>;
 }
@@ -128,7 +133,7 @@ hubCases.push(['concurrent opens of one file download it once', async (s, hub) =
   await hub.resetRequests();
   const src = s.make(CONFORMANCE_REPO);
   await Promise.all(Array.from({ length: 6 }, () => src.open(MODEL)));
-  const gets = (await hub.requests()).filter((r) => r.method === 'GET' && r.file === MODEL);
+  const gets = (await hub.requests()).filter((r) => r.method === 'GET' && r.file === MODEL && !r.cdn);
   check(gets.length === 1, `${gets.length} GETs of ${MODEL} for 6 concurrent opens, expected 1`);
 }]);
 
@@ -175,22 +180,40 @@ const FAULTS: [string, InjectedFault, 'recovers' | 'either'][] = [
   ['a server ignoring Range', { fault: { kind: 'ignore-range' }, method: 'GET', file: MODEL, times: 99 }, 'either'],
   ['a file changed between requests', { fault: { kind: 'etag-change' }, method: 'GET', file: MODEL }, 'either'],
 ];
+/** The file as the mock hub serves it after an `etag-change` fault: a pushed new version. */
+function changedVersion(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength + 1);
+  out.set(bytes);
+  out[bytes.byteLength] = 0x0a;
+  return out;
+}
+
 for (const [what, rule, expect] of FAULTS) {
   hubCases.push([`fault: ${what} leaves no corrupt file behind`, async (s, hub) => {
     await s.reset();
     await hub.setFault(rule);
     const file = rule.file!;
+    const want = conformanceFiles()[file];
+    // Without the hub's headers behind a cross-origin redirect, a pushed version cannot be told from the
+    // announced one: it must then be served whole and consistent (all new bytes), never a mix.
+    const allowed = rule.fault.kind === 'etag-change' && !s.seesRedirects ? [want, changedVersion(want)] : [want];
     const src = s.make(CONFORMANCE_REPO);
+    let got: Uint8Array | undefined;
+    let failure: unknown;
     try {
       const h = await src.open(file, rule.fault.kind === 'ignore-range' ? { access: 'ranges' } : {});
-      const got = await h.read(0, h.size);
-      check(equalBytes(got, conformanceFiles()[file]), `${what}: the source returned wrong bytes instead of failing`);
+      got = await h.read(0, h.size);
     } catch (e) {
-      check(expect === 'either', `${what}: should have been recovered from, failed with ${(e as Error).message}`);
-      check(isMaskgenError(e) && ['DOWNLOAD_CORRUPT', 'NETWORK'].includes(e.code), `${what}: untyped failure ${(e as Error).message}`);
+      failure = e;
+    }
+    if (got) check(allowed.some((a) => equalBytes(got, a)), `${what}: the source returned wrong bytes instead of failing`);
+    else {
+      check(expect === 'either', `${what}: should have been recovered from, failed with ${(failure as Error)?.message}`);
+      check(isMaskgenError(failure) && ['DOWNLOAD_CORRUPT', 'NETWORK'].includes(failure.code), `${what}: untyped failure ${(failure as Error)?.message}`);
     }
     await hub.clearFaults();
-    await expectFile(s.make(CONFORMANCE_REPO), file, `${what}, then a clean open`);
+    const again = await readAll(await s.make(CONFORMANCE_REPO).open(file));
+    check(allowed.some((a) => equalBytes(again, a)) && (!got || equalBytes(again, got)), `${what}, then a clean open: the cache holds other bytes`);
   }]);
 }
 

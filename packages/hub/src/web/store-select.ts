@@ -69,7 +69,7 @@ export class FallbackStore {
         }
       }
     }
-    await this.memory.put(key, blob, meta);
+    await (this.primary.backend === 'memory' ? this.primary : this.memory).put(key, blob, meta);
     return 'memory';
   }
 }
