@@ -137,6 +137,8 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
       const commit = await commits.known();
       if (commit && (await readRangeMeta(rangeDir, commit, file))) return true;
       if (commit && (await cache.isNoExist(commit, file))) return false;
+      // Offline with nothing known of the repo, "no" would be a guess: say why instead.
+      if (settings.offline && !commit) throw offlineError(file);
       if (settings.offline) return false;
       try {
         await commits.metadata(file, anySignal(options.signal, opts.signal));
