@@ -7,6 +7,7 @@ import { changedVersion, sendError, serveBytes } from './serve-file.js';
 import type { MockFault, MockHub, MockHubOptions, RecordedRequest } from './types.js';
 
 /** Faults that make sense on a header-only answer (a redirect); body faults wait for the CDN request. */
+const CORS_EXPOSED = 'X-Repo-Commit, X-Error-Code, X-Error-Message, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Accept-Ranges, Retry-After';
 const HEADER_FAULTS = new Set<MockFault['kind']>(['status', 'etag-change']);
 
 /**
@@ -85,6 +86,13 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
 
   function handler(kind: 'hub' | 'cdn') {
     return (req: IncomingMessage, res: ServerResponse) => {
+      // CORS as the real hub and CDN answer it, so pages on other origins (browser sources) can read files and headers.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Authorization, Range, Accept-Encoding', 'Access-Control-Max-Age': '600' }).end();
+        return;
+      }
       const rec: RecordedRequest = {
         method: req.method ?? 'GET',
         path: req.url ?? '/',
