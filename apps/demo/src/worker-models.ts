@@ -30,7 +30,9 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
   const model = createTextToImage(m.modelId, {
     runtime,
     // Downloads are reported here, with the repo in the file name (config.json exists in every repo).
-    source: (repoId) => browserSource(repoId, { endpoint: m.hub, onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
+    // Offline (navigator.onLine false), files come only from the cache, with clear OFFLINE errors for what is missing.
+    source: (repoId) =>
+      browserSource(repoId, { endpoint: m.hub, offline: navigator.onLine === false, onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
     ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
     ...(m.textEncoder ? { textEncoder: m.textEncoder } : {}),
     ...(m.clipActivation ? { clipActivation: m.clipActivation } : {}),
