@@ -56,7 +56,7 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
  */
 export async function cacheStatus(purge: boolean): Promise<CacheStatus> {
   if (purge) await purgeCache();
-  const entries = (await listCached()).filter((e) => e.kind !== 'info');
+  const entries = (await listCached()).filter((e) => e.kind === 'file' || e.kind === 'range');
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
   return {
     repos: new Set(entries.map((e) => e.repoId)).size,

@@ -235,12 +235,14 @@ hubCases.push(['offline after online: every file the online run touched, range-r
   const want = conformanceFiles()[MODEL];
   const ranged = await online.open(MODEL, { access: 'ranges' });
   check(equalBytes(await ranged.read(100_000, 5_000), want.subarray(100_000, 105_000)), 'online range read');
+  check(!(await online.exists('absent.json')), 'online exists() of a missing file');
   await hub.resetRequests();
   const offline = s.make(CONFORMANCE_REPO, { offline: true });
   await expectFile(offline, 'config.json', 'offline config.json');
   await expectFile(offline, 'nested/dir/notes.txt', 'offline nested file');
   check(await offline.exists(MODEL), 'offline exists() of a range-read file');
   check(await offline.exists('config.json'), 'offline exists() of a whole file');
+  check(!(await offline.exists('absent.json')), 'offline exists() of a file the online run found missing (loaders probe optional files)');
   const again = await offline.open(MODEL, { access: 'ranges' });
   check(equalBytes(await again.read(100_000, 5_000), want.subarray(100_000, 105_000)), 'offline range read');
   await rejectsWith(offline.open('absent.json'), ['OFFLINE', 'NOT_FOUND'], 'offline open of a file never fetched');

@@ -8,8 +8,8 @@ export interface EntryMeta {
   file: string;
   /** Size of the whole file in bytes. */
   size: number;
-  /** 'file' = the complete file; 'range' = bytes [start, end) of it; 'info' = size/etag only. */
-  kind: 'file' | 'range' | 'info';
+  /** 'file' = the complete file; 'range' = bytes [start, end) of it; 'info' = size/etag only; 'missing' = the hub said 404 (like Python's .no_exist). */
+  kind: 'file' | 'range' | 'info' | 'missing';
   start?: number;
   end?: number;
   etag?: string;
@@ -32,10 +32,10 @@ export interface BlobStore {
 }
 
 /** The key of a file, of its info record, or of one of its range blocks. */
-export function entryKey(repoId: string, revision: string, file: string, part?: 'info' | [number, number]): string {
+export function entryKey(repoId: string, revision: string, file: string, part?: 'info' | 'missing' | [number, number]): string {
   const base = `${repoId}/${encodeURIComponent(revision)}/${file}`;
   if (part === undefined) return base;
-  return part === 'info' ? `${base}#info` : `${base}#${part[0]}-${part[1]}`;
+  return typeof part === 'string' ? `${base}#${part}` : `${base}#${part[0]}-${part[1]}`;
 }
 
 /** True for the errors storages raise when the origin's quota is used up. */

@@ -130,10 +130,15 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
       validateFileName(file);
       if (await store.get(entryKey(repoId, revision, file))) return true;
       if (await store.get(entryKey(repoId, revision, file, 'info'))) return true;
+      if (await store.get(entryKey(repoId, revision, file, 'missing'))) return false;
       if (offline) return false;
       const { res } = await webRequest(web, url(file), { method: 'HEAD', signal: opts.signal });
       await res.body?.cancel().catch(() => {});
-      if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound') return false;
+      if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound') {
+        // Remembered like Python's .no_exist, so loaders probing optional files work offline and on reload.
+        await store.put(entryKey(repoId, revision, file, 'missing'), new Blob([]), meta(file, 0, { kind: 'missing' }));
+        return false;
+      }
       if (!res.ok) throw webStatusError(web, res, revision, file);
       pin(res.headers.get('x-repo-commit'));
       return true;
