@@ -1,6 +1,6 @@
 import type { ProgressCallback, WeightPrecision } from '@maskgen/core';
 import type { LoadOptions } from '@maskgen/pipeline';
-import { hubSource, folderSource } from '@maskgen/runtime-node';
+import { folderSource, hubSource } from '@maskgen/hub/node';
 import { resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
 

@@ -21,6 +21,9 @@ export function useCliEnv() {
     get work() {
       return s.work;
     },
+    get hub() {
+      return s.hub;
+    },
     /** Runs the CLI to completion (asynchronously: the mock hub lives in this process's event loop). */
     run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
       return new Promise((done) => {

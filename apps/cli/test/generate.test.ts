@@ -97,7 +97,8 @@ describe('maskgen bad arguments: a clear message and a non-zero exit, never a st
   }
 
   it('unreachable hub: names HF_ENDPOINT, offline mode and local folders', async () => {
-    const r = await cli.run(['generate', 'x', '-q'], { HF_ENDPOINT: 'http://127.0.0.1:9' });
+    // An empty cache: with the files cached (earlier tests), no request is needed and the hub's state does not matter.
+    const r = await cli.run(['generate', 'x', '-q'], { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HOME: join(cli.work, 'hf-empty') });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/HF_ENDPOINT/);
     expect(r.stderr).toMatch(/HF_HUB_OFFLINE/);

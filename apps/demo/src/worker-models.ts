@@ -1,6 +1,6 @@
 import type { ProgressCallback, Runtime } from '@maskgen/core';
 import { type TextToImage, createTextToImage } from '@maskgen/pipeline';
-import { browserSource, listCached, purgeCache } from '@maskgen/runtime-web';
+import { browserSource, listCached, purgeCache } from '@maskgen/hub';
 import type { CacheStatus, ModelRequest } from './protocol.js';
 
 let current: { key: string; model: Promise<TextToImage> } | undefined;
@@ -30,7 +30,9 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
   const model = createTextToImage(m.modelId, {
     runtime,
     // Downloads are reported here, with the repo in the file name (config.json exists in every repo).
-    source: (repoId) => browserSource(repoId, { endpoint: m.hub, onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
+    // Offline (navigator.onLine false), files come only from the cache, with clear OFFLINE errors for what is missing.
+    source: (repoId) =>
+      browserSource(repoId, { endpoint: m.hub, offline: navigator.onLine === false, onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
     ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
     ...(m.textEncoder ? { textEncoder: m.textEncoder } : {}),
     ...(m.clipActivation ? { clipActivation: m.clipActivation } : {}),
@@ -54,7 +56,7 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
  */
 export async function cacheStatus(purge: boolean): Promise<CacheStatus> {
   if (purge) await purgeCache();
-  const entries = (await listCached()).filter((e) => e.kind !== 'info');
+  const entries = (await listCached()).filter((e) => e.kind === 'file' || e.kind === 'range');
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
   return {
     repos: new Set(entries.map((e) => e.repoId)).size,

@@ -160,6 +160,33 @@ describe('demo app in Chromium', () => {
     await page.selectOption('#precision', '');
   });
 
+  it('generates with the network off from a full cache after a reload: no model request, the same image', async () => {
+    const { page, context } = browser;
+    const expected = await nodeGenerate(PROMPT, SEED);
+    const blocked: string[] = [];
+    const before = browser.requests.length;
+    // Model files off the network (the page's own assets still load, as from a static host's cache).
+    await context.route('**/resolve/**', (route) => {
+      blocked.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    try {
+      await page.reload();
+      await browser.within(30_000, 'backend start after reload', page.evaluate(() => window.maskgenDemo!.ready));
+      await page.fill('#prompt', PROMPT);
+      await page.fill('#seed', String(SEED));
+      await page.click('#generate');
+      const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
+      if (status.state !== 'done') browser.fail(`offline generation failed: ${status.text}`);
+      expect(blocked).toEqual([]);
+      expect(browser.requests.slice(before).filter((u) => u.includes('/resolve/'))).toEqual([]);
+      const img = await canvasPixels(page, '#results canvas.final-image');
+      expect(maxAbsDiff(img.data, expected.images[0].data)).toBe(0);
+    } finally {
+      await context.unroute('**/resolve/**');
+    }
+  });
+
   it('purges the model cache, having used no other origin (no CDN)', async () => {
     const { page } = browser;
     await page.click('#purge');

@@ -49,7 +49,6 @@ export { TorchCheckpoint, type CheckpointTensor } from './pickle/torch-checkpoin
 export { checkpointAsSafetensors, openStateDict } from './pickle/safetensors-view.js';
 export { unpickle } from './pickle/unpickler.js';
 export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
-export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';

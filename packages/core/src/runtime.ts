@@ -1,4 +1,3 @@
-import type { ModelSource } from './model-source.js';
 import type { FileHandle } from './file-handle.js';
 import type { Tensor } from './tensor.js';
 
@@ -54,9 +53,4 @@ export interface Session {
 export interface Runtime {
   readonly name: string;
   createSession(model: OnnxModel, opts?: SessionOptions): Promise<Session>;
-  /**
-   * The platform's default way to get a model repo's files (Hugging Face hub with a disk cache on
-   * Node, fetch + browser cache on the web), so `createTextToImage(id, { runtime })` is one line.
-   */
-  openRepo?(repoId: string, opts?: { revision?: string }): ModelSource;
 }

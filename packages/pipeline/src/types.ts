@@ -8,14 +8,17 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-/** Where repos come from: a function (e.g. local folders for some ids), else the runtime's default hub source. */
+/** Where repos come from: any repo id → a source that can open any file of that repo. */
 export type SourceResolver = (repoId: string) => ModelSource;
 
 /** Options shared by the factories. */
 export interface LoadOptions {
   runtime: Runtime;
-  /** Overrides how a repo id becomes files; defaults to `runtime.openRepo`. */
-  source?: SourceResolver;
+  /**
+   * How a repo id becomes files (required): `hubSources()` from `@maskgen/hub/node`, `(id) => browserSource(id)`
+   * from `@maskgen/hub`, or your own (folders, memory).
+   */
+  source: SourceResolver;
   /** TA-TiTok repo to decode with (defaults to the zoo pairing or the generator's config). */
   tokenizer?: string;
   /** CLIP repo for the text tower (defaults to openai/clip-vit-large-patch14-336). */

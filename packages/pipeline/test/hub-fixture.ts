@@ -1,5 +1,5 @@
 import { goldenRepos, startMockHub } from '@maskgen/mock-hub';
-import { hubSource } from '@maskgen/runtime-node';
+import { hubSource } from '@maskgen/hub/node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -3,8 +3,6 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { hubSource } from './hub/hub-source.js';
-import type { HubSourceOptions } from './hub/hub-source-types.js';
 import { fromOrt, toOrt } from './tensor-convert.js';
 
 /** Options of the Node runtime; defaults use the CPU with ORT's own thread choice. */
@@ -24,8 +22,6 @@ export interface NodeRuntimeOptions {
    * `false` keeps only the memory-mapped weights: peak RSS ≈ weight bytes, at some speed cost.
    */
   prepack?: boolean;
-  /** Options for the default model source (`openRepo`): endpoint, cache dir, token, offline. */
-  hub?: HubSourceOptions;
   /** Directory for the per-session graph folders (defaults to the OS temp dir). */
   tmpDir?: string;
 }
@@ -37,7 +33,6 @@ export interface NodeRuntimeOptions {
 export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
   return {
     name: 'onnxruntime-node',
-    openRepo: (repoId, opts) => hubSource(repoId, { ...options.hub, ...(opts?.revision ? { revision: opts.revision } : {}) }),
     async createSession(model: OnnxModel, opts: SessionOptions = {}): Promise<Session> {
       throwIfAborted(opts.signal, `creating session ${model.name}`);
       let dir: string | undefined;

@@ -1,6 +1,5 @@
 import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionOptions, type Tensor, serialSession, throwIfAborted } from '@maskgen/core';
 import * as ort from 'onnxruntime-web';
-import { type BrowserSourceOptions, browserSource } from './cache/browser-source.js';
 import { fromOrt, toOrt } from './tensor-convert.js';
 
 /**
@@ -17,8 +16,6 @@ export interface WebRuntimeOptions {
   threads?: number;
   /** Where the ORT .wasm/.mjs files are served from (a URL prefix, or a per-file map). */
   wasmPaths?: ort.Env.WasmPrefixOrFilePaths;
-  /** Options for the default model source (`openRepo`): hub endpoint (mirror), cache backend. */
-  source?: BrowserSourceOptions;
   /** Override of the weight-size limit (bytes) checked before loading a model. */
   maxWeightBytes?: number;
 }
@@ -40,7 +37,6 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
   const name = 'onnxruntime-web';
   return {
     name,
-    openRepo: (repoId, opts) => browserSource(repoId, { ...options.source, ...(opts?.revision ? { revision: opts.revision } : {}) }),
     async createSession(model: OnnxModel, opts: SessionOptions = {}): Promise<Session> {
       throwIfAborted(opts.signal, `creating session ${model.name}`);
       const used = model.externalData.reduce((s, e) => s + e.usedBytes, 0);

@@ -7,6 +7,7 @@ import { changedVersion, sendError, serveBytes } from './serve-file.js';
 import type { MockFault, MockHub, MockHubOptions, RecordedRequest } from './types.js';
 
 /** Faults that make sense on a header-only answer (a redirect); body faults wait for the CDN request. */
+const CORS_EXPOSED = 'X-Repo-Commit, X-Error-Code, X-Error-Message, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Accept-Ranges, Retry-After';
 const HEADER_FAULTS = new Set<MockFault['kind']>(['status', 'etag-change']);
 
 /**
@@ -39,7 +40,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     rec.repo = `${owner}/${name}`;
     rec.file = file;
     const fault = faults.take(req.method, url.pathname, file);
-    if (fault?.kind === 'status') return sendError(res, fault.status, undefined, `injected ${fault.status}`, {}, fault.retryAfter);
+    if (fault?.kind === 'status') return sendError(res, fault.status, fault.errorCode, `injected ${fault.status}`, {}, fault.retryAfter);
     if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`) {
       return sendError(res, 401, 'GatedRepo', 'Access to this repo requires a token', {});
     }
@@ -77,7 +78,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     rec.file = obj.name;
     rec.repo = obj.repo;
     const fault = faults.take(req.method ?? 'GET', url.pathname, obj.name);
-    if (fault?.kind === 'status') return sendError(res, fault.status, undefined, `injected ${fault.status}`, {}, fault.retryAfter);
+    if (fault?.kind === 'status') return sendError(res, fault.status, fault.errorCode, `injected ${fault.status}`, {}, fault.retryAfter);
     const served = fault?.kind === 'etag-change' ? changedVersion(obj.file) : obj.file;
     const s3Etag = createHash('md5').update(served.bytes).digest('hex');
     return serveBytes(req, res, { ETag: `"${s3Etag}"` }, served.bytes, fault?.kind === 'etag-change' ? undefined : fault, stalled);
@@ -85,6 +86,13 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
 
   function handler(kind: 'hub' | 'cdn') {
     return (req: IncomingMessage, res: ServerResponse) => {
+      // CORS as the real hub and CDN answer it, so pages on other origins (browser sources) can read files and headers.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Authorization, Range, Accept-Encoding', 'Access-Control-Max-Age': '600' }).end();
+        return;
+      }
       const rec: RecordedRequest = {
         method: req.method ?? 'GET',
         path: req.url ?? '/',

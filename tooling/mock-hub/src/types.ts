@@ -19,7 +19,7 @@ export interface MockRepo {
  */
 export type MockFault =
   /** Answer with this HTTP status (429, 500, 503, 404, …), optionally with Retry-After seconds. */
-  | { kind: 'status'; status: number; retryAfter?: number }
+  | { kind: 'status'; status: number; retryAfter?: number; errorCode?: string }
   /** Send the headers and `afterBytes` body bytes, then destroy the connection. */
   | { kind: 'drop'; afterBytes: number }
   /** Send `afterBytes` body bytes, then nothing (the socket stays open): a stalled transfer. */

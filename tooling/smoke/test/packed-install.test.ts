@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
 const GOLDEN = resolve(ROOT, '../shared/golden');
-const PACKAGES = ['core', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
+const PACKAGES = ['core', 'hub', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
 let app: string;
 
 /** The golden checkpoints as local repo folders (config.json + model.safetensors), like downloaded repos. */
@@ -75,7 +75,8 @@ describe('packed packages installed outside the workspace', () => {
     // Load the bundle and run a graph, with ORT's wasm files taken from the installed package.
     await import(join(app, 'dist', 'web-entry.js'));
     const ortDist = `${join(app, 'node_modules', 'onnxruntime-web', 'dist')}/`;
-    const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number }> }).maskgenSmoke(ortDist);
+    const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number; hub: string }> }).maskgenSmoke(ortDist);
     expect(result.y).toBe(-2);
+    expect(result.hub).toBe('function');
   }, 120_000);
 });

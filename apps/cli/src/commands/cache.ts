@@ -1,6 +1,4 @@
-import { defaultHubCache } from '@maskgen/runtime-node';
-import { lstat, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { defaultHubCache, listCache, removeFromCache } from '@maskgen/hub/node';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import type { Command } from './command.js';
@@ -10,22 +8,12 @@ const FLAGS = {
   json: { type: 'boolean', help: 'print JSON' },
 } satisfies Flags;
 
-async function dirSize(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) total += await dirSize(p);
-    else if (e.isFile()) total += (await stat(p)).size;
-  }
-  return total;
-}
+const mb = (n: number) => `${(n / 1024 ** 2).toFixed(1).padStart(10)} MB`;
 
-function repoOfFolder(name: string): string | undefined {
-  const m = /^models--([^-].*?)--(.+)$/.exec(name);
-  return m ? `${m[1]}/${m[2]}` : undefined;
-}
-
-/** `maskgen cache ls|rm [repo]`: the Hugging Face cache shared with Python, listed and pruned per repo. */
+/**
+ * `maskgen cache ls|rm [repo]`: the Hugging Face cache shared with Python, listed and pruned per repo,
+ * counting and removing every byte a repo holds (whole files and the ranges kept of range-read ones).
+ */
 export const cache: Command = {
   summary: 'list or remove cached models (ls | rm <repo>|--all)',
   usage: () => usage('cache', 'ls | rm <owner/name>', FLAGS),
@@ -37,26 +25,24 @@ export const cache: Command = {
       { min: 1, max: 2, names: 'ls or rm <repo>' },
     );
     const root = flags['cache-dir'] ?? defaultHubCache();
-    const entries = (await readdir(root, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && repoOfFolder(e.name));
+    const repos = await listCache(root);
     const [sub, target] = args;
     if (sub === 'ls') {
-      const rows = await Promise.all(entries.map(async (e) => ({ repo: repoOfFolder(e.name)!, bytes: await dirSize(join(root, e.name, 'blobs')) })));
-      if (flags.json) process.stdout.write(`${JSON.stringify({ cacheDir: root, repos: rows })}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ cacheDir: root, repos })}\n`);
       else {
         process.stdout.write(`cache: ${root}\n`);
-        for (const r of rows) process.stdout.write(`${(r.bytes / 1024 ** 2).toFixed(1).padStart(10)} MB  ${r.repo}\n`);
-        if (!rows.length) process.stdout.write('(empty)\n');
+        for (const r of repos) process.stdout.write(`${mb(r.bytes)}  ${r.repoId}${r.rangeBytes ? `  (${mb(r.rangeBytes).trim()} read by range)` : ''}\n`);
+        if (!repos.length) process.stdout.write('(empty)\n');
       }
       return 0;
     }
     if (sub === 'rm') {
       if (!target && !all) throw new UsageError('cache rm: expected a repo id (owner/name) or --all');
-      const victims = entries.filter((e) => all || repoOfFolder(e.name) === target);
+      const victims = repos.filter((r) => all || r.repoId === target);
       if (!victims.length) throw new UsageError(`cache rm: ${JSON.stringify(target)} is not in the cache at ${root}`);
       for (const v of victims) {
-        const p = join(root, v.name);
-        if ((await lstat(p)).isDirectory()) await rm(p, { recursive: true, force: true });
-        process.stderr.write(`removed ${repoOfFolder(v.name)}\n`);
+        const freed = await removeFromCache(root, v.repoId);
+        process.stderr.write(`removed ${v.repoId} (${mb(freed).trim()})\n`);
       }
       return 0;
     }

@@ -1,0 +1,11 @@
+export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
+export { HubHttp, TransportError, OFFLINE_ADVICE, type RetryOptions, type HubResponse } from './hub-http.js';
+export { type FileMetadata, normalizeEtag, announcedEtag, hubStatusError, fetchMetadata } from './file-metadata.js';
+export { DEFAULT_ENDPOINT, envFlag, parseEndpoint, type Env } from './settings.js';
+export { browserSource, type BrowserSource, type BrowserSourceOptions } from './web/browser-source.js';
+export { listCached, purgeCache, type CachedEntry } from './web/cache-admin.js';
+export { type BlobStore, type CacheBackend, type EntryMeta, memoryStore as memoryBlobStore } from './web/blob-store.js';
+export { cacheStorageStore } from './web/cache-storage-store.js';
+export { opfsStore } from './web/opfs-store.js';
+export type { StorageEnv } from './web/store-select.js';
+export { memorySource, memoryFile, type ModelSource, type FileHandle, type SourceOptions } from '@maskgen/core';
