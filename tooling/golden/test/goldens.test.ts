@@ -7,7 +7,7 @@ const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 
 /** Case kinds whose models are implemented; each must pass every call on every runtime. */
-const IMPLEMENTED = ['clip_tokenizer', 'clip_text', 'tatitok_vq', 'tatitok_vae', 'maskgen_vq', 'e2e_vq', 'maskgen_kl', 'maskgen_kl_steps100', 'e2e_kl'];
+const IMPLEMENTED = ['clip_tokenizer', 'clip_text', 'tatitok_vq', 'tatitok_vae', 'maskgen_vq', 'e2e_vq', 'maskgen_kl', 'maskgen_kl_steps100', 'e2e_kl', 'checkpoint_formats'];
 
 /**
  * Known divergences, listed explicitly (tokenizers.js style): calls that fail their stated tolerance
