@@ -19,5 +19,7 @@ export function useGoldenHub() {
     state.cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-pipeline-cache-'));
   });
   afterAll(() => state.hub.close());
-  return { source: (repoId: string) => hubSource(repoId, { endpoint: state.hub.url, cacheDir: state.cacheDir }) };
+  return {
+    source: (repoId: string, at?: { revision?: string }) => hubSource(repoId, { endpoint: state.hub.url, cacheDir: state.cacheDir, ...(at?.revision ? { revision: at.revision } : {}) }),
+  };
 }
