@@ -25,7 +25,7 @@ export function isYamlName(name: string): boolean {
 export function parseConfigText(text: string, name: string): Record<string, unknown> {
   let tree: unknown;
   try {
-    tree = isYamlName(name) ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans }) : JSON.parse(text);
+    tree = isYamlName(name) ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' }) : JSON.parse(text);
   } catch (cause) {
     const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : `not valid JSON (${quote(text, 40)})`;
     throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: ${why}`, { cause });

@@ -27,7 +27,7 @@ async function replayE2eVq() {
 }
 
 /** Generates e2e_vq's images with its recorded draws and asserts every pixel equals the golden's. */
-async function expectGoldenE2eVq(model: ModelRef, opts: { tokenizer?: ModelRef }) {
+async function expectGoldenE2eVq(model: ModelRef, opts: { tokenizer?: ModelRef; textEncoder?: ModelRef }) {
   const t2i = await createTextToImage(model, { runtime, source, clipActivation: 'quick-gelu', ...opts });
   try {
     const { call, io, rng } = await replayE2eVq();
@@ -70,6 +70,11 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
   it('fun-research/TA-TiTok:<file>[@rev] through the hub pairs the tokenizer its YAML names and reproduces e2e_vq', async () => {
     await expectGoldenE2eVq('fun-research/TA-TiTok:maskgen_vq.bin', {});
     await expectGoldenE2eVq('fun-research/TA-TiTok:maskgen_vq.bin@main', {});
+  }, 60_000);
+
+  it('takes the text encoder as a single file too (config given, vocabulary from its repo)', async () => {
+    const config = JSON.parse(readFileSync(join(GOLDEN, 'clip_text/config.json'), 'utf8'));
+    await expectGoldenE2eVq(await fileRef('maskgen_vq.bin'), { tokenizer: await fileRef('tatitok_vq.bin'), textEncoder: { file: 'model.safetensors', repo: 'openai/clip-vit-large-patch14-336', config } });
   }, 60_000);
 
   it('createImageTokenizer takes a single file and reconstructs as the repo does', async () => {
