@@ -3,18 +3,11 @@ import { FILE_REPO, FILE_ZOO, type FileZooEntry, describeModel, fileZooEntry, zo
 import { resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
 import { VIT_SIZES, resolveTatitok } from '@maskgen/tatitok';
 import { describe, expect, it } from 'vitest';
-import { type ShapeTable, maskgenKlShapes, maskgenVqShapes, tatitokShapes } from '../src/bench/random-checkpoints.js';
+import { type ShapeTable, layoutHeader, maskgenKlShapes, maskgenVqShapes, tatitokShapes } from '../src/bench/random-checkpoints.js';
 
 /** A safetensors file of a layout with no numbers behind it: the header is real, every tensor reads as zeros. */
 function layoutFile(shapes: ShapeTable): FileHandle {
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const [name, dims] of Object.entries(shapes)) {
-    const bytes = dims.reduce((a, b) => a * b, 1) * 4;
-    header[name] = { dtype: 'F32', shape: dims, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const { head: json, dataBytes: offset } = layoutHeader(shapes);
   const head = new Uint8Array(8 + json.byteLength);
   new DataView(head.buffer).setBigUint64(0, BigInt(json.byteLength), true);
   head.set(json, 8);

@@ -1,10 +1,10 @@
-import { ReplayRng, SafetensorsFile, isMaskgenError, memoryFile, memorySource } from '@maskgen/core';
+import { SafetensorsFile, isMaskgenError, memoryFile, memorySource } from '@maskgen/core';
 import { folderSource, nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer, parseConfigText, parseHubFile, readConfig, resolveModel } from '../src/index.js';
-import { GOLDEN, useGoldenHub } from './hub-fixture.js';
+import { GOLDEN, expectGoldenE2eVq, useGoldenHub } from './hub-fixture.js';
 
 const { source } = useGoldenHub();
 const FORMATS = join(GOLDEN, 'checkpoint_formats');
@@ -17,29 +17,11 @@ async function fileRef(name: string): Promise<ModelRef> {
   return { file: name, source: formats, ...(name.includes('_legacy') ? { config: await readConfig(formats, `${caseName}.yaml`) } : {}) };
 }
 
-async function replayE2eVq() {
-  const caseJson = JSON.parse(readFileSync(join(GOLDEN, 'e2e_vq/case.json'), 'utf8'));
-  const io = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'e2e_vq/io.safetensors')));
-  const call = caseJson.calls.find((c: { name: string }) => c.name === 'generate');
-  const draws = [];
-  for (const d of call.draws) draws.push({ kind: d.kind, shape: d.shape, tensor: await io.read(d.tensor) });
-  return { call, io, rng: new ReplayRng(draws) };
-}
-
-/** Generates e2e_vq's images with its recorded draws and asserts every pixel equals the golden's. */
-async function expectGoldenE2eVq(model: ModelRef, opts: { tokenizer?: ModelRef; textEncoder?: ModelRef }) {
+/** createTextToImage on a single-file reference, checked against the golden e2e_vq images. */
+async function expectGoldenE2eVqFrom(model: ModelRef, opts: { tokenizer?: ModelRef; textEncoder?: ModelRef }) {
   const t2i = await createTextToImage(model, { runtime, source, clipActivation: 'quick-gelu', ...opts });
   try {
-    const { call, io, rng } = await replayE2eVq();
-    const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
-    expect(Array.from(out.tokens.data as BigInt64Array)).toEqual(Array.from((await io.read('generate.ids')).data as BigInt64Array));
-    const expected = (await io.read('image_uint8')).data as Uint8Array;
-    const [h, w] = [out.images[0].height, out.images[0].width];
-    const got = new Uint8Array(expected.length);
-    out.images.forEach((img, b) => {
-      for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) got[(b * w * h + i) * 3 + c] = img.data[i * 4 + c];
-    });
-    expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+    await expectGoldenE2eVq(t2i);
   } finally {
     await t2i.dispose();
   }
@@ -63,18 +45,18 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
 
   for (const container of ['', '_legacy']) {
     it(`createTextToImage({ file }) reproduces the golden e2e_vq images exactly (${container ? 'legacy' : 'zip'} container)`, async () => {
-      await expectGoldenE2eVq(await fileRef(`maskgen_vq${container}.bin`), { tokenizer: await fileRef(`tatitok_vq${container}.bin`) });
+      await expectGoldenE2eVqFrom(await fileRef(`maskgen_vq${container}.bin`), { tokenizer: await fileRef(`tatitok_vq${container}.bin`) });
     }, 60_000);
   }
 
   it('fun-research/TA-TiTok:<file>[@rev] through the hub pairs the tokenizer its YAML names and reproduces e2e_vq', async () => {
-    await expectGoldenE2eVq('fun-research/TA-TiTok:maskgen_vq.bin', {});
-    await expectGoldenE2eVq('fun-research/TA-TiTok:maskgen_vq.bin@main', {});
+    await expectGoldenE2eVqFrom('fun-research/TA-TiTok:maskgen_vq.bin', {});
+    await expectGoldenE2eVqFrom('fun-research/TA-TiTok:maskgen_vq.bin@main', {});
   }, 60_000);
 
   it('takes the text encoder as a single file too (config given, vocabulary from its repo)', async () => {
     const config = JSON.parse(readFileSync(join(GOLDEN, 'clip_text/config.json'), 'utf8'));
-    await expectGoldenE2eVq(await fileRef('maskgen_vq.bin'), { tokenizer: await fileRef('tatitok_vq.bin'), textEncoder: { file: 'model.safetensors', repo: 'openai/clip-vit-large-patch14-336', config } });
+    await expectGoldenE2eVqFrom(await fileRef('maskgen_vq.bin'), { tokenizer: await fileRef('tatitok_vq.bin'), textEncoder: { file: 'model.safetensors', repo: 'openai/clip-vit-large-patch14-336', config } });
   }, 60_000);
 
   it('createImageTokenizer takes a single file and reconstructs as the repo does', async () => {
