@@ -112,6 +112,16 @@ describe('config resolution and pairing for single files', () => {
     expect(model.config).toMatchObject(JSON.parse(json));
   });
 
+  it('a repo shipping pytorch_model.bin in the legacy container loads (it used to be taken for safetensors)', async () => {
+    const src = memorySource('mem', {
+      'config.json': memoryFile(readFileSync(join(GOLDEN, 'maskgen_vq/config.json'))),
+      'pytorch_model.bin': memoryFile(readFileSync(join(FORMATS, 'maskgen_vq_legacy.bin')), 'pytorch_model.bin'),
+    });
+    const weights = await (await resolveModel('owner/repo', { runtime, source: () => src })).openWeights();
+    const want = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_vq/weights.safetensors')));
+    expect(Array.from(await weights.readFloat32('pos_embed'))).toEqual(Array.from(await want.readFloat32('pos_embed')));
+  });
+
   const parseCases: [string, string, string, unknown][] = [
     ['YAML 1.1 booleans and exponents, as PyYAML/OmegaConf read them', 'a.yaml', 'x: False\ny: True\nn: on\nz: 1e-3\nw: "10"', { x: false, y: true, n: true, z: 0.001, w: '10' }],
     ['JSON', 'config.json', '{"model": {"x": 1}}', { model: { x: 1 } }],
