@@ -1,39 +1,63 @@
-import type { ProgressCallback, WeightPrecision } from '@maskgen/core';
-import type { LoadOptions } from '@maskgen/pipeline';
+import { MaskgenError, type ProgressCallback, type WeightPrecision } from '@maskgen/core';
+import { type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
 import { folderSource, hubSource } from '@maskgen/hub/node';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
 
+/** Reads a --config/--tokenizer-config file (YAML or JSON by extension) into the tree the loaders take. */
+async function configFlag(flag: string, path: string | undefined): Promise<unknown> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new MaskgenError('NOT_FOUND', `--${flag}: cannot read ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
+  }
+  return parseConfigText(text, path);
+}
+
 /**
- * Turns --model/--tokenizer/--text-encoder/--runtime/--threads/--precision into pipeline options. Local folders
- * get stand-in ids (`local:<abs path>`) that the resolver maps back to folder sources; everything else
- * comes from the hub (or its cache), whichever runtime computes.
+ * Turns --model/--tokenizer/--text-encoder/--config/--tokenizer-config/--runtime/--threads/--precision into
+ * pipeline options. Local folders get stand-in ids (`local:<abs path>`) that the resolver maps back to folder
+ * sources; a local checkpoint file becomes `{ file, source }` over its folder (so a same-stem YAML beside it
+ * is found); everything else (repo ids, `owner/name:file.bin[@rev]`) comes from the hub or its cache.
  */
 export async function loadOptions(
-  flags: { tokenizer?: string; 'text-encoder'?: string; runtime?: string; threads?: number; precision?: string },
+  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
-): Promise<{ modelId: string; options: LoadOptions }> {
+): Promise<{ modelId: ModelRef; options: LoadOptions }> {
   const local = new Map<string, string>();
-  const id = (v: string | undefined) => {
-    if (v === undefined || !isLocalPath(v)) return v;
-    const key = `local:${resolve(v)}`;
-    local.set(key, resolve(v));
+  const folder = (dir: string) => {
+    const key = `local:${dir}`;
+    local.set(key, dir);
     return key;
   };
-  const modelId = id(model)!;
+  const source = (repoId: string, at?: { revision?: string }) => {
+    const dir = local.get(repoId);
+    return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress, ...(at?.revision ? { revision: at.revision } : {}) });
+  };
+  const ref = (v: string | undefined): ModelRef | undefined => {
+    if (v === undefined || !isLocalPath(v)) return v;
+    const abs = resolve(v);
+    if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) return folder(abs);
+    return { file: basename(abs), source: source(folder(dirname(abs))), id: abs };
+  };
+  const modelId = ref(model)!;
   const runtime = await makeRuntime(flags.runtime, flags.threads);
+  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config), configFlag('tokenizer-config', flags['tokenizer-config'])]);
   return {
     modelId,
     options: {
       runtime,
-      tokenizer: id(flags.tokenizer),
-      textEncoder: id(flags['text-encoder']),
+      tokenizer: ref(flags.tokenizer),
+      textEncoder: ref(flags['text-encoder']),
+      ...(config !== undefined ? { config } : {}),
+      ...(tokenizerConfig !== undefined ? { tokenizerConfig } : {}),
       ...(flags.precision ? { precision: flags.precision as WeightPrecision } : {}),
-      source: (repoId) => {
-        const dir = local.get(repoId);
-        return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress });
-      },
+      source,
       signal: extra.signal,
       onProgress: extra.onProgress,
     },

@@ -11,7 +11,7 @@ export async function makeRuntime(kind: string | undefined, threads: number | un
   return nodeRuntime(threads !== undefined ? { threads } : {});
 }
 
-/** True when a --model/--tokenizer value names a local folder instead of a hub repo id. */
+/** True when a --model/--tokenizer value names a local folder or checkpoint file instead of a hub repo id or hub file. */
 export function isLocalPath(value: string): boolean {
-  return value.startsWith('.') || value.startsWith('/') || (existsSync(value) && statSync(value).isDirectory());
+  return value.startsWith('.') || value.startsWith('/') || (existsSync(value) && (statSync(value).isDirectory() || statSync(value).isFile()));
 }

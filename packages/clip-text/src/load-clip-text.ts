@@ -1,4 +1,4 @@
-import { MaskgenError, type ModelSource, type Runtime, SafetensorsFile, type SourceOptions, type WeightPrecision, readJson, readText, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type ModelSource, type Runtime, type SourceOptions, type WeightPrecision, openStateDict, readJson, readText, throwIfAborted } from '@maskgen/core';
 import { ClipTextEncoder } from './clip-text-encoder.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 import type { TextTowerOptions } from './text-tower-config.js';
@@ -34,6 +34,8 @@ export interface LoadClipTextOptions extends TextTowerOptions, SourceOptions {
   weightsFile?: string;
   /** Config file; default: config.json, else open_clip_config.json, else none (ViT-L-14 assumed). */
   configFile?: string;
+  /** An already parsed config tree, used instead of any config file. */
+  config?: unknown;
   /** A tokenizer to use instead of loading one from the same source. */
   tokenizer?: ClipTokenizer;
   /** 'int8' runs the tower's linear layers on block-quantised weights (see ClipTextEncoderOptions). */
@@ -48,10 +50,11 @@ export interface LoadClipTextOptions extends TextTowerOptions, SourceOptions {
 export async function loadClipText(source: ModelSource, opts: LoadClipTextOptions): Promise<ClipTextEncoder> {
   const weightsFile = opts.weightsFile ?? (await firstExisting(source, ['model.safetensors', 'open_clip_model.safetensors'], opts));
   if (!weightsFile) throw new MaskgenError('NOT_FOUND', `${source.id}: no model.safetensors or open_clip_model.safetensors`);
-  const configFile = opts.configFile ?? (await firstExisting(source, ['config.json', 'open_clip_config.json'], opts));
-  const config = configFile ? await readJson(source, configFile, opts) : undefined;
+  const configFile = opts.config !== undefined ? undefined : (opts.configFile ?? (await firstExisting(source, ['config.json', 'open_clip_config.json'], opts)));
+  const config = opts.config ?? (configFile ? await readJson(source, configFile, opts) : undefined);
   throwIfAborted(opts.signal, 'loading the CLIP text encoder');
-  const weights = await SafetensorsFile.open(await source.open(weightsFile, opts), opts);
+  // A torch.save .bin (either container) is read as safely as safetensors.
+  const weights = await openStateDict(await source.open(weightsFile, opts), opts);
   const tokenizer = opts.tokenizer ?? (await loadClipTokenizer(source, opts));
   opts.onProgress?.({ phase: 'load', what: 'clip-text', done: 0, total: 1 });
   const encoder = await ClipTextEncoder.create({ ...opts, weights, config, tokenizer });

@@ -1,8 +1,8 @@
-import { MaskgenError, SeededRng, type Tensor, quote, readJson } from '@maskgen/core';
+import { MaskgenError, SeededRng, type Tensor, quote } from '@maskgen/core';
 import { type ImageBytes, imageToTensor, toRgba, toUint8Images } from '@maskgen/tatitok';
 import { loadTatitok } from './image-tokenizer.js';
+import { type ModelRef, resolveModel } from './model-file.js';
 import { describeModel } from './model-kind.js';
-import { openSource } from './sources.js';
 import { loadTextEncoder } from './text-encoder.js';
 import type { LoadOptions, RgbaImage } from './types.js';
 
@@ -35,10 +35,12 @@ function batch(images: readonly ImageBytes[], size: number): Tensor<'float32'> {
 }
 
 /** Loads a TA-TiTok repo (and CLIP for its text guidance) for encoding, decoding and reconstruction. */
-export async function createImageTokenizer(modelId: string, opts: LoadOptions): Promise<ImageTokenizer> {
-  const entry = describeModel(modelId, await readJson(openSource(modelId, opts), 'config.json', opts));
+export async function createImageTokenizer(model: ModelRef, opts: LoadOptions): Promise<ImageTokenizer> {
+  const resolved = await resolveModel(model, opts, opts.config ?? opts.tokenizerConfig);
+  const modelId = resolved.id;
+  const entry = describeModel(modelId, resolved.config);
   if (entry.kind !== 'tokenizer') throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a TA-TiTok tokenizer`);
-  const [tok, clip] = await Promise.all([loadTatitok(modelId, opts), loadTextEncoder(opts)]);
+  const [tok, clip] = await Promise.all([loadTatitok(resolved, opts), loadTextEncoder(opts)]);
   const size = tok.spec.imageSize;
   const decode = async (tokens: Tensor, prompts: readonly string[], o: { signal?: AbortSignal } = {}) => {
     if (prompts.length !== tokens.dims[0]) throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected ${tokens.dims[0]} (one per token row), got ${prompts.length}`);

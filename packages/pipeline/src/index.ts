@@ -4,6 +4,9 @@ export { loadTextEncoder } from './text-encoder.js';
 export { openWeights, openCheckpoint, WEIGHT_FILES } from './weights.js';
 export { openSource } from './sources.js';
 export { describeModel } from './model-kind.js';
+export { resolveModel, parseHubFile, pairedTokenizer, modelLabel, type ModelRef, type ModelFile, type ResolvedModel } from './model-file.js';
+export { FILE_ZOO, FILE_REPO, fileZooEntry, type FileZooEntry } from './file-zoo.js';
+export { parseConfigText, readConfig, CONFIG_EXTENSIONS } from './config-file.js';
 export {
   MODEL_ZOO,
   CLIP_REPO,

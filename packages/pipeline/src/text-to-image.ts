@@ -1,31 +1,32 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, type Tensor, quote, readJson, tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { klTextToImage } from './kl-text-to-image.js';
 import { type Tatitok, imageToTensor, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { decodeImages } from './decode-images.js';
 import { generatePrelude } from './generate-prelude.js';
 import { loadTatitok } from './image-tokenizer.js';
+import { type ModelRef, modelLabel, pairedTokenizer, resolveModel } from './model-file.js';
 import { describeModel } from './model-kind.js';
 import type { VqDefaults } from './model-zoo.js';
 import { checkPrompts } from './prompts.js';
-import { openSource } from './sources.js';
 import { loadTextEncoder } from './text-encoder.js';
 import type { GenerateOptions, GenerateResult, LoadOptions, TextToImage } from './types.js';
-import { openCheckpoint } from './weights.js';
 
 /**
  * One line to a working text-to-image model: the generator, its TA-TiTok tokenizer and the CLIP text
  * tower are fetched (or read from the cache), built and wired with the generator's defaults.
  */
-export async function createTextToImage(modelId: string, opts: LoadOptions): Promise<TextToImage> {
-  const source = openSource(modelId, opts);
-  const config = await readJson(source, 'config.json', opts);
-  const entry = describeModel(modelId, config, { tokenizer: opts.tokenizer });
+export async function createTextToImage(model: ModelRef, opts: LoadOptions): Promise<TextToImage> {
+  const resolved = await resolveModel(model, opts, opts.config);
+  const { id: modelId, config } = resolved;
+  const pairing = await pairedTokenizer(resolved, opts);
+  const entry = describeModel(modelId, config, { tokenizer: pairing === undefined ? undefined : modelLabel(pairing) });
   if (entry.kind !== 'generator') {
     throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a text-to-image generator; try turkeyju/generator_maskgen_vq_xl`);
   }
-  const [ckpt, tok, clip] = await Promise.allSettled([openCheckpoint(source, opts), loadTatitok(entry.tokenizer, opts), loadTextEncoder(opts)]);
+  const weights = resolved.openWeights().then((w) => ({ weights: w }));
+  const [ckpt, tok, clip] = await Promise.allSettled([weights, loadTatitok(pairing ?? entry.tokenizer, opts), loadTextEncoder(opts)]);
   const release = () => Promise.all([tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
   try {
     if (ckpt.status === 'rejected') throw ckpt.reason;

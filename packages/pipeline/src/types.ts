@@ -1,4 +1,5 @@
 import type { ModelSource, ProgressCallback, Rng, Runtime, Tensor, WeightPrecision } from '@maskgen/core';
+import type { ModelRef } from './model-file.js';
 import type { KlDefaults, VqDefaults } from './model-zoo.js';
 
 /** 8-bit RGBA pixels, row-major: what canvases, PNG encoders and the CLI all take. */
@@ -8,21 +9,31 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-/** Where repos come from: any repo id → a source that can open any file of that repo. */
-export type SourceResolver = (repoId: string) => ModelSource;
+/** Where repos come from: any repo id (at an optional revision, for `REPO:FILE@rev`) → a source that can open any file of that repo. */
+export type SourceResolver = (repoId: string, opts?: { revision?: string }) => ModelSource;
 
 /** Options shared by the factories. */
 export interface LoadOptions {
   runtime: Runtime;
   /**
-   * How a repo id becomes files (required): `hubSources()` from `@maskgen/hub/node`, `(id) => browserSource(id)`
+   * How a repo id becomes files (required): `hubSources()` from `@maskgen/hub/node`, `(id, at) => browserSource(id, at)`
    * from `@maskgen/hub`, or your own (folders, memory).
    */
   source: SourceResolver;
-  /** TA-TiTok repo to decode with (defaults to the zoo pairing or the generator's config). */
-  tokenizer?: string;
-  /** CLIP repo for the text tower (defaults to openai/clip-vit-large-patch14-336). */
-  textEncoder?: string;
+  /**
+   * TA-TiTok to decode with: a repo id, a hub file (`owner/name:file.bin`) or `{ file }` (default: the
+   * zoo pairing, the single-file generator's `experiment.tokenizer_checkpoint`, or its config's match).
+   */
+  tokenizer?: ModelRef;
+  /** CLIP text tower: a repo id, hub file or `{ file }` (default openai/clip-vit-large-patch14-336). */
+  textEncoder?: ModelRef;
+  /**
+   * Config tree of the model being loaded (what config.json or the reference's YAML parse to), used
+   * instead of the one beside its files; needed for single checkpoint files without one.
+   */
+  config?: unknown;
+  /** The same for the tokenizer. */
+  tokenizerConfig?: unknown;
   /** Head counts for tokenizers whose config names a size outside the reference's table. */
   tokenizerOptions?: { encoderHeads?: number; decoderHeads?: number };
   /** CLIP feed-forward activation: 'gelu' (what the reference runs today, the default) or 'quick-gelu'. */

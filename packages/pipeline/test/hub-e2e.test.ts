@@ -1,23 +1,12 @@
-import { ReplayRng, SafetensorsFile, isMaskgenError } from '@maskgen/core';
+import { isMaskgenError } from '@maskgen/core';
 import { GOLDEN_IDS } from '@maskgen/mock-hub';
-import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
+import { nodeRuntime } from '@maskgen/runtime-node';
 import { webRuntime } from '@maskgen/runtime-web';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTextToImage } from '../src/index.js';
-import { GOLDEN, useGoldenHub } from './hub-fixture.js';
+import { expectGoldenE2eVq, recordedDraws, useGoldenHub } from './hub-fixture.js';
 
 const { source } = useGoldenHub();
-
-async function recordedDraws() {
-  const caseJson = JSON.parse(readFileSync(join(GOLDEN, 'e2e_vq/case.json'), 'utf8'));
-  const io = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'e2e_vq/io.safetensors')));
-  const call = caseJson.calls.find((c: { name: string }) => c.name === 'generate');
-  const draws = [];
-  for (const d of call.draws) draws.push({ kind: d.kind, shape: d.shape, tensor: await io.read(d.tensor) });
-  return { call, io, rng: new ReplayRng(draws) };
-}
 
 describe('createTextToImage against the mock hub (the path a user takes with the real repos)', () => {
   for (const [name, make] of [
@@ -27,14 +16,7 @@ describe('createTextToImage against the mock hub (the path a user takes with the
     it(`reproduces the golden e2e_vq images with replayed draws on ${name}`, async () => {
       const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: make(), source, clipActivation: 'quick-gelu' });
       try {
-        const { call, io, rng } = await recordedDraws();
-        const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
-        expect(Array.from(out.tokens.data as BigInt64Array)).toEqual(Array.from((await io.read('generate.ids')).data as BigInt64Array));
-        const expected = (await io.read('image_uint8')).data as Uint8Array;
-        const [h, w] = [out.images[0].height, out.images[0].width];
-        out.images.forEach((img, b) => {
-          for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) expect(img.data[i * 4 + c]).toBe(expected[(b * w * h + i) * 3 + c]);
-        });
+        await expectGoldenE2eVq(t2i);
       } finally {
         await t2i.dispose();
       }

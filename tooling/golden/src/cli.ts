@@ -2,6 +2,7 @@ import { type Runtime, isMaskgenError } from '@maskgen/core';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { runners } from './cases/index.js';
+import { type FormatVariant, discoverFormats, withCheckpointFile } from './checkpoint-formats.js';
 import { createContext } from './context.js';
 import type { CallResult, CaseRunner } from './types.js';
 
@@ -56,7 +57,8 @@ async function main(): Promise<number> {
     return undefined;
   });
   if (!dirs) return 2;
-  if (dirs.length === 0) {
+  const cases: (FormatVariant | { dir: string; label?: undefined; file?: undefined })[] = [...dirs.map((dir) => ({ dir })), ...(await discoverFormats(root))];
+  if (cases.length === 0) {
     console.error(`no case folders (with case.json) found in ${root}`);
     return 2;
   }
@@ -78,18 +80,20 @@ async function main(): Promise<number> {
       failed++;
       continue;
     }
-    for (const dir of dirs) {
+    for (const item of cases) {
+      const dir = item.dir;
       let caseJson: Record<string, any> = {};
-      const label = basename(dir);
+      const label = item.label ?? basename(dir);
       try {
         caseJson = JSON.parse(await readFile(join(dir, 'case.json'), 'utf8'));
         const name = String(caseJson.case ?? label);
-        const runner = pickRunner(name) ?? pickRunner(label);
+        const runner = pickRunner(name) ?? pickRunner(basename(dir));
         if (!runner) {
           for (const c of declaredCalls(caseJson)) report(label, rt.name, { call: c, pass: false, maxAbs: NaN, maxRel: NaN, note: `unknown case kind ${name}` });
           continue;
         }
-        const ctx = await createContext(dir, runtime);
+        const base = await createContext(dir, runtime);
+        const ctx = item.file ? await withCheckpointFile(base, item as FormatVariant, runtime) : base;
         await checkIoReadable(ctx);
         const results = await runner(ctx);
         if (results.length === 0) report(label, rt.name, { call: 'case', pass: false, maxAbs: NaN, maxRel: NaN, note: 'runner returned no results' });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MockRepo } from './types.js';
@@ -10,6 +10,8 @@ export const GOLDEN_IDS = {
   klGenerator: 'turkeyju/generator_maskgen_kl_xl',
   klTokenizer: 'turkeyju/tokenizer_tatitok_bl32_vae',
   clip: 'openai/clip-vit-large-patch14-336',
+  /** The reference's single-file repo: serves `checkpoint_formats/` (when the golden set has it). */
+  files: 'fun-research/TA-TiTok',
 } as const;
 
 function repoDir(root: string, name: string, files: Record<string, string>, config?: unknown): string {
@@ -38,6 +40,7 @@ export function goldenRepos(goldenDir: string): Record<string, MockRepo> {
   const model = (caseDir: string) => ({ 'model.safetensors': g(`${caseDir}/weights.safetensors`) });
   const plain = (caseDir: string) => ({ ...model(caseDir), 'config.json': g(`${caseDir}/config.json`) });
   return {
+    ...(existsSync(g('checkpoint_formats')) ? { [GOLDEN_IDS.files]: { dir: repoDir(root, 'files', formatFiles(g('checkpoint_formats'))) } } : {}),
     [GOLDEN_IDS.vqGenerator]: { dir: repoDir(root, 'vq-gen', plain('maskgen_vq')) },
     [GOLDEN_IDS.vqTokenizer]: { dir: repoDir(root, 'vq-tok', model('tatitok_vq'), withHeads('tatitok_vq')) },
     [GOLDEN_IDS.klGenerator]: { dir: repoDir(root, 'kl-gen', plain('maskgen_kl')) },
@@ -50,6 +53,25 @@ export function goldenRepos(goldenDir: string): Record<string, MockRepo> {
       }),
     },
   };
+}
+
+/**
+ * `checkpoint_formats/` as a hub repo of single files, plus each YAML's `experiment.tokenizer_checkpoint`
+ * name (`golden_tatitok_vq.bin`, with its YAML) where that tokenizer's file exists, so a generator file
+ * pairs with its tokenizer the way the reference's configs say.
+ */
+function formatFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir)) if (/\.(bin|yaml)$/.test(name)) files[name] = join(dir, name);
+  for (const name of Object.keys(files).filter((n) => n.endsWith('.yaml'))) {
+    const tok = /tokenizer_checkpoint:\s*"?([\w.-]+?)\.bin"?\s*$/m.exec(readFileSync(join(dir, name), 'utf8'))?.[1];
+    const real = tok?.replace(/^golden_/, '');
+    if (tok && real && tok !== real && files[`${real}.bin`] && files[`${real}.yaml`]) {
+      files[`${tok}.bin`] = files[`${real}.bin`];
+      files[`${tok}.yaml`] = files[`${real}.yaml`];
+    }
+  }
+  return files;
 }
 
 /** Default location of the golden data relative to the repo root (../shared/golden). */

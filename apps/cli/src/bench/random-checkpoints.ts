@@ -142,14 +142,8 @@ export function paramCount(t: ShapeTable): number {
   return Object.values(t).reduce((s, d) => s + d.reduce((a, b) => a * b, 1), 0);
 }
 
-/**
- * Writes `model.safetensors` (+ `config.json`) with random weights (uniform ±0.02, LayerNorm weights 1),
- * streamed tensor by tensor so multi-gigabyte checkpoints never sit in memory whole — the folder is a
- * checkpoint in the reference's layout that the PyTorch implementation can load for comparison.
- * The seed is fixed, so an existing complete file of the same layout is reused instead of rewritten.
- */
-export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: object, seed = 1): string {
-  mkdirSync(dir, { recursive: true });
+/** The safetensors JSON header of a float32 layout (padded to 8 bytes, without its length prefix) and its data size. */
+export function layoutHeader(shapes: ShapeTable): { head: Uint8Array; dataBytes: number } {
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const [name, dims] of Object.entries(shapes)) {
@@ -160,6 +154,18 @@ export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: 
   const raw = new TextEncoder().encode(JSON.stringify(header));
   const head = new Uint8Array(Math.ceil(raw.length / 8) * 8).fill(0x20);
   head.set(raw);
+  return { head, dataBytes: offset };
+}
+
+/**
+ * Writes `model.safetensors` (+ `config.json`) with random weights (uniform ±0.02, LayerNorm weights 1),
+ * streamed tensor by tensor so multi-gigabyte checkpoints never sit in memory whole — the folder is a
+ * checkpoint in the reference's layout that the PyTorch implementation can load for comparison.
+ * The seed is fixed, so an existing complete file of the same layout is reused instead of rewritten.
+ */
+export function writeRandomCheckpoint(dir: string, shapes: ShapeTable, config?: object, seed = 1): string {
+  mkdirSync(dir, { recursive: true });
+  const { head, dataBytes: offset } = layoutHeader(shapes);
   const path = join(dir, 'model.safetensors');
   if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 4));
   // A complete file of this layout from an earlier run (--save-weights DIR) is reused; partial ones never get this name.

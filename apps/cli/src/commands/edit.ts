@@ -10,8 +10,10 @@ import type { Command } from './command.js';
 const FLAGS = {
   keep: { type: 'string', help: 'token indices to keep, e.g. "0-63" or "0-15,32,40-47" (the rest is regenerated)' },
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
-  model: { type: 'string', help: `MaskGen-VQ generator repo id or folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
+  model: { type: 'string', help: `MaskGen-VQ generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
+  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
   steps: { type: 'int', min: 1, max: 1000, help: 'sampling steps' },
@@ -52,7 +54,7 @@ export const edit: Command = {
       const img = await readPng(args[0]);
       const out = await t2i.edit(img, args[1], { keep, seed, steps: flags.steps, guidance: flags.guidance, signal, onProgress: bars.handle });
       const file = flags.output ?? 'edited.png';
-      await writeAtomic(file, encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: modelId, Software: 'maskgen.js' }));
+      await writeAtomic(file, encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: t2i.modelId, Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${file} (seed ${out.seed})\n`);
       return 0;
     } finally {

@@ -1,6 +1,6 @@
 import { buildTextTowerGraph, resolveTextTower } from '@maskgen/clip-text';
 import type { OnnxModel } from '@maskgen/core';
-import { CLIP_REPO, DEFAULT_GENERATOR, describeModel, openCheckpoint } from '@maskgen/pipeline';
+import { CLIP_REPO, DEFAULT_GENERATOR, type ResolvedModel, describeModel, modelLabel, pairedTokenizer, resolveModel } from '@maskgen/pipeline';
 import { buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph, buildMaskGenVqGraph, resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
 import { buildDecoderGraph, buildEncoderGraph, resolveTatitok } from '@maskgen/tatitok';
 import { mkdir } from 'node:fs/promises';
@@ -15,8 +15,10 @@ import type { Command } from './command.js';
 
 const FLAGS = {
   output: { type: 'string', short: 'o', help: 'folder to write the graphs, weights and manifest.json into (required)' },
-  model: { type: 'string', help: `generator repo id or folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
+  model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
+  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
@@ -33,12 +35,15 @@ export const exportCommand: Command = {
     if (!flags.output) throw new UsageError('-o/--output: required (the folder to write into)');
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
-    const src = (id: string) => options.source!(id);
-    const gen = await openCheckpoint(src(modelId), { signal, onProgress: bars.handle });
-    const entry = describeModel(modelId, gen.config, { tokenizer: options.tokenizer });
-    if (entry.kind !== 'generator') throw new UsageError(`--model: ${modelId} is a ${entry.kind}, not a generator`);
-    const tok = await openCheckpoint(src(entry.tokenizer), { signal, onProgress: bars.handle });
-    const clip = await openCheckpoint(src(options.textEncoder ?? CLIP_REPO), { signal, onProgress: bars.handle });
+    const open = async (m: ResolvedModel) => ({ config: m.config, weights: await m.openWeights({ signal, onProgress: bars.handle }) });
+    const genModel = await resolveModel(modelId, options, options.config);
+    const pairing = await pairedTokenizer(genModel, options);
+    const entry = describeModel(genModel.id, genModel.config, { tokenizer: pairing === undefined ? undefined : modelLabel(pairing) });
+    if (entry.kind !== 'generator') throw new UsageError(`--model: ${genModel.id} is a ${entry.kind}, not a generator`);
+    const gen = await open(genModel);
+    const tok = await open(await resolveModel(pairing ?? entry.tokenizer, options, options.tokenizerConfig));
+    const clipModel = await resolveModel(options.textEncoder ?? CLIP_REPO, options, undefined, { configOptional: true });
+    const clip = await open(clipModel);
     const tokSpec = resolveTatitok(tok.config, tok.weights);
     const models: OnnxModel[] = [buildTextTowerGraph(clip.weights, resolveTextTower(clip.weights, clip.config)), buildEncoderGraph(tok.weights, tokSpec), buildDecoderGraph(tok.weights, tokSpec)];
     if (entry.defaults.family === 'vq') models.push(buildMaskGenVqGraph(gen.weights, resolveMaskGenVq(gen.config, gen.weights)));
@@ -59,7 +64,7 @@ export const exportCommand: Command = {
       manifest.push({ name: m.name, graph: `${m.name}.onnx`, weights, weightBytes, inputs: m.inputNames, outputs: m.outputNames });
       if (!flags.quiet) process.stderr.write(`wrote ${m.name}.onnx (${(weightBytes / 1024 ** 2).toFixed(1)} MB of weights)\n`);
     }
-    const text = `${JSON.stringify({ model: modelId, tokenizer: entry.tokenizer, textEncoder: options.textEncoder ?? CLIP_REPO, graphs: manifest }, null, 2)}\n`;
+    const text = `${JSON.stringify({ model: genModel.id, tokenizer: entry.tokenizer, textEncoder: clipModel.id, graphs: manifest }, null, 2)}\n`;
     await writeAtomic(join(dir, 'manifest.json'), new TextEncoder().encode(text));
     return 0;
   },

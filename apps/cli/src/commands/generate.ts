@@ -10,8 +10,10 @@ import type { Command } from './command.js';
 
 const FLAGS = {
   output: { type: 'string', short: 'o', help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …)' },
-  model: { type: 'string', help: `generator repo id or local folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: 'TA-TiTok repo id or folder (default: the generator\'s pairing)' },
+  model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
+  tokenizer: { type: 'string', help: 'TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator\'s pairing)' },
+  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
   steps: { type: 'int', min: 1, max: 1000, help: 'sampling steps (default: the model\'s)' },
@@ -73,7 +75,7 @@ export const generate: Command = {
       });
       const n = flags.n ?? 1;
       const base = flags.output ?? 'maskgen.png';
-      const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(([k, v]) => [k, String(v)]));
+      const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: t2i.modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(([k, v]) => [k, String(v)]));
       const files = flags.grid ? [base] : outputNames(base, result.images.length);
       const images = flags.grid ? [gridImage(result.images)] : result.images;
       for (let i = 0; i < images.length; i++) {

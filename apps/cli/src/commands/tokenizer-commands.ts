@@ -11,7 +11,8 @@ import type { Command, CommandContext } from './command.js';
 
 const DEFAULT_TOKENIZER = 'turkeyju/tokenizer_tatitok_bl128_vq';
 const COMMON = {
-  tokenizer: { type: 'string', help: `TA-TiTok repo id or local folder (default ${DEFAULT_TOKENIZER})` },
+  tokenizer: { type: 'string', help: `TA-TiTok repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_TOKENIZER})` },
+  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },

@@ -1,6 +1,8 @@
 import { type FileHandle, checkRange } from '../file-handle.js';
 import { SafetensorsFile } from '../safetensors.js';
+import { MaskgenError, quote } from '../errors.js';
 import { TorchCheckpoint } from './torch-checkpoint.js';
+import { isLegacyTorch } from './torch-legacy.js';
 
 /**
  * Presents a PyTorch checkpoint as a safetensors file without converting it: a generated header,
@@ -44,18 +46,28 @@ export function checkpointAsSafetensors(ckpt: TorchCheckpoint, name = `${ckpt.fi
   };
 }
 
-/** True when the first bytes are a zip's (PyTorch checkpoints) rather than a safetensors header. */
-async function isZip(file: FileHandle, signal?: AbortSignal): Promise<boolean> {
-  if (file.size < 4) return false;
-  const b = await file.read(0, 4, { signal });
-  return b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+/** Which container a weight file is, from its first bytes; undefined when it is none of them. */
+export async function sniffWeightFormat(file: FileHandle, signal?: AbortSignal): Promise<'zip' | 'legacy' | 'safetensors' | undefined> {
+  if (await isLegacyTorch(file, signal)) return 'legacy';
+  if (file.size < 9) return undefined;
+  const b = await file.read(0, 9, { signal });
+  if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'zip';
+  const headerLen = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+  return b[8] === 0x7b && headerLen >= 2n ? 'safetensors' : undefined;
 }
 
 /**
- * Opens a weight file of either kind — safetensors, or a `torch.save` zip (`pytorch_model.bin`) read
- * safely — as a SafetensorsFile, so model code has one path for repos with and without safetensors.
+ * Opens a weight file of any kind — safetensors, or a `torch.save` checkpoint in either of torch's
+ * containers (zip, legacy) read safely — as a SafetensorsFile, so model code has one path for
+ * repos and single files whatever they ship. Anything else is refused naming the formats tried.
  */
 export async function openStateDict(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<SafetensorsFile> {
-  if (!(await isZip(file, opts?.signal))) return SafetensorsFile.open(file, opts);
-  return SafetensorsFile.open(checkpointAsSafetensors(await TorchCheckpoint.open(file, opts)), opts);
+  const format = await sniffWeightFormat(file, opts?.signal);
+  if (format === 'safetensors') return SafetensorsFile.open(file, opts);
+  if (format) return SafetensorsFile.open(checkpointAsSafetensors(await TorchCheckpoint.open(file, opts)), opts);
+  const head = file.size >= 8 ? Array.from(await file.read(0, 8, opts), (x) => x.toString(16).padStart(2, '0')).join(' ') : `only ${file.size} bytes`;
+  throw new MaskgenError(
+    'INVALID_CHECKPOINT',
+    `weights ${quote(file.name)} are not in a known format (first bytes: ${head}); tried safetensors, torch.save zip (torch >= 1.6) and torch.save legacy (_use_new_zipfile_serialization=False)`,
+  );
 }

@@ -2,8 +2,9 @@ import { MaskgenError, quote } from '../errors.js';
 import type { FileHandle } from '../file-handle.js';
 import { type TensorInfo, decodeTensor, safetensorsDtypeBytes } from '../safetensors.js';
 import { type Tensor, float16ToFloat32, numel } from '../tensor.js';
-import { PyTuple, type TensorRef } from './torch-globals.js';
-import { unpickle } from './unpickler.js';
+import { type StorageRef, type TensorRef, collectTensors } from './torch-globals.js';
+import { isLegacyTorch, openLegacy } from './torch-legacy.js';
+import { MAX_PICKLE_BYTES, unpickle } from './unpickler.js';
 import { type ZipEntry, ZipArchive } from './zip-archive.js';
 import { crc32 } from './zip-codec.js';
 
@@ -17,15 +18,6 @@ export interface CheckpointTensor {
 
 const bad = (file: FileHandle, msg: string) => new MaskgenError('INVALID_CHECKPOINT', `PyTorch checkpoint ${quote(file.name)}: ${msg}`);
 
-/** Collects the tensors of nested dicts/lists under dotted names (`{'state_dict': {...}}` → `state_dict.x`). */
-function flatten(value: unknown, prefix: string, out: Map<string, TensorRef>, depth = 0): void {
-  if (depth > 32) return;
-  const at = (k: unknown) => (prefix ? `${prefix}.${String(k)}` : String(k));
-  if (value && (value as TensorRef).kind === 'tensor') out.set(prefix, value as TensorRef);
-  else if (value instanceof Map) for (const [k, v] of value) typeof k === 'string' || typeof k === 'number' ? flatten(v, at(k), out, depth + 1) : undefined;
-  else if (Array.isArray(value) || value instanceof PyTuple) (Array.isArray(value) ? value : value.items).forEach((v, i) => flatten(v, at(i), out, depth + 1));
-}
-
 function isContiguous(t: TensorRef): boolean {
   let expect = 1;
   for (let i = t.dims.length - 1; i >= 0; i--) {
@@ -35,45 +27,81 @@ function isContiguous(t: TensorRef): boolean {
   return true;
 }
 
+/** Where a checkpoint's storages live: zip members, or the legacy container's byte runs. */
+export interface StorageStore {
+  /** Bytes the file holds for this storage (throws when it holds none). */
+  capacity(storage: StorageRef): number;
+  /** Bytes [start, start+length) of a storage. */
+  read(storage: StorageRef, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** Storages as zip members `<archive>/data/<key>`, stored (read by range) or deflated (inflated once). */
+class ZipStorages implements StorageStore {
+  private readonly offsets = new Map<string, Promise<number>>();
+  private inflated: { key: string; bytes: Promise<Uint8Array> } | undefined;
+  constructor(private readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string) {}
+
+  private entry(s: StorageRef): ZipEntry {
+    const e = this.zip.entries.get(`${this.prefix}data/${s.key}`);
+    if (!e) throw bad(this.file, `storage ${quote(s.key)} has no "data/${s.key}" member`);
+    return e;
+  }
+
+  capacity(s: StorageRef): number {
+    return this.entry(s).size;
+  }
+
+  async read(s: StorageRef, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const entry = this.entry(s);
+    if (entry.method === 0) {
+      let off = this.offsets.get(entry.name);
+      if (!off) this.offsets.set(entry.name, (off = this.zip.dataOffset(entry, { signal })));
+      return this.file.read((await off) + start, length, { signal });
+    }
+    if (this.inflated?.key !== entry.name) this.inflated = { key: entry.name, bytes: this.zip.read(entry, { signal }) };
+    return (await this.inflated.bytes).subarray(start, start + length);
+  }
+}
+
+/** Reads a zip container's directory and its `data.pkl` (CRC-checked). */
+async function openZip(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<{ root: unknown; store: StorageStore }> {
+  const zip = await ZipArchive.open(file, opts);
+  const pkls = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
+  if (pkls.length !== 1) throw bad(file, `expected one "<archive>/data.pkl" member, found ${pkls.length}`);
+  const prefix = pkls[0].slice(0, -'data.pkl'.length);
+  const order = zip.entries.get(`${prefix}byteorder`);
+  if (order && new TextDecoder().decode(await zip.read(order, { maxBytes: 16 })).trim() !== 'little') throw bad(file, 'big-endian checkpoints are not supported');
+  const pklEntry = zip.entries.get(pkls[0])!;
+  const pkl = await zip.read(pklEntry, { ...opts, maxBytes: MAX_PICKLE_BYTES });
+  if (crc32(pkl) !== pklEntry.crc32) throw bad(file, 'data.pkl fails its CRC-32 check');
+  return { root: unpickle(pkl), store: new ZipStorages(file, zip, prefix) };
+}
+
 /**
- * A `torch.save` state dict (`pytorch_model.bin`, `.pt`, `.pth`: a zip holding `data.pkl` and one
- * member per storage) read without Python and without running its pickle: for repos that ship no
- * safetensors. Tensors are read lazily by range like SafetensorsFile, and `asSafetensors()` presents
- * the whole checkpoint as a safetensors file so the graph builder references weights in place.
+ * A `torch.save` state dict (`pytorch_model.bin`, `.pt`, `.pth`) read without Python and without
+ * running its pickle, from either of torch's containers: the zip (torch ≥ 1.6's default: `data.pkl`
+ * plus one member per storage) or the legacy stream (`_use_new_zipfile_serialization=False`: pickles
+ * then raw storages). Tensors are read lazily by range like SafetensorsFile, and `asSafetensors()`
+ * presents the checkpoint as a safetensors file so the graph builder references weights in place.
  */
 export class TorchCheckpoint {
   readonly tensors: ReadonlyMap<string, CheckpointTensor>;
-  private readonly offsets = new Map<string, Promise<number>>();
-  private inflated: { key: string; bytes: Promise<Uint8Array> } | undefined;
 
-  private constructor(readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string, private readonly refs: Map<string, TensorRef>) {
+  private constructor(readonly file: FileHandle, readonly container: 'zip' | 'legacy', private readonly store: StorageStore, private readonly refs: Map<string, TensorRef>) {
     this.tensors = new Map(
       [...refs].map(([name, t]) => [name, { name, stDtype: t.stDtype, dims: t.dims, byteLength: numel(t.dims) * safetensorsDtypeBytes(t.stDtype) }]),
     );
   }
 
-  /** Reads the zip directory and the pickle, validating every tensor against its storage. */
+  /** Reads the container's pickle (zip or legacy, told apart by their first bytes), validating every tensor against its storage. */
   static async open(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<TorchCheckpoint> {
-    const zip = await ZipArchive.open(file, opts);
-    const pkls = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
-    if (pkls.length !== 1) throw bad(file, `expected one "<archive>/data.pkl" member, found ${pkls.length} (legacy pre-1.6 torch.save files are not supported)`);
-    const prefix = pkls[0].slice(0, -'data.pkl'.length);
-    const order = zip.entries.get(`${prefix}byteorder`);
-    if (order && new TextDecoder().decode(await zip.read(order, { maxBytes: 16 })).trim() !== 'little') throw bad(file, 'big-endian checkpoints are not supported');
-    const pklEntry = zip.entries.get(pkls[0])!;
-    const pkl = await zip.read(pklEntry, { ...opts, maxBytes: 256 * 1024 * 1024 });
-    if (crc32(pkl) !== pklEntry.crc32) throw bad(file, 'data.pkl fails its CRC-32 check');
+    const legacy = await isLegacyTorch(file, opts?.signal);
+    const { root, store } = legacy ? await openLegacy(file, opts) : await openZip(file, opts);
     const refs = new Map<string, TensorRef>();
-    flatten(unpickle(pkl), '', refs);
-    const ckpt = new TorchCheckpoint(file, zip, prefix, refs);
+    collectTensors(root, '', refs);
+    const ckpt = new TorchCheckpoint(file, legacy ? 'legacy' : 'zip', store, refs);
     for (const [name, t] of refs) ckpt.validate(name, t);
     return ckpt;
-  }
-
-  private storageEntry(t: TensorRef): ZipEntry {
-    const e = this.zip.entries.get(`${this.prefix}data/${t.storage.key}`);
-    if (!e) throw bad(this.file, `storage ${quote(t.storage.key)} has no "data/${t.storage.key}" member`);
-    return e;
   }
 
   /** The byte span [start, end) of a tensor inside its storage. */
@@ -85,8 +113,7 @@ export class TorchCheckpoint {
   }
 
   private validate(name: string, t: TensorRef): void {
-    const entry = this.storageEntry(t);
-    const capacity = Math.min(entry.size, t.storage.numel * safetensorsDtypeBytes(t.storage.stDtype));
+    const capacity = Math.min(this.store.capacity(t.storage), t.storage.numel * safetensorsDtypeBytes(t.storage.stDtype));
     const [, end] = this.span(t);
     if (end > capacity) throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} reaches byte ${end} of a ${capacity}-byte storage`);
   }
@@ -101,25 +128,14 @@ export class TorchCheckpoint {
     return t;
   }
 
-  private async storageBytes(entry: ZipEntry, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-    if (entry.method === 0) {
-      let off = this.offsets.get(entry.name);
-      if (!off) this.offsets.set(entry.name, (off = this.zip.dataOffset(entry, { signal })));
-      return this.file.read((await off) + start, length, { signal });
-    }
-    if (this.inflated?.key !== entry.name) this.inflated = { key: entry.name, bytes: this.zip.read(entry, { signal }) };
-    return (await this.inflated.bytes).subarray(start, start + length);
-  }
-
   /** Bytes [from, from+length) of a tensor in C order, little-endian (strided views are gathered). */
   async readBytes(name: string, from = 0, length?: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
     const info = this.info(name);
     const t = this.refs.get(name)!;
     const len = length ?? info.byteLength - from;
-    const entry = this.storageEntry(t);
     const [start, end] = this.span(t);
-    if (isContiguous(t)) return this.storageBytes(entry, start + from, len, opts?.signal);
-    const src = await this.storageBytes(entry, start, end - start, opts?.signal);
+    if (isContiguous(t)) return this.store.read(t.storage, start + from, len, opts?.signal);
+    const src = await this.store.read(t.storage, start, end - start, opts?.signal);
     return gather(src, t, safetensorsDtypeBytes(t.stDtype)).subarray(from, from + len);
   }
 

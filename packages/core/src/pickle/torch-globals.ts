@@ -121,9 +121,19 @@ export function callGlobal(fn: unknown, argsValue: unknown): unknown {
 export function storageFromPid(pid: unknown): StorageRef {
   const items = pid instanceof PyTuple ? pid.items : undefined;
   if (!items || items[0] !== 'storage' || items.length < 5) throw bad(`unsupported persistent id ${quote(pid)}`);
-  const [, type, key, , numel] = items;
+  const [, type, key, , numel, view] = items;
+  if (view !== undefined && view !== null) throw bad(`storage ${quote(key)} is a view of another storage (pre-1.0 torch.save); re-save the checkpoint with a current torch`);
   if (!(type instanceof PyGlobal) || !(type.name in STORAGE_DTYPES)) throw new MaskgenError('UNSUPPORTED_DTYPE', `PyTorch checkpoint: storage type ${quote(type)} is not supported; allowed: ${Object.keys(STORAGE_DTYPES).join(', ')}`);
   if (typeof key !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(key)) throw bad(`storage key ${quote(key)} is not a plain name`);
   if (!Number.isSafeInteger(numel) || (numel as number) < 0) throw bad(`storage size ${quote(numel)} is not a non-negative integer`);
   return { kind: 'storage', key, stDtype: STORAGE_DTYPES[type.name], numel: numel as number };
+}
+
+/** Collects the tensors of nested dicts/lists under dotted names (`{'state_dict': {...}}` → `state_dict.x`). */
+export function collectTensors(value: unknown, prefix: string, out: Map<string, TensorRef>, depth = 0): void {
+  if (depth > 32) return;
+  const at = (k: unknown) => (prefix ? `${prefix}.${String(k)}` : String(k));
+  if (value && (value as TensorRef).kind === 'tensor') out.set(prefix, value as TensorRef);
+  else if (value instanceof Map) for (const [k, v] of value) typeof k === 'string' || typeof k === 'number' ? collectTensors(v, at(k), out, depth + 1) : undefined;
+  else if (Array.isArray(value) || value instanceof PyTuple) (Array.isArray(value) ? value : value.items).forEach((v, i) => collectTensors(v, at(i), out, depth + 1));
 }

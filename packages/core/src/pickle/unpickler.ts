@@ -5,6 +5,15 @@ const MARK = Symbol('mark');
 const bad = (msg: string) => new MaskgenError('INVALID_CHECKPOINT', `PyTorch checkpoint pickle: ${msg}`);
 const MAX_ITEMS = 50_000_000;
 
+/** Largest pickle (a state dict's structure, not its tensors) either torch container may hold. */
+export const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+const truncations = new WeakSet<object>();
+
+/** True when a pickle failed only because its bytes ended early (a reader may fetch more and retry). */
+export function isTruncatedPickle(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && truncations.has(e);
+}
+
 /** Opcodes refused outright: they build arbitrary objects or use text forms torch.save never writes. */
 const REFUSED: Readonly<Record<number, string>> = {
   0x69: 'INST', 0x6f: 'OBJ', 0x81: 'NEWOBJ', 0x92: 'NEWOBJ_EX', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x50: 'PERSID',
@@ -17,13 +26,25 @@ const REFUSED: Readonly<Record<number, string>> = {
  * as references (persistent ids) so tensor bytes stay in the zip until read.
  */
 export function unpickle(bytes: Uint8Array): unknown {
+  return unpickleAt(bytes, 0).value;
+}
+
+/**
+ * Reads one pickle starting at byte `start` and says where it ended: torch's legacy container is
+ * several pickles back to back (magic number, protocol, sys info, the state dict, storage keys).
+ */
+export function unpickleAt(bytes: Uint8Array, start: number): { value: unknown; end: number } {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: unknown[] = [];
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = start;
   const need = (n: number) => {
-    if (p + n > bytes.byteLength) throw bad(`truncated at byte ${p} (needs ${n} more)`);
+    if (p + n > bytes.byteLength) {
+      const e = bad(`truncated at byte ${p} (needs ${n} more)`);
+      truncations.add(e);
+      throw e;
+    }
     const at = p;
     p += n;
     return at;
@@ -44,7 +65,6 @@ export function unpickle(bytes: Uint8Array): unknown {
     return stack[stack.length - 1];
   };
   const text = (n: number, latin1 = false) => {
-    if (n > bytes.byteLength) throw bad(`string length ${n} exceeds the pickle`);
     const at = need(n);
     try {
       return new TextDecoder(latin1 ? 'latin1' : 'utf-8', { fatal: !latin1 }).decode(bytes.subarray(at, at + n));
@@ -54,6 +74,7 @@ export function unpickle(bytes: Uint8Array): unknown {
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, p);
+    if (end < 0 && bytes.byteLength - p <= 256) need(bytes.byteLength - p + 1);
     if (end < 0 || end - p > 256) throw bad('unterminated GLOBAL name');
     return text(end - p + 1, true).slice(0, -1);
   };
@@ -77,7 +98,7 @@ export function unpickle(bytes: Uint8Array): unknown {
       case 0x2e: { // STOP
         const result = pop();
         if (result instanceof PyGlobal) throw bad('the pickle evaluates to a bare global');
-        return result;
+        return { value: result, end: p };
       }
       case 0x28: marks.push(stack.length); stack.push(MARK); break;
       case 0x30: pop(); break; // POP

@@ -15,11 +15,12 @@ export interface SourceResolverOptions extends Omit<HubSourceOptions, 'revision'
  * The pipeline's `source` for Node in one call: every repo a model needs (generator, tokenizer, CLIP)
  * comes from the hub through the disk cache shared with Python, with one set of options.
  */
-export function hubSources(options: SourceResolverOptions = {}): (repoId: string) => ModelSource {
+export function hubSources(options: SourceResolverOptions = {}): (repoId: string, at?: { revision?: string }) => ModelSource {
   const { folders, revisions, ...hub } = options;
-  return (repoId) => {
+  return (repoId, at) => {
     const dir = folders?.[repoId];
     if (dir) return folderSource(dir, { id: repoId });
-    return hubSource(repoId, { ...hub, ...(revisions?.[repoId] ? { revision: revisions[repoId] } : {}) });
+    const revision = at?.revision ?? revisions?.[repoId];
+    return hubSource(repoId, { ...hub, ...(revision ? { revision } : {}) });
   };
 }

@@ -1,0 +1,43 @@
+import { MaskgenError, type ModelSource, type SourceOptions, quote, readText } from '@maskgen/core';
+import { type Tags, parse } from 'yaml';
+
+/** Config file types, in the order they are looked for beside a single checkpoint file. */
+export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+
+const PY_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+/** YAML 1.1 booleans as PyYAML resolves them: without the bare `y`/`n` the yaml package also takes. */
+function pyyamlBooleans(tags: Tags): Tags {
+  return tags.map((t) => (typeof t === 'object' && 'test' in t && t.tag === 'tag:yaml.org,2002:bool' && t.test ? { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE } : t));
+}
+
+/** True for file names read as YAML (the reference's `configs/infer/**.yaml`) rather than JSON. */
+export function isYamlName(name: string): boolean {
+  return /\.ya?ml$/i.test(name);
+}
+
+/**
+ * Parses a model config from text: YAML (`.yaml`/`.yml`, read with YAML 1.1 rules as the reference's
+ * OmegaConf/PyYAML loader does, so `False`/`True`/`yes` are booleans and `y`/`n` strings) or JSON. Both give the same tree, which
+ * every loader takes where it takes config.json. Tags are never resolved to code; aliases are capped.
+ */
+export function parseConfigText(text: string, name: string): Record<string, unknown> {
+  let tree: unknown;
+  try {
+    tree = isYamlName(name) ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' }) : JSON.parse(text);
+  } catch (cause) {
+    const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : `not valid JSON (${quote(text, 40)})`;
+    throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: ${why}`, { cause });
+  }
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
+    throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: expected a mapping of sections (model, dataset, …), got ${quote(tree, 40)}`);
+  }
+  return tree as Record<string, unknown>;
+}
+
+/** Reads and parses a config file (YAML or JSON by its extension) from a source. */
+export async function readConfig(source: ModelSource, file: string, opts: SourceOptions = {}): Promise<Record<string, unknown>> {
+  const text = await readText(source, file, { ...opts, maxBytes: 16 * 1024 * 1024 });
+  return parseConfigText(text, `${source.id}/${file}`);
+}
