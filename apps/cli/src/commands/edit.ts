@@ -10,7 +10,7 @@ import type { Command } from './command.js';
 const FLAGS = {
   keep: { type: 'string', help: 'token indices to keep, e.g. "0-63" or "0-15,32,40-47" (the rest is regenerated)' },
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
-  model: { type: 'string', help: `MaskGen-VQ generator repo id or folder (default ${DEFAULT_GENERATOR})` },
+  model: { type: 'string', help: `generator repo id or folder, MaskGen-VQ or MaskGen-KL (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
@@ -36,7 +36,7 @@ export function parseKeep(spec: string): number[] {
   return [...out];
 }
 
-/** `maskgen edit in.png "prompt" --keep 0-63`: token-space editing (inpainting/variations of a VQ image). */
+/** `maskgen edit in.png "prompt" --keep 0-63`: token-space editing (inpainting/variations) with any family that edits. */
 export const edit: Command = {
   summary: 'keep some of an image\'s tokens and regenerate the rest under a prompt',
   usage: () => usage('edit', 'in.png "prompt" --keep RANGES [options]', FLAGS),
