@@ -1,4 +1,5 @@
-import type { FileHandle, Runtime, SafetensorsFile, Tensor } from '@maskgen/core';
+import type { FileHandle, ReplayRng, Runtime, SafetensorsFile, Tensor } from '@maskgen/core';
+import type { DrawRecord } from './case-folder.js';
 
 /** Outcome of one call of a case on one runtime: one printed line. */
 export interface CallResult {
@@ -27,6 +28,8 @@ export interface CaseContext {
   readonly runtime: Runtime;
   /** Reads an io tensor. */
   readIo(name: string): Promise<Tensor>;
+  /** A ReplayRng over a call's recorded draws (case.json `draws` + their io tensors). */
+  replay(draws: readonly DrawRecord[]): Promise<ReplayRng>;
   /** Opens a file relative to the case folder (e.g. '../clip_text/weights.safetensors' for e2e `uses`). */
   open(relPath: string): Promise<FileHandle>;
   /** Opens a safetensors file relative to the case folder. */
