@@ -2,11 +2,13 @@ import { goldenRepos, startMockHub } from '@maskgen/mock-hub';
 import { hubSource } from '@maskgen/runtime-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js';
 
-/** The shared golden folder beside the repository. */
-export const GOLDEN = resolve(__dirname, '../../../../shared/golden');
+/** The shared golden folder (the golden runner's reader decides where it is). */
+export { GOLDEN };
+
 
 /**
  * Starts a mock hub serving the golden checkpoints under the released repo ids for the calling test
