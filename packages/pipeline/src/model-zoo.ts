@@ -1,8 +1,6 @@
 import { MaskgenError, quote } from '@maskgen/core';
 import { type GeneratorDefaults, klFamily, vqFamily } from './families/index.js';
 
-export type { VqDefaults, KlDefaults, GeneratorDefaults } from './families/index.js';
-
 /** What a repo id is, and for generators which tokenizer decodes its tokens. */
 export type ZooEntry =
   | { kind: 'generator'; id: string; tokenizer: string; text: string; defaults: GeneratorDefaults }
