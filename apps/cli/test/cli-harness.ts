@@ -4,9 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js';
+
+/** The shared golden folder (the golden runner's reader decides where it is). */
+export { GOLDEN };
 
 export const CLI = resolve(__dirname, '..', 'dist', 'main.js');
-export const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 
 /** A mock hub serving the golden checkpoints under the released ids, and a fresh HF cache per test file. */
 export function useCliEnv() {

@@ -1,11 +1,18 @@
 import { GraphBuilder, type OnnxModel, SafetensorsFile, encodeSafetensors, isMaskgenError, memoryFile, tensor } from '@maskgen/core';
 import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { decodePng, imageToTensor } from '@maskgen/tatitok';
+import { GOLDEN_IDS } from '@maskgen/mock-hub';
+import { klFamily } from '@maskgen/pipeline';
 import { copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { externalLocations, setExternalLocation } from '../src/onnx-location.js';
 import { GOLDEN, useCliEnv } from './cli-harness.js';
+
+/** The golden KL generator's weights and config, as `klFamily.graphs` takes them. */
+async function klCheckpoint(): Promise<[SafetensorsFile, unknown]> {
+  return [await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_kl/weights.safetensors'))), JSON.parse(readFileSync(join(GOLDEN, 'maskgen_kl/config.json'), 'utf8'))];
+}
 
 const cli = useCliEnv();
 
@@ -41,6 +48,18 @@ describe('maskgen export', () => {
     const out = await session.run({ pixels: imageToTensor(img) });
     await session.dispose();
     expect(Array.from(out.indices.data as BigInt64Array, Number)).toEqual(JSON.parse(enc.stdout).tokens);
+  }, 120_000);
+});
+
+describe('maskgen export of a MaskGen-KL generator', () => {
+  it("writes the graphs its family lists (condition, MAE decoder, DiffLoss MLP) beside CLIP's and TA-TiTok's", async () => {
+    const r = await cli.run(['export', '-o', 'hosted-kl', '--model', GOLDEN_IDS.klGenerator, '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(cli.work, 'hosted-kl', 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ model: GOLDEN_IDS.klGenerator, tokenizer: GOLDEN_IDS.klTokenizer });
+    const names = manifest.graphs.map((g: { name: string }) => g.name);
+    expect(names.slice(3)).toEqual(klFamily.graphs(...(await klCheckpoint())).map((m) => m.name));
+    expect(names).toHaveLength(6);
   }, 120_000);
 });
 

@@ -57,6 +57,18 @@ describe('maskgen edit', () => {
     const none = await cli.run(['edit', 'edit-in.png', 'x']);
     expect(none.stderr).toMatch(/--keep: required/);
   }, 120_000);
+
+  it('edits with a MaskGen-KL generator too (its latents, MAR order)', async () => {
+    copyFileSync(join(GOLDEN, 'e2e_kl/image_0.png'), join(cli.work, 'edit-kl.png'));
+    const r = await cli.run(['edit', 'edit-kl.png', 'a snowy cabin at dusk', '--model', GOLDEN_IDS.klGenerator, '--keep', '0-3', '--seed', '4', '--steps', '4', '-q', '-o', 'edited-kl.png']);
+    expect(r.status, r.stderr).toBe(0);
+    const png = readFileSync(join(cli.work, 'edited-kl.png'));
+    expect(png.readUInt32BE(16)).toBe(32);
+    expect(png.includes(Buffer.from(`model\0${GOLDEN_IDS.klGenerator}`))).toBe(true);
+    const out = await cli.run(['edit', 'edit-kl.png', 'x', '--model', GOLDEN_IDS.klGenerator, '--keep', '0-8', '-q']);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toMatch(/keep: token indices must be integers in \[0, 8\), got 8/);
+  }, 120_000);
 });
 
 describe('maskgen encode/decode with .npy token files', () => {

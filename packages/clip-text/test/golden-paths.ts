@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SafetensorsFile, memoryFile, toNumbers } from '@maskgen/core';
+import { GOLDEN_DIR, goldenCase } from '../../../tooling/golden/src/case-folder.js';
 import { ClipTokenizer, MERGE_COUNT, vocabFromMerges } from '../src/index.js';
 
-/** The shared golden folder sits beside the repository (…/main/../shared/golden). */
-export const GOLDEN = process.env.MASKGEN_GOLDEN ?? join(__dirname, '..', '..', '..', '..', 'shared', 'golden');
-export const TOKENIZER_DIR = join(GOLDEN, 'clip_tokenizer');
-export const TEXT_DIR = join(GOLDEN, 'clip_text');
-export const HAS_TOKENIZER_GOLDEN = existsSync(join(TOKENIZER_DIR, 'case.json'));
-export const HAS_TEXT_GOLDEN = existsSync(join(TEXT_DIR, 'case.json')) && HAS_TOKENIZER_GOLDEN;
+/** The golden case folders (the golden runner's reader: a test fails when they are missing). */
+export const GOLDEN = GOLDEN_DIR;
+export const TOKENIZER_DIR = goldenCase('clip_tokenizer');
+export const TEXT_DIR = goldenCase('clip_text');
 
 export interface PromptDetail {
   prompt: string;

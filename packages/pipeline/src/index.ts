@@ -14,9 +14,21 @@ export {
   zooEntry,
   requireZooEntry,
   type ZooEntry,
+} from './model-zoo.js';
+export {
+  GENERATOR_FAMILIES,
+  generatorFamily,
+  recogniseGenerator,
+  vqFamily,
+  klFamily,
+  type GeneratorFamily,
+  type FamilyGenerator,
+  type GeneratorDefaults,
+  type GeneratorCreateOptions,
+  type SampleRequest,
   type VqDefaults,
   type KlDefaults,
-} from './model-zoo.js';
+} from './families/index.js';
 export { checkPrompts, MAX_PROMPTS, MAX_PROMPT_CHARS, MAX_IMAGES_PER_PROMPT } from './prompts.js';
 export type { RgbaImage, SourceResolver, LoadOptions, PreviewEvent, GenerateOptions, GenerateResult, TextToImage } from './types.js';
 export { createImageTokenizer, type ImageTokenizer } from './image-tokenizer-api.js';

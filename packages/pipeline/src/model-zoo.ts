@@ -1,36 +1,17 @@
 import { MaskgenError, quote } from '@maskgen/core';
-
-/** Sampling defaults of a VQ generator, from the reference's inference configs. */
-export interface VqDefaults {
-  family: 'vq';
-  guidanceScale: number;
-  steps: number;
-  randomizeTemperature: number;
-  aestheticScore: number;
-}
-
-/** Sampling defaults of a KL generator, from the reference's inference configs. */
-export interface KlDefaults {
-  family: 'kl';
-  guidanceScale: number;
-  guidanceSchedule: 'linear' | 'constant';
-  steps: number;
-  temperature: number;
-  aestheticScore: number;
-  diffusionSteps: number;
-}
+import { type GeneratorDefaults, klFamily, vqFamily } from './families/index.js';
 
 /** What a repo id is, and for generators which tokenizer decodes its tokens. */
 export type ZooEntry =
-  | { kind: 'generator'; id: string; tokenizer: string; text: string; defaults: VqDefaults | KlDefaults }
+  | { kind: 'generator'; id: string; tokenizer: string; text: string; defaults: GeneratorDefaults }
   | { kind: 'tokenizer'; id: string; mode: 'vq' | 'vae'; tokens: number; text: string }
   | { kind: 'text-encoder'; id: string };
 
 /** The CLIP text tower every MaskGen/TA-TiTok model conditions on. */
 export const CLIP_REPO = 'openai/clip-vit-large-patch14-336';
 
-const VQ: VqDefaults = { family: 'vq', guidanceScale: 12, steps: 16, randomizeTemperature: 2, aestheticScore: 6.5 };
-const KL: KlDefaults = { family: 'kl', guidanceScale: 3, guidanceSchedule: 'linear', steps: 32, temperature: 1, aestheticScore: 6.5, diffusionSteps: 100 };
+const VQ = vqFamily.defaults;
+const KL = klFamily.defaults;
 
 const tokenizer = (name: string, mode: 'vq' | 'vae', tokens: number): ZooEntry => ({
   kind: 'tokenizer',

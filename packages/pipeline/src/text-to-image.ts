@@ -1,21 +1,20 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
-import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
-import { klTextToImage } from './kl-text-to-image.js';
+import { MaskgenError, quote, throwIfAborted } from '@maskgen/core';
 import { type Tatitok, imageToTensor, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { decodeImages } from './decode-images.js';
+import { type FamilyGenerator, type GeneratorDefaults, type GeneratorFamily, generatorFamily } from './families/index.js';
 import { generatePrelude } from './generate-prelude.js';
 import { loadTatitok } from './image-tokenizer.js';
 import { type ModelRef, modelLabel, pairedTokenizer, resolveModel } from './model-file.js';
 import { describeModel } from './model-kind.js';
-import type { VqDefaults } from './model-zoo.js';
 import { checkPrompts } from './prompts.js';
 import { loadTextEncoder } from './text-encoder.js';
 import type { GenerateOptions, GenerateResult, LoadOptions, TextToImage } from './types.js';
 
 /**
  * One line to a working text-to-image model: the generator, its TA-TiTok tokenizer and the CLIP text
- * tower are fetched (or read from the cache), built and wired with the generator's defaults.
+ * tower are fetched (or read from the cache), built and wired with the generator's defaults. The
+ * generator's family (from the registry) says how to build and sample it.
  */
 export async function createTextToImage(model: ModelRef, opts: LoadOptions): Promise<TextToImage> {
   const resolved = await resolveModel(model, opts, opts.config);
@@ -25,6 +24,7 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
   if (entry.kind !== 'generator') {
     throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a text-to-image generator; try turkeyju/generator_maskgen_vq_xl`);
   }
+  const family = generatorFamily(entry.defaults.family);
   const weights = resolved.openWeights().then((w) => ({ weights: w }));
   const [ckpt, tok, clip] = await Promise.allSettled([weights, loadTatitok(pairing ?? entry.tokenizer, opts), loadTextEncoder(opts)]);
   const release = () => Promise.all([tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
@@ -35,14 +35,9 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
     throwIfAborted(opts.signal, `loading ${modelId}`);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
     const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal, precision: opts.precision };
-    if (entry.defaults.family === 'kl') {
-      const generator = await MaskGenKL.create(created);
-      opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-      return klTextToImage(modelId, entry.defaults, generator, tok.value, clip.value);
-    }
-    const generator = await MaskGenVQ.create(created);
+    const generator = await family.create(created, entry.defaults);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-    return vqTextToImage(modelId, entry.defaults, generator, tok.value, clip.value);
+    return textToImage(modelId, family, entry.defaults, generator, tok.value, clip.value);
   } catch (e) {
     // Whatever loaded before the failure (or the cancel) releases its sessions.
     await release();
@@ -50,62 +45,51 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
   }
 }
 
-function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGenVQ, tok: Tatitok, clip: ClipTextEncoder): TextToImage {
+/** The pipeline around any family's generator: prompts → tokens → images, previews, editing, re-decoding. */
+function textToImage(modelId: string, family: GeneratorFamily, defaults: GeneratorDefaults, generator: FamilyGenerator, tok: Tatitok, clip: ClipTextEncoder): TextToImage {
+  const run = async (prompts: string | readonly string[], o: GenerateOptions, start?: unknown): Promise<GenerateResult> => {
+    const p = await generatePrelude(clip, prompts, o, generator.prelude);
+    const { tokens, settings } = await generator.sample({
+      enc: p.enc,
+      empty: p.empty,
+      steps: p.steps,
+      guidance: p.guidance,
+      temperature: p.temperature,
+      aestheticScore: p.aestheticScore,
+      rng: p.rng,
+      start,
+      signal: o.signal,
+      onStep: (step, total, current, predicted) => {
+        o.onProgress?.({ phase: 'sample', step, total });
+        if (!o.onPreview) return;
+        if (!o.previewImages) return o.onPreview({ step, total, tokens: current });
+        void decodeImages(tok, predicted, p.enc.final, o.signal).then(
+          (images) => o.onPreview?.({ step, total, tokens: current, images }),
+          () => undefined,
+        );
+      },
+    });
+    o.onProgress?.({ phase: 'decode', done: 0, total: 1 });
+    const images = await decodeImages(tok, tokens, p.enc.final, o.signal);
+    o.onProgress?.({ phase: 'decode', done: 1, total: 1 });
+    return { images, tokens, seed: p.seed, settings: { ...settings, numImages: p.n } };
+  };
   return {
     modelId,
-    family: 'vq',
+    family: family.name,
     defaults,
+    generate: (prompts, o = {}) => run(prompts, o),
     async edit(image, prompt, o) {
+      const editStart = generator.editStart;
+      if (!family.edits || !editStart) throw new MaskgenError('NOT_IMPLEMENTED', `edit: ${family.title} models (${modelId}) cannot edit tokens`);
+      const N = generator.numTokens;
+      const keep = new Set(o.keep);
+      for (const k of keep) if (!Number.isInteger(k) || k < 0 || k >= N) throw new MaskgenError('INVALID_ARGUMENT', `keep: token indices must be integers in [0, ${N}), got ${quote(k)}`);
+      checkPrompts(prompt);
       const size = tok.spec.imageSize;
       const img = image.width === size && image.height === size ? image : resizeAndCenterCrop(image, size);
       const enc = await tok.encode(imageToTensor(img), { signal: o.signal });
-      if (enc.mode !== 'vq') throw new MaskgenError('INVALID_ARGUMENT', 'edit: the tokenizer is not a VQ tokenizer');
-      const N = generator.spec.numTokens;
-      const keep = new Set(o.keep);
-      for (const k of keep) if (!Number.isInteger(k) || k < 0 || k >= N) throw new MaskgenError('INVALID_ARGUMENT', `keep: token indices must be integers in [0, ${N}), got ${quote(k)}`);
-      const ids = Array.from(enc.indices.data as BigInt64Array, (v, i) => (keep.has(i) ? Number(v) : generator.spec.codebookSize));
-      return this.generate([prompt], { ...o, numImages: 1, initialIds: tensor('int64', [1, N], ids) } as GenerateOptions);
-    },
-    async generate(prompts, o: GenerateOptions = {}): Promise<GenerateResult> {
-      const { n, steps, guidance, temperature, aestheticScore, seed, rng, enc, empty } = await generatePrelude(clip, prompts, o, {
-        steps: defaults.steps,
-        guidance: defaults.guidanceScale,
-        temperature: defaults.randomizeTemperature,
-      });
-      const ids = await generator.generate({
-        condition: enc.penultimate,
-        pooled: enc.pooled,
-        uncondCondition: empty.penultimate,
-        uncondPooled: empty.pooled,
-        rng,
-        steps,
-        guidanceScale: guidance,
-        randomizeTemperature: temperature,
-        aestheticScore,
-        initialIds: (o as { initialIds?: Tensor }).initialIds,
-        signal: o.signal,
-        onStep: (step, total, current, predicted) => {
-          o.onProgress?.({ phase: 'sample', step, total });
-          if (!o.onPreview) return;
-          if (!o.previewImages) {
-            o.onPreview({ step, total, tokens: current });
-            return;
-          }
-          void decodeImages(tok, predicted, enc.final, o.signal).then(
-            (images) => o.onPreview?.({ step, total, tokens: current, images }),
-            () => undefined,
-          );
-        },
-      });
-      o.onProgress?.({ phase: 'decode', done: 0, total: 1 });
-      const images = await decodeImages(tok, ids, enc.final, o.signal);
-      o.onProgress?.({ phase: 'decode', done: 1, total: 1 });
-      return {
-        images,
-        tokens: ids,
-        seed,
-        settings: { steps, guidance, temperature, aestheticScore: aestheticScore ?? generator.spec.configAestheticScore, numImages: n },
-      };
+      return run([prompt], { ...o, numImages: 1 }, editStart(enc, keep));
     },
     async decode(tokens, prompts, o = {}) {
       const list = checkPrompts(prompts);
@@ -120,4 +104,3 @@ function vqTextToImage(modelId: string, defaults: VqDefaults, generator: MaskGen
     },
   };
 }
-

@@ -1,6 +1,6 @@
 import type { ModelSource, ProgressCallback, Rng, Runtime, Tensor, WeightPrecision } from '@maskgen/core';
+import type { GeneratorDefaults } from './families/index.js';
 import type { ModelRef } from './model-file.js';
-import type { KlDefaults, VqDefaults } from './model-zoo.js';
 
 /** 8-bit RGBA pixels, row-major: what canvases, PNG encoders and the CLI all take. */
 export interface RgbaImage {
@@ -86,12 +86,15 @@ export interface GenerateResult {
 /** A loaded text-to-image model: generator + tokenizer + text tower, sessions reused across calls. */
 export interface TextToImage {
   readonly modelId: string;
-  readonly family: 'vq' | 'kl';
-  readonly defaults: VqDefaults | KlDefaults;
+  /** The generator family's registry name (`vq`, `kl`, …). */
+  readonly family: string;
+  readonly defaults: GeneratorDefaults;
   generate(prompts: string | readonly string[], opts?: GenerateOptions): Promise<GenerateResult>;
   /**
-   * Token-space editing (VQ models): encodes `image` with the paired tokenizer, keeps the tokens at
-   * `keep` (indices into the 1D token sequence) and regenerates the others under `prompt`.
+   * Token-space editing: encodes `image` with the paired tokenizer, keeps the tokens at `keep` (indices
+   * into the 1D token sequence) and regenerates the others under `prompt`. VQ keeps the ids (MaskGIT
+   * fills the rest); KL keeps the posterior means bit for bit (MAR order and the diffusion head fill the
+   * rest). Keeping nothing gives what `generate(prompt)` gives for the same seed.
    */
   edit(image: { width: number; height: number; channels: 3 | 4; data: Uint8Array }, prompt: string, opts: GenerateOptions & { keep: readonly number[] }): Promise<GenerateResult>;
   /** Decodes existing tokens under another prompt's text guidance (TA-TiTok is text-aware). */

@@ -4,11 +4,11 @@ import { resolveMaskGenVq } from '@maskgen/sampler';
 import { resolveTatitok } from '@maskgen/tatitok';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeModel } from '../src/index.js';
+import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js';
 
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 const json = (p: string) => JSON.parse(readFileSync(join(GOLDEN, p), 'utf8'));
 
 /** Calls fn; passes if it returns or throws a MaskgenError, fails on any other throw (a crash). */

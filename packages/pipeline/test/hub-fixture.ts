@@ -3,12 +3,14 @@ import { ReplayRng, SafetensorsFile } from '@maskgen/core';
 import { hubSource, nodeFile } from '@maskgen/hub/node';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { TextToImage } from '../src/index.js';
+import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js';
 
-/** The shared golden folder beside the repository. */
-export const GOLDEN = resolve(__dirname, '../../../../shared/golden');
+/** The shared golden folder (the golden runner's reader decides where it is). */
+export { GOLDEN };
+
 
 /**
  * Starts a mock hub serving the golden checkpoints under the released repo ids for the calling test

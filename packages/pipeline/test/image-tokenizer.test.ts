@@ -1,4 +1,5 @@
-import { SafetensorsFile, isMaskgenError } from '@maskgen/core';
+import { SafetensorsFile } from '@maskgen/core';
+import { expectMaskgenError } from '@maskgen/test-utils';
 import { GOLDEN_IDS } from '@maskgen/mock-hub';
 import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { join } from 'node:path';
@@ -37,8 +38,7 @@ describe('createImageTokenizer', () => {
       expect(Array.from(a[0].data)).not.toEqual(Array.from(b[0].data));
       const rec = await tok.reconstruct(images, ['', '']);
       expect(rec).toHaveLength(2);
-      const wrong = await tok.encode([{ ...images[0], width: 31 }]).catch((e: unknown) => e);
-      expect(isMaskgenError(wrong, 'INVALID_IMAGE')).toBe(true);
+      await expectMaskgenError(tok.encode([{ ...images[0], width: 31 }]), 'INVALID_IMAGE', /images\[0\]: expected 32×32/);
     } finally {
       await tok.dispose();
     }
@@ -61,7 +61,6 @@ describe('createImageTokenizer', () => {
   }, 60_000);
 
   it('refuses a generator id', async () => {
-    const e = await createImageTokenizer(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime(), source }).catch((x: unknown) => x);
-    expect(isMaskgenError(e, 'UNKNOWN_MODEL')).toBe(true);
+    await expectMaskgenError(createImageTokenizer(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime(), source }), 'UNKNOWN_MODEL', /is a generator, not a TA-TiTok tokenizer/);
   });
 });

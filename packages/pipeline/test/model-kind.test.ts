@@ -1,6 +1,6 @@
 import { isMaskgenError } from '@maskgen/core';
 import { describe, expect, it } from 'vitest';
-import { MODEL_ZOO, describeModel, requireZooEntry } from '../src/index.js';
+import { GENERATOR_FAMILIES, MODEL_ZOO, describeModel, generatorFamily, requireZooEntry } from '../src/index.js';
 
 const gen = (mode: string, tokens: number, extra: object = {}) => ({
   model: { vq_model: { quantize_mode: mode, num_latent_tokens: tokens }, maskgen: { cfg: 9, num_iter: 12, ...extra } },
@@ -46,5 +46,22 @@ describe('model zoo and config-based model kinds', () => {
       [{ hello: 1 }, /does not describe a MaskGen generator/],
     ];
     for (const [config, re] of cases) expect(() => describeModel('me/x', config)).toThrow(re);
+  });
+});
+
+describe('generator family registry', () => {
+  it('each family recognises only its own configs, and the zoo and describeModel take their defaults from it', () => {
+    for (const family of GENERATOR_FAMILIES) {
+      const mine = gen(family.tokenizerMode, 32);
+      expect(family.recognise(mine, 'me/x')).toMatchObject({ family: family.name, guidanceScale: 9, steps: 12 });
+      for (const other of GENERATOR_FAMILIES.filter((f) => f !== family)) expect(other.recognise(mine, 'me/x')).toBeUndefined();
+      expect(family.recognise({ model: { vq_model: { quantize_mode: family.tokenizerMode } } }, 'me/x')).toBeUndefined();
+      const zoo = MODEL_ZOO.filter((e) => e.kind === 'generator' && e.defaults.family === family.name);
+      expect(zoo.length).toBeGreaterThan(0);
+      for (const e of zoo) expect(e.kind === 'generator' && e.defaults).toBe(family.defaults);
+      expect(generatorFamily(family.name)).toBe(family);
+    }
+    expect(GENERATOR_FAMILIES.map((f) => f.name)).toEqual(['vq', 'kl']);
+    expect(() => generatorFamily('ar')).toThrow(/generator family "ar" is not registered; known: vq, kl/);
   });
 });

@@ -1,6 +1,6 @@
 export { MaskGenVQ, type MaskGenVqCreateOptions } from './vq/maskgen-vq.js';
 export { concatBatch } from './batch-rows.js';
-export type { MaskGitOptions } from './vq/maskgit.js';
+export { maskGitGenerate, type MaskGitModel, type MaskGitOptions } from './vq/maskgit.js';
 export { type MaskGenVqSpec, resolveMaskGenVq } from './vq/vq-config.js';
 export { buildMaskGenVqGraph, VQ_IO } from './vq/vq-graph.js';
 export { jointBlock, jointTransformer, countJointBlocks, type JointSpec } from './mmdit/joint-block.js';
@@ -9,10 +9,10 @@ export { maskingRatio, guidanceAt, MASK_SCHEDULES, GUIDANCE_DECAYS, type MaskSch
 export { gumbel, addGumbel } from './gumbel.js';
 export { vqMicroCondition } from './micro-condition.js';
 export { MaskGenKL, type MaskGenKlCreateOptions } from './kl/maskgen-kl.js';
-export type { MarOptions } from './kl/mar-sampler.js';
+export { marSample, type MarModel, type MarOptions } from './kl/mar-sampler.js';
 export { type MaskGenKlSpec, resolveMaskGenKl, klMicroCondition } from './kl/kl-config.js';
 export { type DiffusionSchedule, respacedSchedule, cosineBetas, spaceTimesteps, pSample } from './kl/gaussian-diffusion.js';
 export { buildKlConditionGraph, buildKlMaeGraph, buildDiffLossGraph, KL_IO } from './kl/kl-graphs.js';
-export { reverseDiffusion, type ReverseDiffusionOptions } from './kl/reverse-diffusion.js';
+export { reverseDiffusion, type DiffusionModel, type ReverseDiffusionOptions } from './kl/reverse-diffusion.js';
 export { buildDiffLossModulationGraph, buildDiffLossStepGraph, modulationWidth, SPLIT_IO } from './kl/diffloss-split-graphs.js';
 export { torchExpf, timestepFrequencies } from './kl/torch-expf.js';

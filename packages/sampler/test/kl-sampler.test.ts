@@ -1,25 +1,17 @@
-import { SeededRng, type Tensor, isAbortError, isMaskgenError, tensor, toFloat32 } from '@maskgen/core';
+import { SeededRng, type Tensor, tensor, toFloat32 } from '@maskgen/core';
+import { expectMaskgenError } from '@maskgen/test-utils';
 import { nodeRuntime } from '@maskgen/runtime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaskGenKL, concatBatch, reverseDiffusion } from '../src/index.js';
-import { HAS_KL_GOLDEN, openKlCase } from './golden-kl.js';
+import { openSamplerCase } from './goldens.js';
 
-type KlCase = Awaited<ReturnType<typeof openKlCase>>;
+type KlCase = Awaited<ReturnType<typeof openSamplerCase>>;
 
 function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string) {
   expect(actual.length, what).toBe(want.length);
   let worst = -Infinity;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]) - (atol + rtol * Math.abs(want[i])));
   expect(worst, what).toBeLessThanOrEqual(0);
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Random stand-ins for CLIP encodings of B prompts and of the empty prompt. */
@@ -29,11 +21,11 @@ function conditions(B: number, D: number, seed = 3) {
   return { condition: t([B, 77, D]), pooled: t([B, 1, D]), uncondCondition: t([1, 77, D]), uncondPooled: t([1, 1, D]) };
 }
 
-describe.skipIf(!HAS_KL_GOLDEN)('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => {
+describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => {
   let c: KlCase;
   let model: MaskGenKL;
   beforeAll(async () => {
-    c = await openKlCase();
+    c = await openSamplerCase('maskgen_kl');
     model = await MaskGenKL.create({ runtime: nodeRuntime({ threads: 1 }), weights: c.weights, config: c.config });
   });
   afterAll(async () => {
@@ -51,7 +43,7 @@ describe.skipIf(!HAS_KL_GOLDEN)('MaskGen-KL on the maskgen_kl golden checkpoint 
       let from = call.bsz; // the orders' np_shuffle draws come first
       for (let it = 0; it < call.kwargs.num_iter; it++) {
         const key = `${call.name}.iter${String(it).padStart(2, '0')}`;
-        const rng = await c.replay(call, from, from + 1 + S);
+        const rng = await c.replay(call.draws.slice(from, from + 1 + S));
         const cfg = toFloat32(await c.trace.read(`${key}.cfg_iter`))[0];
         const z = (await c.trace.read(`${key}.z`)) as Tensor<'float32'>;
         const got = await reverseDiffusion(model, z, { rng, cfg, temperature: call.kwargs.temperature });
@@ -107,12 +99,11 @@ describe.skipIf(!HAS_KL_GOLDEN)('MaskGen-KL on the maskgen_kl golden checkpoint 
     const conds = conditions(1, c.config.model.vq_model.text_embed_dim);
     const ac = new AbortController();
     let steps = 0;
-    const err = await rejection(model.sample({ ...conds, rng: new SeededRng(1), numIter: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }));
-    expect(isAbortError(err)).toBe(true);
+    await expectMaskgenError(model.sample({ ...conds, rng: new SeededRng(1), numIter: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }), 'ABORTED');
     expect(steps).toBe(2);
     const pre = new AbortController();
     pre.abort();
-    expect(isAbortError(await rejection(model.sample({ ...conds, rng: new SeededRng(1), signal: pre.signal, onStep: () => steps++ })))).toBe(true);
+    await expectMaskgenError(model.sample({ ...conds, rng: new SeededRng(1), signal: pre.signal, onStep: () => steps++ }), 'ABORTED');
     expect(steps).toBe(2);
   });
 
@@ -138,16 +129,14 @@ describe.skipIf(!HAS_KL_GOLDEN)('MaskGen-KL on the maskgen_kl golden checkpoint 
     ];
     for (const [override, message] of bad) {
       const rng = new SeededRng(1);
-      const err = await rejection(model.sample({ ...conds, rng, numIter: 2, ...override } as never));
-      expect(isMaskgenError(err, 'INVALID_ARGUMENT') && message.test((err as Error).message), String(message)).toBe(true);
+      await expectMaskgenError(model.sample({ ...conds, rng, numIter: 2, ...override } as never), 'INVALID_ARGUMENT', message);
     }
   });
 
   it('rejects a step count that is not a positive integer, quoting it', async () => {
     const conds = conditions(1, c.config.model.vq_model.text_embed_dim);
     for (const numIter of [0, 2.5, -1]) {
-      const err = await rejection(model.sample({ ...conds, rng: new SeededRng(1), numIter }));
-      expect(isMaskgenError(err, 'INVALID_ARGUMENT') && (err as Error).message.includes(String(numIter))).toBe(true);
+      await expectMaskgenError(model.sample({ ...conds, rng: new SeededRng(1), numIter }), 'INVALID_ARGUMENT', new RegExp(`got ${numIter}$`));
     }
   });
 });

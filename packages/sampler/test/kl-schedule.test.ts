@@ -1,7 +1,8 @@
-import { isMaskgenError, toFloat32, toNumbers } from '@maskgen/core';
+import { toFloat32, toNumbers } from '@maskgen/core';
+import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
 import { cosineBetas, respacedSchedule, spaceTimesteps, timestepFrequencies, torchExpf } from '../src/index.js';
-import { HAS_KL_GOLDEN, KL_CASES, openKlCase } from './golden-kl.js';
+import { KL_CASES, SCHEDULE_ARRAYS, openSamplerCase } from './goldens.js';
 
 /** numpy.allclose over every element, reporting the worst excess. */
 function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string) {
@@ -11,25 +12,15 @@ function expectClose(actual: ArrayLike<number>, want: ArrayLike<number>, rtol: n
   expect(worst, what).toBeLessThanOrEqual(0);
 }
 
-const ARRAYS = {
-  betas: 'betas',
-  alphas_cumprod: 'alphasCumprod',
-  alphas_cumprod_prev: 'alphasCumprodPrev',
-  sqrt_recip_alphas_cumprod: 'sqrtRecipAlphasCumprod',
-  sqrt_recipm1_alphas_cumprod: 'sqrtRecipm1AlphasCumprod',
-  posterior_variance: 'posteriorVariance',
-  posterior_log_variance_clipped: 'posteriorLogVarianceClipped',
-  posterior_mean_coef1: 'posteriorMeanCoef1',
-  posterior_mean_coef2: 'posteriorMeanCoef2',
-  log_betas: 'logBetas',
-} as const;
+/** The float64 arrays; the timestep map (integers) and the 1000-step base betas are checked on their own. */
+const ARRAYS = Object.entries(SCHEDULE_ARRAYS).filter(([io]) => io !== 'timestep_map' && io !== 'base_betas_1000') as [string, 'betas'][];
 
-describe.skipIf(!HAS_KL_GOLDEN)('respaced cosine diffusion against the golden schedules (float64, rtol 1e-12)', () => {
+describe('respaced cosine diffusion against the golden schedules (float64, rtol 1e-12)', () => {
   for (const name of KL_CASES) {
     it(`${name}: every array and the timestep map`, async () => {
-      const c = await openKlCase(name);
+      const c = await openSamplerCase(name);
       const s = respacedSchedule(String(c.config.losses.num_sampling_steps ?? '100'));
-      for (const [io, key] of Object.entries(ARRAYS)) expectClose(s[key], await c.f64(`schedule.${io}`), 1e-12, 1e-15, io);
+      for (const [io, key] of ARRAYS) expectClose(s[key], await c.f64(`schedule.${io}`), 1e-12, 1e-15, io);
       expectClose(cosineBetas(1000), await c.f64('schedule.base_betas_1000'), 1e-12, 1e-15, 'base_betas_1000');
       expect(Array.from(s.timestepMap)).toEqual(toNumbers(await c.io.read('schedule.timestep_map')));
     });
@@ -49,16 +40,8 @@ describe('space_timesteps', () => {
     expect(spaceTimesteps(6, '3')).toEqual([0, 2, 5]);
   });
 
-  it('rejects counts it cannot take, naming the value', () => {
-    for (const bad of ['0', 'x', '2000', '10,abc', 'ddim999']) {
-      let err: unknown;
-      try {
-        spaceTimesteps(1000, bad);
-      } catch (e) {
-        err = e;
-      }
-      expect(isMaskgenError(err, 'INVALID_CONFIG'), bad).toBe(true);
-    }
+  it('rejects counts it cannot take, naming the value', async () => {
+    for (const bad of ['0', 'x', '2000', '10,abc', 'ddim999']) await expectMaskgenError(() => spaceTimesteps(1000, bad), 'INVALID_CONFIG', /num_sampling_steps/);
   });
 });
 
@@ -74,8 +57,8 @@ describe("torch's float32 exp (SLEEF expf_u10)", () => {
     expect(torchExpf(200)).toBe(Infinity);
   });
 
-  it.skipIf(!HAS_KL_GOLDEN)('gives the timestep frequencies that reproduce the reference embedding (cos/sin to 1 ulp)', async () => {
-    const c = await openKlCase();
+  it('gives the timestep frequencies that reproduce the reference embedding (cos/sin to 1 ulp)', async () => {
+    const c = await openSamplerCase('maskgen_kl');
     const t = toNumbers(await c.io.read('mlp.t'));
     const want = toFloat32(await c.trace.read('mlp.timestep_embedding'));
     const freqs = timestepFrequencies(256);

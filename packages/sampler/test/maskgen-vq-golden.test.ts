@@ -2,15 +2,15 @@ import { type Tensor, toFloat32, toNumbers } from '@maskgen/core';
 import { nodeRuntime } from '@maskgen/runtime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaskGenVQ } from '../src/index.js';
-import { HAS_VQ_GOLDEN, maskGitKwargs, openVqCase } from './golden-vq.js';
+import { maskGitKwargs, openSamplerCase, tracedConditions } from './goldens.js';
 
-type VqCase = Awaited<ReturnType<typeof openVqCase>>;
+type VqCase = Awaited<ReturnType<typeof openSamplerCase>>;
 
-describe.skipIf(!HAS_VQ_GOLDEN)('MaskGen-VQ against the maskgen_vq golden (runtime-node)', () => {
+describe('MaskGen-VQ against the maskgen_vq golden (runtime-node)', () => {
   let c: VqCase;
   let model: MaskGenVQ;
   beforeAll(async () => {
-    c = await openVqCase();
+    c = await openSamplerCase('maskgen_vq');
     model = await MaskGenVQ.create({ runtime: nodeRuntime({ threads: 1 }), weights: c.weights, config: c.config });
   });
   afterAll(async () => {
@@ -35,11 +35,11 @@ describe.skipIf(!HAS_VQ_GOLDEN)('MaskGen-VQ against the maskgen_vq golden (runti
   });
 
   it('every recorded generate run replays to the exact ids, step by step, consuming every draw', async () => {
-    for (const call of c.calls) {
-      const rng = await c.replay(call);
+    for (const call of c.samples) {
+      const rng = await c.replay(call.draws);
       const steps: { ids: number[]; predicted: number[] }[] = [];
       const ids = await model.generate({
-        ...(await c.conditions(call)),
+        ...(await tracedConditions(c, call)),
         ...maskGitKwargs(call.kwargs),
         rng,
         onStep: (_s, _t, cur, pred) => steps.push({ ids: toNumbers(cur), predicted: toNumbers(pred) }),
@@ -56,11 +56,11 @@ describe.skipIf(!HAS_VQ_GOLDEN)('MaskGen-VQ against the maskgen_vq golden (runti
   });
 
   it('uses the config aesthetic score by default, like the reference (passing it explicitly is the same run)', async () => {
-    const call = c.calls[0];
+    const call = c.samples[0];
     const aes = toFloat32(await c.trace.read(`${call.name}.aesthetic_score_used`));
     expect(Array.from(new Set(aes))).toEqual([c.config.model.maskgen.sample_aesthetic_score]);
     expect(call.kwargs.sample_aesthetic_score).not.toBe(c.config.model.maskgen.sample_aesthetic_score);
-    const ids = await model.generate({ ...(await c.conditions(call)), ...maskGitKwargs(call.kwargs), rng: await c.replay(call), aestheticScore: aes[0] });
+    const ids = await model.generate({ ...(await tracedConditions(c, call)), ...maskGitKwargs(call.kwargs), rng: await c.replay(call.draws), aestheticScore: aes[0] });
     expect(toNumbers(ids)).toEqual(toNumbers(await c.io.read(call.returns[0])));
   });
 });

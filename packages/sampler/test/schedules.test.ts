@@ -1,7 +1,8 @@
-import { isMaskgenError, toFloat32 } from '@maskgen/core';
+import { toFloat32 } from '@maskgen/core';
+import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
 import { GUIDANCE_DECAYS, MASK_SCHEDULES, addGumbel, guidanceAt, gumbel, maskingRatio, vqMicroCondition } from '../src/index.js';
-import { HAS_VQ_GOLDEN, openVqCase } from './golden-vq.js';
+import { openSamplerCase } from './goldens.js';
 
 describe('mask schedules and guidance decay', () => {
   it('run from all-masked to none-masked, monotonically, for every schedule', () => {
@@ -29,19 +30,9 @@ describe('mask schedules and guidance decay', () => {
     expect(guidanceAt('cosine', 12, 0.5, 2)).toBeLessThan(guidanceAt('cosine', 12, 0.5, 1));
   });
 
-  it('reject unknown modes with the allowed list', () => {
-    const err = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        return e;
-      }
-      throw new Error('did not throw');
-    };
-    const a = err(() => maskingRatio(0.5, 'exp'));
-    expect(isMaskgenError(a, 'INVALID_ARGUMENT') && /arccos, cosine, linear, square, root.*"exp"/.test(a.message)).toBe(true);
-    const b = err(() => guidanceAt('quadratic' as never, 3, 0.5, 1));
-    expect(isMaskgenError(b, 'INVALID_ARGUMENT') && /cosine, flippedcosine, linear, none.*"quadratic"/.test(b.message)).toBe(true);
+  it('reject unknown modes with the allowed list', async () => {
+    await expectMaskgenError(() => maskingRatio(0.5, 'exp'), 'INVALID_ARGUMENT', /arccos, cosine, linear, square, root.*"exp"/);
+    await expectMaskgenError(() => guidanceAt('quadratic' as never, 3, 0.5, 1), 'INVALID_ARGUMENT', /cosine, flippedcosine, linear, none.*"quadratic"/);
   });
 
   it('compute Gumbel noise like −log(−log(clamp(u))) in float32', () => {
@@ -52,11 +43,11 @@ describe('mask schedules and guidance decay', () => {
   });
 });
 
-describe.skipIf(!HAS_VQ_GOLDEN)('schedules against the maskgen_vq golden', () => {
+describe('schedules against the maskgen_vq golden', () => {
   it('floor(N · mask ratio) lands on the float32 values the reference computed', async () => {
-    const c = await openVqCase();
+    const c = await openSamplerCase('maskgen_vq');
     const N = c.config.model.vq_model.num_latent_tokens;
-    for (const call of c.calls) {
+    for (const call of c.samples) {
       const steps = call.kwargs.num_sample_steps;
       for (const row of call.mask_len_table) {
         const v = Math.fround(N * maskingRatio((row.step + 1) / steps, 'arccos'));
@@ -73,8 +64,8 @@ describe.skipIf(!HAS_VQ_GOLDEN)('schedules against the maskgen_vq golden', () =>
    * That is ~1e-7 of the scale, far below the forward pass's own float error.
    */
   it('the per-step CFG scale equals the recorded one (cosine: within 4 ulps of float32 cos noise)', async () => {
-    const c = await openVqCase();
-    for (const call of c.calls) {
+    const c = await openSamplerCase('maskgen_vq');
+    for (const call of c.samples) {
       const k = call.kwargs;
       const decay = k.guidance_decay ?? 'cosine';
       for (let s = 0; s < k.num_sample_steps; s++) {
@@ -87,7 +78,7 @@ describe.skipIf(!HAS_VQ_GOLDEN)('schedules against the maskgen_vq golden', () =>
   });
 
   it('the aesthetic micro-condition matches the traced sinusoidal encoding', async () => {
-    const c = await openVqCase();
+    const c = await openSamplerCase('maskgen_vq');
     const scores = toFloat32(await c.io.read('forward.aesthetic_score'));
     const want = await c.trace.read('forward.micro_cond');
     const got = vqMicroCondition(scores, want.dims[1]);

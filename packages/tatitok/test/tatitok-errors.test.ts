@@ -1,25 +1,21 @@
-import { SafetensorsFile, isMaskgenError, tensor } from '@maskgen/core';
+import { SafetensorsFile, tensor } from '@maskgen/core';
 import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js';
 import { Tatitok, imageToTensor, resolveTatitok, toUint8Images } from '../src/index.js';
 
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 const load = async (name: string) => ({
   weights: await SafetensorsFile.open(await nodeFile(join(GOLDEN, name, 'weights.safetensors'))),
   config: JSON.parse(readFileSync(join(GOLDEN, name, 'config.json'), 'utf8')),
 });
-const code = async (p: Promise<unknown> | (() => unknown), c: string) => {
-  const e = await (typeof p === 'function' ? Promise.resolve().then(p) : p).catch((x: unknown) => x);
-  expect(isMaskgenError(e, c as never), String(e)).toBe(true);
-  return String((e as Error).message);
-};
 
 describe('TA-TiTok configuration and inputs', () => {
   it('needs head counts for model sizes outside the reference table, and accepts them from options or config', async () => {
     const { weights, config } = await load('tatitok_vq');
-    expect(await code(() => resolveTatitok(config, weights), 'INVALID_CONFIG')).toMatch(/"tiny_a" is not one of small, base, large/);
+    await expectMaskgenError(() => resolveTatitok(config, weights), 'INVALID_CONFIG', /"tiny_a" is not one of small, base, large/);
     expect(resolveTatitok(config, weights, { encoderHeads: 4, decoderHeads: 4 }).encoder).toMatchObject({ width: 32, layers: 2, heads: 4, patch: 8, grid: 4 });
     const withHeads = structuredClone(config);
     withHeads.model.vq_model.vit_enc_num_heads = 4;
@@ -31,10 +27,10 @@ describe('TA-TiTok configuration and inputs', () => {
     const { weights, config } = await load('tatitok_vq');
     const bad = structuredClone(config);
     bad.model.vq_model.num_latent_tokens = 'sixteen';
-    expect(await code(() => resolveTatitok(bad, weights, { encoderHeads: 4, decoderHeads: 4 }), 'INVALID_CONFIG')).toMatch(/num_latent_tokens: expected a positive integer, got "sixteen"/);
+    await expectMaskgenError(() => resolveTatitok(bad, weights, { encoderHeads: 4, decoderHeads: 4 }), 'INVALID_CONFIG', /num_latent_tokens: expected a positive integer, got "sixteen"/);
     const mode = structuredClone(config);
     mode.model.vq_model.quantize_mode = 'fsq';
-    expect(await code(() => resolveTatitok(mode, weights), 'INVALID_CONFIG')).toMatch(/quantize_mode/);
+    await expectMaskgenError(() => resolveTatitok(mode, weights), 'INVALID_CONFIG', /quantize_mode/);
   });
 
   it('rejects bad tokens, text guidance and images with MaskgenError', async () => {
@@ -42,10 +38,10 @@ describe('TA-TiTok configuration and inputs', () => {
     const tok = await Tatitok.create({ runtime: nodeRuntime({ threads: 1 }), weights, config, encoderHeads: 4, decoderHeads: 4 });
     try {
       const text = tensor('float32', [1, 77, 64]);
-      expect(await code(tok.decode(tensor('int64', [1, 16], new Array(16).fill(64)), text), 'INVALID_ARGUMENT')).toMatch(/outside the codebook/);
-      expect(await code(tok.decode(tensor('int64', [1, 15]), text), 'INVALID_ARGUMENT')).toMatch(/expected integer ids/);
-      expect(await code(tok.decode(tensor('int64', [1, 16]), tensor('float32', [1, 76, 64])), 'INVALID_ARGUMENT')).toMatch(/textGuidance/);
-      expect(await code(tok.encode(tensor('float32', [1, 3, 31, 32])), 'INVALID_IMAGE')).toMatch(/expected float32 \[B, 3, 32, 32\]/);
+      await expectMaskgenError(tok.decode(tensor('int64', [1, 16], new Array(16).fill(64)), text), 'INVALID_ARGUMENT', /outside the codebook/);
+      await expectMaskgenError(tok.decode(tensor('int64', [1, 15]), text), 'INVALID_ARGUMENT', /expected integer ids/);
+      await expectMaskgenError(tok.decode(tensor('int64', [1, 16]), tensor('float32', [1, 76, 64])), 'INVALID_ARGUMENT', /textGuidance/);
+      await expectMaskgenError(tok.encode(tensor('float32', [1, 3, 31, 32])), 'INVALID_IMAGE', /expected float32 \[B, 3, 32, 32\]/);
       const img = await tok.decode(tensor('int64', [1, 16]), text);
       expect(img.dims).toEqual([1, 3, 32, 32]);
     } finally {
@@ -57,8 +53,8 @@ describe('TA-TiTok configuration and inputs', () => {
     const u8 = toUint8Images(tensor('float32', [1, 3, 1, 2], [-0.5, 1, 0.5, 0.999, 2, 0.0039]));
     expect(Array.from(u8.data)).toEqual([0, 127, 255, 255, 254, 0]);
     expect(Array.from(imageToTensor({ width: 1, height: 1, channels: 4, data: new Uint8Array([255, 0, 51, 9]) }).data)).toEqual([1, 0, Math.fround(0.2)]);
-    await code(() => imageToTensor({ width: 0, height: 1, channels: 3, data: new Uint8Array() }), 'INVALID_IMAGE');
-    await code(() => imageToTensor({ width: 1, height: 1, channels: 2 as 3, data: new Uint8Array(2) }), 'INVALID_IMAGE');
-    await code(() => imageToTensor({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }), 'INVALID_IMAGE');
+    await expectMaskgenError(() => imageToTensor({ width: 0, height: 1, channels: 3, data: new Uint8Array() }), 'INVALID_IMAGE');
+    await expectMaskgenError(() => imageToTensor({ width: 1, height: 1, channels: 2 as 3, data: new Uint8Array(2) }), 'INVALID_IMAGE');
+    await expectMaskgenError(() => imageToTensor({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }), 'INVALID_IMAGE');
   });
 });

@@ -1,7 +1,7 @@
 import { createTextToImage } from '@maskgen/pipeline';
 import { tensor } from '@maskgen/core';
 import { toUint8Images } from '@maskgen/tatitok';
-import { loadCaseClip, replayDraws } from './golden-clip.js';
+import { loadCaseClip } from './golden-clip.js';
 import { GOLDEN_CLIP, goldenRepo, goldenSource } from './golden-source.js';
 import { loadCaseTatitok } from './tatitok-case.js';
 import type { CallResult, CaseContext } from './types.js';
@@ -42,7 +42,7 @@ export async function runE2e(ctx: CaseContext, spec: E2eSpec): Promise<CallResul
   });
   try {
     const k = gen.kwargs;
-    const rng = await replayDraws(ctx, gen.draws);
+    const rng = await ctx.replay(gen.draws);
     const out = await t2i.generate(gen.captions, { rng, ...spec.options(k) });
     results.push(await ctx.compare(`${spec.call}: ${spec.tokensIo.split('.')[1]}`, spec.tokensIo, out.tokens));
     if (spec.checkDraws && rng.remaining !== 0) results.push({ call: `${spec.call}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });

@@ -1,5 +1,4 @@
 import { ClipTextEncoder, ClipTokenizer } from '@maskgen/clip-text';
-import { ReplayRng, type RecordedDraw } from '@maskgen/core';
 import type { CaseContext } from './types.js';
 
 /**
@@ -12,11 +11,4 @@ export async function loadCaseClip(ctx: CaseContext, dir = '../clip_text'): Prom
   const gz = await ctx.open('../clip_tokenizer/bpe_simple_vocab_16e6.txt.gz');
   const tokenizer = await ClipTokenizer.fromGzip(await gz.read(0, gz.size));
   return ClipTextEncoder.create({ runtime: ctx.runtime, weights, config, tokenizer, activation: 'quick-gelu' });
-}
-
-/** A ReplayRng over a call's recorded draws (case.json `draws` + their io tensors). */
-export async function replayDraws(ctx: CaseContext, draws: { kind: string; shape: number[]; tensor: string }[]): Promise<ReplayRng> {
-  const recorded: RecordedDraw[] = [];
-  for (const d of draws) recorded.push({ kind: d.kind, shape: d.shape, tensor: await ctx.readIo(d.tensor) });
-  return new ReplayRng(recorded);
 }

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GOLDEN_DIR as GOLDEN } from '../src/case-folder.js';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
-const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 
 /** Case kinds whose models are implemented; each must pass every call on every runtime. */
 const IMPLEMENTED = ['clip_tokenizer', 'clip_text', 'tatitok_vq', 'tatitok_vae', 'maskgen_vq', 'e2e_vq', 'maskgen_kl', 'maskgen_kl_steps100', 'e2e_kl', 'checkpoint_formats'];

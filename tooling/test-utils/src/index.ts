@@ -6,6 +6,7 @@ import { sessionConformance } from './conformance-session.js';
 import { type FileFactory, memoryFiles } from './weights-fixture.js';
 
 export * from './reference-math.js';
+export { expectMaskgenError } from './expect-error.js';
 export { weightsFixture, memoryFiles, type FileFactory } from './weights-fixture.js';
 export type { LargeWeights } from './conformance-large.js';
 

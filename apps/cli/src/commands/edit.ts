@@ -10,7 +10,7 @@ import type { Command } from './command.js';
 const FLAGS = {
   keep: { type: 'string', help: 'token indices to keep, e.g. "0-63" or "0-15,32,40-47" (the rest is regenerated)' },
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
-  model: { type: 'string', help: `MaskGen-VQ generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
+  model: { type: 'string', help: `generator (MaskGen-VQ or MaskGen-KL): repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
   config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
   'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
@@ -38,7 +38,7 @@ export function parseKeep(spec: string): number[] {
   return [...out];
 }
 
-/** `maskgen edit in.png "prompt" --keep 0-63`: token-space editing (inpainting/variations of a VQ image). */
+/** `maskgen edit in.png "prompt" --keep 0-63`: token-space editing (inpainting/variations) with any family that edits. */
 export const edit: Command = {
   summary: 'keep some of an image\'s tokens and regenerate the rest under a prompt',
   usage: () => usage('edit', 'in.png "prompt" --keep RANGES [options]', FLAGS),

@@ -1,7 +1,6 @@
 import { buildTextTowerGraph, resolveTextTower } from '@maskgen/clip-text';
 import type { OnnxModel } from '@maskgen/core';
-import { CLIP_REPO, DEFAULT_GENERATOR, type ResolvedModel, describeModel, modelLabel, pairedTokenizer, resolveModel } from '@maskgen/pipeline';
-import { buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph, buildMaskGenVqGraph, resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
+import { CLIP_REPO, DEFAULT_GENERATOR, type ResolvedModel, describeModel, generatorFamily, modelLabel, pairedTokenizer, resolveModel } from '@maskgen/pipeline';
 import { buildDecoderGraph, buildEncoderGraph, resolveTatitok } from '@maskgen/tatitok';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -45,12 +44,12 @@ export const exportCommand: Command = {
     const clipModel = await resolveModel(options.textEncoder ?? CLIP_REPO, options, undefined, { configOptional: true });
     const clip = await open(clipModel);
     const tokSpec = resolveTatitok(tok.config, tok.weights);
-    const models: OnnxModel[] = [buildTextTowerGraph(clip.weights, resolveTextTower(clip.weights, clip.config)), buildEncoderGraph(tok.weights, tokSpec), buildDecoderGraph(tok.weights, tokSpec)];
-    if (entry.defaults.family === 'vq') models.push(buildMaskGenVqGraph(gen.weights, resolveMaskGenVq(gen.config, gen.weights)));
-    else {
-      const spec = resolveMaskGenKl(gen.config, gen.weights);
-      models.push(buildKlConditionGraph(gen.weights, spec), buildKlMaeGraph(gen.weights, spec), buildDiffLossGraph(gen.weights, spec));
-    }
+    const models: OnnxModel[] = [
+      buildTextTowerGraph(clip.weights, resolveTextTower(clip.weights, clip.config)),
+      buildEncoderGraph(tok.weights, tokSpec),
+      buildDecoderGraph(tok.weights, tokSpec),
+      ...generatorFamily(entry.defaults.family).graphs(gen.weights, gen.config),
+    ];
     const dir = resolve(flags.output);
     await mkdir(dir, { recursive: true });
     const manifest = [];

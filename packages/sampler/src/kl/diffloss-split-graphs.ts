@@ -8,7 +8,7 @@ export const SPLIT_IO = { c: 'c', t: 't', mods: 'mods', x: 'x', out: 'out' } as 
 const P = 'diffloss.net';
 
 /** Floats per row of adaLN modulations: shift/scale/gate of every res block, then shift/scale of the final layer. */
-export function modulationWidth(spec: MaskGenKlSpec): number {
+export function modulationWidth(spec: Pick<MaskGenKlSpec, 'mlpBlocks' | 'mlpWidth'>): number {
   return (3 * spec.mlpBlocks + 2) * spec.mlpWidth;
 }
 

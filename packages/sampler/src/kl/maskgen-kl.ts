@@ -3,7 +3,7 @@ import { respacedSchedule, type DiffusionSchedule } from './gaussian-diffusion.j
 import { type MaskGenKlSpec, klMicroCondition, resolveMaskGenKl } from './kl-config.js';
 import { SPLIT_IO, buildDiffLossModulationGraph, buildDiffLossStepGraph } from './diffloss-split-graphs.js';
 import { KL_IO, buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph } from './kl-graphs.js';
-import { type MarOptions, marSample } from './mar-sampler.js';
+import { type MarModel, type MarOptions, marSample } from './mar-sampler.js';
 
 /** Options of MaskGenKL.create. */
 export interface MaskGenKlCreateOptions {
@@ -20,7 +20,7 @@ export interface MaskGenKlCreateOptions {
  * MLP split in two sessions (adaLN modulations batched over all reverse steps, then the x-dependent
  * layers per step), with the MAR sampler and the respaced cosine diffusion in JS around them.
  */
-export class MaskGenKL {
+export class MaskGenKL implements MarModel {
   readonly schedule: DiffusionSchedule;
   private mlpSession?: Promise<Session>;
 

@@ -1,10 +1,23 @@
 import { MaskgenError, type Rng, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { modulationWidth } from './diffloss-split-graphs.js';
-import { pSample } from './gaussian-diffusion.js';
-import type { MaskGenKL } from './maskgen-kl.js';
+import { type DiffusionSchedule, pSample } from './gaussian-diffusion.js';
+import type { MaskGenKlSpec } from './kl-config.js';
 
 /** Default bytes of precomputed adaLN modulations held at once: all 100 steps of a CFG row pair of the L/XL MLPs. */
 const MODULATION_BUDGET = 32 * 2 ** 20;
+
+/**
+ * What the reverse diffusion needs of a DiffLoss head: its schedule, its widths, and the MLP split in
+ * two (modulations of all steps, then the x-dependent layers). `MaskGenKL` is one.
+ */
+export interface DiffusionModel {
+  readonly spec: Pick<MaskGenKlSpec, 'dim' | 'tokenSize' | 'mlpWidth' | 'mlpBlocks'>;
+  readonly schedule: DiffusionSchedule;
+  /** adaLN modulations for condition rows z [R, D] at original timesteps t [K] → [K·R·M]. */
+  diffusionModulations(z: Tensor, t: Tensor, opts?: { signal?: AbortSignal }): Promise<Float32Array>;
+  /** x [R, C] under modulations [R, M] → [eps | var] [R, 2C]. */
+  diffusionStep(x: Tensor, mods: Tensor, opts?: { signal?: AbortSignal }): Promise<Float32Array>;
+}
 
 /** One outer step's DiffLoss.sample request. */
 export interface ReverseDiffusionOptions {
@@ -26,7 +39,7 @@ export interface ReverseDiffusionOptions {
  * reference's uncond half never reaches its result, so only the returned rows are carried: R/2 rows
  * (the cond half) when guided, else R.
  */
-export async function reverseDiffusion(model: MaskGenKL, z: Tensor<'float32'>, o: ReverseDiffusionOptions): Promise<Float32Array> {
+export async function reverseDiffusion(model: DiffusionModel, z: Tensor<'float32'>, o: ReverseDiffusionOptions): Promise<Float32Array> {
   const f = Math.fround;
   const s = model.schedule;
   const S = s.betas.length;

@@ -2,7 +2,7 @@ import { MaskgenError, type Runtime, type WeightPrecision, type SafetensorsFile,
 import { vqMicroCondition } from '../micro-condition.js';
 import { type MaskGenVqSpec, resolveMaskGenVq } from './vq-config.js';
 import { VQ_IO, buildMaskGenVqGraph } from './vq-graph.js';
-import { type MaskGitOptions, maskGitGenerate } from './maskgit.js';
+import { type MaskGitModel, type MaskGitOptions, maskGitGenerate } from './maskgit.js';
 
 /** Options of MaskGenVQ.create. */
 export interface MaskGenVqCreateOptions {
@@ -18,7 +18,7 @@ export interface MaskGenVqCreateOptions {
  * The MaskGen-VQ generator: one ONNX session for the MM-DiT forward, and the MaskGIT sampler in
  * JS around it (all noise from the caller's Rng, in the reference's draw order).
  */
-export class MaskGenVQ {
+export class MaskGenVQ implements MaskGitModel {
   private constructor(readonly spec: MaskGenVqSpec, private readonly session: Session) {}
 
   static async create(opts: MaskGenVqCreateOptions): Promise<MaskGenVQ> {

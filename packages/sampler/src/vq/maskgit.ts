@@ -2,7 +2,23 @@ import { MaskgenError, type ProgressCallback, type Rng, type Tensor, quote, tens
 import { addGumbel } from '../gumbel.js';
 import { type GuidanceDecay, guidanceAt, maskingRatio } from '../mask-schedule.js';
 import { concatBatch, uncondRows } from '../batch-rows.js';
-import type { MaskGenVQ } from './maskgen-vq.js';
+
+/**
+ * What MaskGIT needs of a generator: its token grid and one forward pass. `MaskGenVQ` is one; a
+ * scripted stand-in lets schedule, CFG and ordering tests run without a runtime or a checkpoint.
+ */
+export interface MaskGitModel {
+  readonly spec: {
+    numTokens: number;
+    /** Codebook size V; the id V is the mask token. */
+    codebookSize: number;
+    /** The aesthetic score used when none is passed (the reference uses its config's). */
+    configAestheticScore: number;
+    maskSchedule: string;
+  };
+  /** Logits [B, N, V] for ids [B, N] under conditions [B, L, D], pooled [B, 1, E] and one aesthetic score per row. */
+  forward(ids: Tensor, condition: Tensor, pooled: Tensor, aestheticScores: ArrayLike<number>, opts?: { signal?: AbortSignal }): Promise<Tensor<'float32'>>;
+}
 
 /** Settings of one MaskGIT run (defaults: the reference's `generate` signature). */
 export interface MaskGitOptions {
@@ -38,7 +54,7 @@ export interface MaskGitOptions {
 }
 
 /** The MaskGIT loop of MaskGen_VQ.generate with float32 arithmetic where the reference has it. */
-export async function maskGitGenerate(model: MaskGenVQ, o: MaskGitOptions): Promise<Tensor<'int64'>> {
+export async function maskGitGenerate(model: MaskGitModel, o: MaskGitOptions): Promise<Tensor<'int64'>> {
   const f = Math.fround;
   const { numTokens: N, codebookSize: V } = model.spec;
   const B = o.condition.dims[0];

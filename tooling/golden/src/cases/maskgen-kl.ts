@@ -1,38 +1,19 @@
 import { type Tensor, tensor } from '@maskgen/core';
 import { MaskGenKL } from '@maskgen/sampler';
-import { loadCaseClip, replayDraws } from '../golden-clip.js';
+import { loadCaseClip } from '../golden-clip.js';
+import { SCHEDULE_ARRAYS, marKwargs } from '../sampling-kwargs.js';
 import type { CallResult, CaseContext, CaseRunner } from '../types.js';
-
-const SCHEDULE: Record<string, keyof MaskGenKL['schedule']> = {
-  betas: 'betas',
-  alphas_cumprod: 'alphasCumprod',
-  alphas_cumprod_prev: 'alphasCumprodPrev',
-  sqrt_recip_alphas_cumprod: 'sqrtRecipAlphasCumprod',
-  sqrt_recipm1_alphas_cumprod: 'sqrtRecipm1AlphasCumprod',
-  posterior_variance: 'posteriorVariance',
-  posterior_log_variance_clipped: 'posteriorLogVarianceClipped',
-  posterior_mean_coef1: 'posteriorMeanCoef1',
-  posterior_mean_coef2: 'posteriorMeanCoef2',
-  log_betas: 'logBetas',
-  timestep_map: 'timestepMap',
-  base_betas_1000: 'baseBetas',
-};
 
 async function sampleCall(ctx: CaseContext, model: MaskGenKL, call: any, clip: Awaited<ReturnType<typeof loadCaseClip>>): Promise<CallResult> {
   const enc = await clip.encode(call.captions);
   const empty = await clip.encode(['']);
-  const k = call.kwargs;
   const tokens = await model.sample({
     condition: enc.penultimate,
     pooled: enc.pooled,
     uncondCondition: empty.penultimate,
     uncondPooled: empty.pooled,
-    rng: await replayDraws(ctx, call.draws),
-    numIter: k.num_iter,
-    cfg: k.cfg,
-    cfgSchedule: k.cfg_schedule,
-    temperature: k.temperature,
-    aestheticScore: k.aes_scores,
+    rng: await ctx.replay(call.draws),
+    ...marKwargs(call.kwargs),
   });
   return ctx.compare(`${call.name}: tokens`, call.returns[0], tokens);
 }
@@ -63,7 +44,7 @@ export const run: CaseRunner = async (ctx) => {
         r.push(await ctx.compare('mlp: forward', 'mlp.out', tensor('float32', [x.dims[0], 2 * x.dims[1]], await model.mlpForward(x, t, c))));
         r.push(await ctx.compare('mlp: forward_with_cfg(2.5)', 'mlp.out_cfg', tensor('float32', [x.dims[0], 2 * x.dims[1]], await model.mlpForwardCfg(x, t, c, 2.5))));
       } else if (call.name === 'schedule') {
-        for (const [io, key] of Object.entries(SCHEDULE)) {
+        for (const [io, key] of Object.entries(SCHEDULE_ARRAYS)) {
           if (!ctx.io.has(`schedule.${io}`)) continue;
           r.push(await ctx.compare(`schedule: ${io}`, `schedule.${io}`, Array.from(model.schedule[key] as ArrayLike<number>)));
         }

@@ -1,6 +1,7 @@
 import { type Tensor } from '@maskgen/core';
 import { MaskGenVQ } from '@maskgen/sampler';
-import { loadCaseClip, replayDraws } from '../golden-clip.js';
+import { loadCaseClip } from '../golden-clip.js';
+import { maskGitKwargs } from '../sampling-kwargs.js';
 import type { CallResult, CaseRunner } from '../types.js';
 
 /**
@@ -22,21 +23,14 @@ export const run: CaseRunner = async (ctx) => {
       }
       const enc = await clip.encode(call.captions);
       const empty = await clip.encode(['']);
-      const k = call.kwargs;
-      const rng = await replayDraws(ctx, call.draws);
+      const rng = await ctx.replay(call.draws);
       const ids = await model.generate({
         condition: enc.penultimate,
         pooled: enc.pooled,
         uncondCondition: empty.penultimate,
         uncondPooled: empty.pooled,
         rng,
-        steps: k.num_sample_steps,
-        guidanceScale: k.guidance_scale,
-        guidanceDecay: k.guidance_decay,
-        guidanceDecayScalePow: k.guidance_decay_scale_pow,
-        randomizeTemperature: k.randomize_temperature,
-        softmaxTemperatureAnnealing: k.softmax_temperature_annealing,
-        probSorting: k.prob_sorting,
+        ...maskGitKwargs(call.kwargs),
       });
       results.push(await ctx.compare(`${call.name}: ids`, call.returns[0], ids));
       if (rng.remaining !== 0) results.push({ call: `${call.name}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });

@@ -1,3 +1,4 @@
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
 /**
  * The single-byte code pages ftfy tries when undoing mojibake, in its order of preference. Each
  * table lists what bytes 80–FF decode to (the "sloppy" Windows pages fill undefined bytes with the

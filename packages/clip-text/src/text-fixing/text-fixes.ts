@@ -1,3 +1,4 @@
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
 /**
  * The character-level fixes ftfy.fix_text applies after its encoding repair, each matching the
  * ftfy step of the same name. They change tokens on realistic input (pasted ligatures, fullwidth

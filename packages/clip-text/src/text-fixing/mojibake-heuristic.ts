@@ -1,3 +1,4 @@
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
 /**
  * ftfy's mojibake heuristic (ftfy 6.3, Apache-2.0, © Robyn Speer), ported: the few hundred
  * characters that appear in UTF-8 mojibake, grouped by how they are used, and the juxtapositions

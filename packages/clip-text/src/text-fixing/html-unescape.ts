@@ -1,6 +1,20 @@
-import { htmlEntities } from './html-entities.js';
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
+import { decodeHTML, decodeHTMLStrict } from 'entities/decode';
 // HTML5 (and Python) read numeric references in the C1 range as Windows-1252.
 import { codePageChar } from './code-pages.js';
+
+/**
+ * The named references come from `entities`, a well-kept implementation of the WHATWG algorithm over all
+ * 2,231 HTML5 names (the table Python's `html.entities.html5` also holds), so nothing here lists names.
+ */
+
+/** The character(s) of the complete reference `&name;`, or undefined when `name;` is not an HTML5 name. */
+function namedRef(name: string): string | undefined {
+  const ref = `&${name};`;
+  // Strict mode only decodes references ending in ";", and `name` holds none, so a change means all of it matched.
+  const out = decodeHTMLStrict(ref);
+  return out === ref ? undefined : out;
+}
 
 function isDroppedCodepoint(n: number): boolean {
   return (
@@ -27,25 +41,16 @@ const PY_CHARREF = /&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)/gu;
  */
 export function pythonHtmlUnescape(s: string): string {
   if (!s.includes('&')) return s;
-  const table = htmlEntities();
   return s.replace(PY_CHARREF, (whole, ref: string) => {
     if (ref[0] === '#') {
       const hex = ref[1] === 'x' || ref[1] === 'X';
       const digits = ref.slice(hex ? 2 : 1).replace(/;$/, '');
       return numericRef(parseInt(digits, hex ? 16 : 10));
     }
-    if (ref.endsWith(';')) {
-      const e = table.get(ref.slice(0, -1));
-      if (e) return e.char;
-    } else {
-      const e = table.get(ref);
-      if (e?.legacy) return e.char;
-    }
-    for (let x = ref.length - 1; x > 1; x--) {
-      const e = table.get(ref.slice(0, x));
-      if (e?.legacy) return e.char + ref.slice(x);
-    }
-    return whole;
+    // Python: `ref` itself if it is a name (with ";", or a legacy name without), else its longest legacy-name
+    // prefix (two characters or more) followed by the rest, else unchanged. `ref` holds no ";" before its end,
+    // so that is exactly WHATWG's longest match in text (legacy) mode.
+    return decodeHTML(whole);
   });
 }
 
@@ -58,18 +63,19 @@ const FTFY_ENTITY = /&#?[0-9A-Za-z]{1,24};/g;
  */
 export function ftfyUnescapeHtml(s: string): string {
   if (!s.includes('&')) return s;
-  const table = htmlEntities();
   return s.replace(FTFY_ENTITY, (text) => {
     if (text[1] === '#') {
       const u = pythonHtmlUnescape(text);
       return u.includes(';') ? text : u;
     }
     const name = text.slice(1, -1);
-    const e = table.get(name);
-    if (e) return e.char;
+    const exact = namedRef(name);
+    if (exact !== undefined) return exact;
+    // ftfy also decodes the ALL-CAPS spelling of an all-lower-case name, to the upper-cased character,
+    // unless Python's html.unescape already reads that spelling (e.g. "&LTIMES;" by the prefix "LT").
     const lower = name.toLowerCase();
-    const low = table.get(lower);
-    if (low?.upper && name === lower.toUpperCase()) return low.char.toUpperCase();
-    return text;
+    if (name !== lower.toUpperCase() || name === lower) return text;
+    const low = namedRef(lower);
+    return low !== undefined && pythonHtmlUnescape(text) === text ? low.toUpperCase() : text;
   });
 }

@@ -1,3 +1,4 @@
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
 /**
  * Byte-level steps of ftfy's encoding repair, applied to the bytes a misread text re-encodes to:
  * restoring A0 bytes that became spaces, marking lost bytes as U+FFFD, and decoding UTF-8 with

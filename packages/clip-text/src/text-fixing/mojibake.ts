@@ -1,3 +1,4 @@
+// Derived from ftfy 6.3 (Apache-2.0, (C) Robyn Speer), rewritten in TypeScript and changed for MaskGen.js; see NOTICE.
 import { CODE_PAGE_NAMES, type CodePageName, codePageChar, encodeCodePage } from './code-pages.js';
 import { UTF8_DETECTOR, isBad } from './mojibake-heuristic.js';
 import { decodeUtf8Strict, decodeUtf8Variants, hasAlteredA0, replaceLossySequences, restoreByteA0 } from './utf8-repair.js';
