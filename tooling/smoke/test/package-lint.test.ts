@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -17,6 +18,25 @@ describe('publishable packages are publint- and attw-clean', () => {
       expect(attw.status, attw.stdout + attw.stderr).toBe(0);
     }, 60_000);
   }
+
+  it('@maskgen/cli (a bin, no library exports): publint-clean, public, versioned by changesets', () => {
+    const cwd = join(ROOT, 'apps', 'cli');
+    const publint = spawnSync(bin('publint'), ['--strict'], { cwd, encoding: 'utf8' });
+    expect(publint.status, publint.stdout + publint.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.publishConfig).toEqual({ access: 'public' });
+    expect(pkg.bin.maskgen).toBe('./dist/main.js');
+    expect(readFileSync(join(cwd, 'dist/main.js'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    const status = spawnSync(bin('changeset'), ['status', '--verbose'], { cwd: ROOT, encoding: 'utf8' });
+    expect(status.stdout + status.stderr).toMatch(/@maskgen\/cli/);
+  }, 60_000);
+
+  it('engines: every publishable package needs Node >= 20.19 (require(esm))', () => {
+    for (const dir of [...PACKAGES.map((p) => join(ROOT, 'packages', p)), join(ROOT, 'apps', 'cli')]) {
+      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).engines, dir).toEqual({ node: '>=20.19' });
+    }
+  });
 
   it('changesets: status works and the runtimes are one fixed group', () => {
     const r = spawnSync(bin('changeset'), ['status'], { cwd: ROOT, encoding: 'utf8' });
