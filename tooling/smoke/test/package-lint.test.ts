@@ -44,3 +44,16 @@ describe('publishable packages are publint- and attw-clean', () => {
     expect(r.stdout + r.stderr).toMatch(/@maskgen\/runtime-node/);
   }, 60_000);
 });
+
+describe('pnpm test on a fresh machine', () => {
+  const script = join(ROOT, 'tooling/ci/ensure-chromium.mjs');
+  it('passes when Chromium is there, and stops at once with the exact fix when it is not', () => {
+    const ok = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: process.execPath } });
+    expect(ok.status, ok.stderr).toBe(0);
+    const missing = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' } });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/not found at \/nonexistent\/chromium/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.test).toMatch(/^node tooling\/ci\/ensure-chromium\.mjs && /);
+  });
+});
