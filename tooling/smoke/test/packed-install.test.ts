@@ -113,6 +113,19 @@ describe('packed packages installed outside the workspace', () => {
     expect(out.requireResult).toBe('loaded');
   }, 120_000);
 
+  it('TypeScript in a CommonJS project: module nodenext type-checks, node16 gives TS1479 (as the README says)', () => {
+    const dir = join(app, 'cjs-ts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-ts', version: '1.0.0' }));
+    writeFileSync(join(dir, 'index.ts'), "import { encodePng } from '@maskgen/image';\nimport { createTextToImage } from '@maskgen/pipeline';\nexport const used = [encodePng, createTextToImage];\n");
+    const tsc = (module: string) =>
+      spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--module', module, '--moduleResolution', module, '--target', 'es2022', '--noEmit', '--skipLibCheck', 'index.ts'], { cwd: dir, encoding: 'utf8' });
+    const next = tsc('nodenext');
+    expect(next.status, next.stdout).toBe(0);
+    const old = tsc('node16');
+    expect(old.stdout).toMatch(/TS1479/);
+  }, 120_000);
+
   it('bundle runtime-web with Vite for the browser', async () => {
     const { build } = await import('vite');
     await build({
