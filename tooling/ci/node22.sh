@@ -19,4 +19,4 @@ fi
 export PATH="$PWD/$dir/node_modules/$pkg/bin:$PATH"
 echo "node22.sh: $(node --version)"
 node --version | grep -q '^v22\.'
-pnpm -F @maskgen/smoke exec vitest run test/packed-install.test.ts
+pnpm -F @maskgen/smoke exec vitest run test/packed-install.test.ts "$@"
