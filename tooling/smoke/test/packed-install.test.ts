@@ -142,5 +142,5 @@ describe('packed packages installed outside the workspace', () => {
     const ortDist = `${join(app, 'node_modules', 'onnxruntime-web', 'dist')}/`;
     const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number }> }).maskgenSmoke(ortDist);
     expect(result.y).toBe(-2);
-  }, 120_000);
+  }, 300_000);
 });
