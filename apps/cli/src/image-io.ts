@@ -1,8 +1,9 @@
 import { MaskgenError, type Tensor, tensor } from '@maskgen/core';
-import { type ImageBytes, decodePng, resizeAndCenterCrop } from '@maskgen/tatitok';
+import { decodeImage } from '@maskgen/image';
+import { type ImageBytes, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { readFile } from 'node:fs/promises';
 
-/** Reads and decodes a PNG file, naming the file in any error. */
+/** Reads and decodes a PNG or JPEG file, naming the file in any error. */
 export async function readPng(path: string): Promise<ImageBytes> {
   let bytes: Uint8Array;
   try {
@@ -10,12 +11,12 @@ export async function readPng(path: string): Promise<ImageBytes> {
   } catch (cause) {
     throw new MaskgenError('NOT_FOUND', `image ${JSON.stringify(path)} cannot be read: ${(cause as Error).message}`, { cause });
   }
-  return decodePng(bytes).catch((e: unknown) => {
+  return decodeImage(bytes).catch((e: unknown) => {
     throw new MaskgenError('INVALID_IMAGE', `image ${JSON.stringify(path)}: ${(e as Error).message}`, { cause: e });
   });
 }
 
-/** Reads a PNG for a model of `size`×`size` pixels (shorter side resized, centre cropped). */
+/** Reads a PNG or JPEG for a model of `size`×`size` pixels (shorter side resized, centre cropped). */
 export async function readImage(path: string, size: number): Promise<ImageBytes> {
   const img = await readPng(path);
   return img.width === size && img.height === size ? img : resizeAndCenterCrop(img, size);

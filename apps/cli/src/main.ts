@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { UsageError, reportError } from './cli-error.js';
 import { COMMANDS } from './commands/index.js';
+
+/** The installed package's version (dist/main.js sits one folder below package.json, in the repo and in a tarball). */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const HELP = `maskgen — MaskGen text-to-image and TA-TiTok tokenizers, from the official checkpoints
 
@@ -12,20 +16,32 @@ ${Object.entries(COMMANDS)
 
 examples:
   maskgen generate "a watercolor fox in the snow" --seed 7 -o fox.png
-  maskgen generate --prompts prompts.txt -n 4 --grid -o sheet.png
-  maskgen reconstruct photo.png -o photo-rec.png --text "a photo of a dog"
+  maskgen generate "a fox" "a cat" -n 2 --grid -o sheet.png
+  maskgen generate --prompts prompts.txt -o out/ --seed 1     # out/0001-<slug>.png …, out/results.jsonl
+  maskgen reconstruct photo.jpg -o photo-rec.png --text "a photo of a dog"
   maskgen encode photo.png -o tokens.json && maskgen decode tokens.json --text "a dog in the rain"
   maskgen edit photo.png "the same scene at night" --keep 0-63 --seed 1 -o night.png
   maskgen export -o ./onnx --model turkeyju/generator_maskgen_vq_l
 
-Run 'maskgen <command> --help' for a command's options.
+Run 'maskgen help <command>' (or 'maskgen <command> --help') for a command's options; 'maskgen --version' for the version.
 Models download from the Hugging Face hub (HF_ENDPOINT selects a mirror, HF_HOME/HF_HUB_CACHE the cache,
 HF_HUB_OFFLINE=1 uses only cached files); --model also accepts a local folder.
+Progress goes to stderr; HF_HUB_DISABLE_PROGRESS_BARS=1 or -q turns it off, NO_COLOR=1 keeps it plain.
 `;
 
 /** Entry point: dispatches to a command and turns every failure into a message and an exit status. */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (name === 'help' && rest.length) {
+    const c = COMMANDS[rest[0]];
+    if (!c) throw new UsageError(`help: unknown command "${rest[0]}"; expected one of ${Object.keys(COMMANDS).join(', ')}`);
+    process.stdout.write(c.usage());
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(HELP);
     return name ? 0 : 2;

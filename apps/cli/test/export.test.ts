@@ -1,6 +1,7 @@
 import { GraphBuilder, type OnnxModel, SafetensorsFile, encodeSafetensors, isMaskgenError, memoryFile, tensor } from '@maskgen/core';
 import { nodeFile, nodeRuntime } from '@maskgen/runtime-node';
-import { decodePng, imageToTensor } from '@maskgen/tatitok';
+import { decodePng } from '@maskgen/image';
+import { imageToTensor } from '@maskgen/tatitok';
 import { GOLDEN_IDS } from '@maskgen/mock-hub';
 import { klFamily } from '@maskgen/pipeline';
 import { copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { GOLDEN_IDS } from '@maskgen/mock-hub';
-import { decodePng } from '@maskgen/tatitok';
+import { decodePng } from '@maskgen/image';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

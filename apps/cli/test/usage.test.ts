@@ -21,20 +21,20 @@ describe('maskgen help', () => {
 
 describe('bad arguments to the other commands: usage errors that say what is accepted', () => {
   const cases: [string, string[], RegExp, number][] = [
-    ['encode without an image', ['encode'], /expected one input PNG, got 0 arguments/, 2],
-    ['reconstruct with two images', ['reconstruct', 'a.png', 'b.png'], /expected one input PNG, got 2 arguments: "a.png" "b.png"/, 2],
+    ['encode without an image', ['encode'], /expected one input image \(PNG or JPEG\), got 0 arguments/, 2],
+    ['reconstruct with two images', ['reconstruct', 'a.png', 'b.png'], /expected one input image \(PNG or JPEG\), got 2 arguments: "a.png" "b.png"/, 2],
     ['decode without a token file', ['decode'], /expected one tokens file \(.json or .npy\)/, 2],
     ['decode with a bad runtime', ['decode', 't.json', '--runtime', 'cuda'], /--runtime: expected one of node, web, got "cuda"/, 2],
     ['edit without a prompt', ['edit', 'in.png', '--keep', '0-3'], /expected an input PNG and a prompt, got 1 argument/, 2],
     ['edit with a malformed --keep', ['edit', 'in.png', 'x', '--keep', '0-a'], /--keep: expected indices or ranges like "0-63,70", got "0-a"/, 2],
-    ['edit with a fractional seed', ['edit', 'in.png', 'x', '--keep', '1', '--seed', '1.5'], /--seed: expected an integer, got "1.5"/, 2],
+    ['edit with a fractional seed', ['edit', 'in.png', 'x', '--keep', '1', '--seed', '1.5'], /--seed must be an integer ≥ 0, got "1.5"/, 2],
     ['export without -o', ['export'], /-o\/--output: required/, 2],
     ['export with a positional', ['export', 'dir', '-o', 'x'], /expected no positional arguments, got 1 argument: "dir"/, 2],
     ['export of a tokenizer', ['export', '-o', 'x', '--model', GOLDEN_IDS.vqTokenizer, '-q'], /is a tokenizer, not a generator/, 2],
     ['export of an unknown repo', ['export', '-o', 'x', '--model', 'turkeyju/missing_repo', '-q'], /missing_repo.*not found|not found.*missing_repo/i, 1],
     ['cache with a bad subcommand', ['cache', 'purge'], /cache: expected "ls" or "rm", got "purge"/, 2],
     ['bench with an unknown component', ['bench', '--models', 'nope'], /--models: unknown component "nope"/, 2],
-    ['threads out of range', ['encode', 'a.png', '--threads', '0'], /--threads: expected a value in \[1, 256\], got 0/, 2],
+    ['threads out of range', ['encode', 'a.png', '--threads', '0'], /--threads must be an integer ≥ 1, got 0/, 2],
   ];
   for (const [name, args, re, status] of cases) {
     it(name, async () => {

@@ -29,6 +29,7 @@ export {
   type VqDefaults,
   type KlDefaults,
 } from './families/index.js';
+export { parsePromptList, deriveSeed, promptSlug, planPromptItems, rowSeededRng, type PromptItem } from './prompt-batch.js';
 export { checkPrompts, MAX_PROMPTS, MAX_PROMPT_CHARS, MAX_IMAGES_PER_PROMPT } from './prompts.js';
 export type { RgbaImage, SourceResolver, LoadOptions, PreviewEvent, GenerateOptions, GenerateResult, TextToImage } from './types.js';
 export { createImageTokenizer, type ImageTokenizer } from './image-tokenizer-api.js';

@@ -62,7 +62,7 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
 
   it('createImageTokenizer takes a single file and reconstructs as the repo does', async () => {
     const png = readFileSync(join(GOLDEN, 'e2e_vq/image_0.png'));
-    const { decodePng } = await import('@maskgen/tatitok');
+    const { decodePng } = await import('@maskgen/image');
     const img = await decodePng(png);
     const results = [];
     for (const ref of [await fileRef('tatitok_vq_legacy.bin'), 'turkeyju/tokenizer_tatitok_bl128_vq']) {

@@ -3,5 +3,4 @@ export { type TatitokSpec, type TatitokOptions, type VitSpec, VIT_SIZES, resolve
 export { buildEncoderGraph, ENCODER_IO } from './encoder-graph.js';
 export { buildDecoderGraph, DECODER_IO } from './decoder-graph.js';
 export { type ImageBytes, toUint8Images, toRgba, imageToTensor } from './image-convert.js';
-export { decodePng, MAX_PNG_PIXELS } from './png-decode.js';
 export { type ResizeFilter, resizeAndCenterCrop } from './resize.js';

@@ -4,6 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { readPng } from '../image-io.js';
 import { loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
+import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
 import type { Command } from './command.js';
 
@@ -46,6 +47,7 @@ export const edit: Command = {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 2, max: 2, names: 'an input PNG and a prompt' });
     if (!flags.keep) throw new UsageError('--keep: required (which token indices to keep, e.g. "0-63")');
     const keep = parseKeep(flags.keep);
+    const file = await checkOutputPath(flags.output ?? 'edited.png', { flag: '-o/--output', extensions: ['.png'] });
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
     const t2i = await createTextToImage(modelId, options);
@@ -53,7 +55,6 @@ export const edit: Command = {
       const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
       const img = await readPng(args[0]);
       const out = await t2i.edit(img, args[1], { keep, seed, steps: flags.steps, guidance: flags.guidance, signal, onProgress: bars.handle });
-      const file = flags.output ?? 'edited.png';
       await writeAtomic(file, encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: t2i.modelId, Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${file} (seed ${out.seed})\n`);
       return 0;

@@ -1,27 +1,34 @@
 import { MaskgenError } from '@maskgen/core';
-import { DEFAULT_GENERATOR, createTextToImage } from '@maskgen/pipeline';
+import { DEFAULT_GENERATOR, MAX_PROMPTS, createTextToImage, parsePromptList, planPromptItems } from '@maskgen/pipeline';
 import { readFile } from 'node:fs/promises';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { encodePng, gridImage, writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
 import { loadOptions } from '../model-options.js';
+import { checkOutputPath } from '../output-path.js';
+import { pendingItems, runPromptItems } from '../prompt-run.js';
 import type { Command } from './command.js';
 
+/** Images per model call for --prompts: CFG doubles it; 8 keeps VQ-XL within a few GB. */
+const DEFAULT_BATCH = 8;
+
 const FLAGS = {
-  output: { type: 'string', short: 'o', help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …)' },
+  output: { type: 'string', short: 'o', help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …); with --prompts: the folder (default .)' },
   model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: 'TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator\'s pairing)' },
   config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
   'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
-  steps: { type: 'int', min: 1, max: 1000, help: 'sampling steps (default: the model\'s)' },
-  guidance: { type: 'float', min: 0, max: 100, help: 'classifier-free guidance scale' },
+  steps: { type: 'int', min: 1, max: 1000, aliases: ['num-inference-steps'], help: 'sampling steps (default: the model\'s)' },
+  guidance: { type: 'float', min: 0, max: 100, aliases: ['guidance-scale'], help: 'classifier-free guidance scale' },
   temperature: { type: 'float', min: 0, max: 100, help: 'sampling temperature' },
   aesthetic: { type: 'float', min: 0, max: 10, help: 'aesthetic score micro-condition (default 6.5)' },
-  n: { type: 'int', short: 'n', min: 1, max: 64, help: 'images per prompt (default 1)' },
-  prompts: { type: 'string', help: 'file with one prompt per line' },
+  n: { type: 'int', short: 'n', min: 1, max: 64, aliases: ['num-images-per-prompt'], help: 'images per prompt (default 1)' },
+  prompts: { type: 'string', help: 'file with one prompt per line (# comments); writes <index>-<slug>.png + results.jsonl into -o' },
+  'batch-size': { type: 'int', min: 1, max: MAX_PROMPTS, help: `--prompts: images per model call (default ${DEFAULT_BATCH}; KL models: 1)` },
+  force: { type: 'boolean', help: '--prompts: regenerate images whose file exists (default: skip them, so a re-run resumes)' },
   grid: { type: 'boolean', help: 'write all images as one grid PNG' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
@@ -30,19 +37,12 @@ const FLAGS = {
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
-async function readPrompts(args: string[], file: string | undefined): Promise<string[]> {
-  const prompts = [...args];
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      throw new MaskgenError('NOT_FOUND', `--prompts: cannot read ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
-    }
-    prompts.push(...text.split(/\r?\n/).filter((l) => l.trim() !== ''));
+async function readPromptFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new MaskgenError('NOT_FOUND', `--prompts: cannot read ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
   }
-  if (prompts.length === 0) throw new UsageError('expected a prompt (or --prompts file.txt)');
-  return prompts;
 }
 
 function outputNames(base: string, count: number): string[] {
@@ -57,7 +57,11 @@ export const generate: Command = {
   usage: () => usage('generate', '"prompt" [more prompts…] [options]', FLAGS),
   async run(argv, { signal }) {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 0, max: 64, names: 'prompts' });
-    const prompts = await readPrompts(args, flags.prompts);
+    if (flags.prompts) return runPromptFile(flags, args, signal);
+    if (args.length === 0) throw new UsageError('expected a prompt (or --prompts file.txt)');
+    if (flags['batch-size'] !== undefined || flags.force) throw new UsageError('--batch-size and --force apply to --prompts files');
+    const prompts = args;
+    const base = await checkOutputPath(flags.output ?? 'maskgen.png', { flag: '-o/--output', extensions: ['.png'] });
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
     const t2i = await createTextToImage(modelId, options);
@@ -74,7 +78,6 @@ export const generate: Command = {
         onProgress: bars.handle,
       });
       const n = flags.n ?? 1;
-      const base = flags.output ?? 'maskgen.png';
       const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: t2i.modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(([k, v]) => [k, String(v)]));
       const files = flags.grid ? [base] : outputNames(base, result.images.length);
       const images = flags.grid ? [gridImage(result.images)] : result.images;
@@ -90,3 +93,31 @@ export const generate: Command = {
     }
   },
 };
+
+type GenerateFlags = ReturnType<typeof parseFlags<typeof FLAGS>>['flags'];
+
+/** `--prompts file.txt`: every line its own seeded image, resumable, recorded in results.jsonl. */
+async function runPromptFile(flags: GenerateFlags, args: string[], signal: AbortSignal): Promise<number> {
+  if (args.length) throw new UsageError(`--prompts reads the prompts from a file; got prompts on the command line too: ${args.map((a) => `"${a}"`).join(' ')}`);
+  if (flags.grid) throw new UsageError('--grid works with prompts given on the command line; --prompts writes one file per image');
+  const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (a folder with --prompts)', folder: true });
+  const list = parsePromptList(await readPromptFile(flags.prompts!));
+  if (list.length === 0) throw new UsageError(`--prompts: ${JSON.stringify(flags.prompts)} holds no prompts (only blank or # lines)`);
+  const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const items = planPromptItems(list, seed, flags.n ?? 1);
+  const todo = await pendingItems(items, dir, flags.force);
+  const note = (s: string) => (flags.json ? undefined : process.stderr.write(s));
+  note(`${items.length} images from ${list.length} prompts (seed ${seed}); ${items.length - todo.length} already in ${dir}, ${todo.length} to generate\n`);
+  if (todo.length === 0) return 0;
+  const bars = new ProgressBars(process.stderr, flags.quiet);
+  const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
+  const t2i = await createTextToImage(modelId, options);
+  try {
+    const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic, signal, onProgress: bars.handle };
+    const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'] ?? DEFAULT_BATCH, settings, (r) => note(`wrote ${r.file} (seed ${r.seed})\n`));
+    if (flags.json) process.stdout.write(`${JSON.stringify({ dir, seed, written: records.map((r) => r.file), skipped: items.length - todo.length })}\n`);
+    return 0;
+  } finally {
+    await t2i.dispose();
+  }
+}

@@ -6,6 +6,7 @@ import { readImage, tokensFromJson, tokensToJson } from '../image-io.js';
 import { decodeNpy, encodeNpy } from '../npy.js';
 import { loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
+import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -32,13 +33,13 @@ async function open(flags: { tokenizer?: string; quiet?: boolean } & Record<stri
 /** `maskgen reconstruct in.png`: image → 1D tokens → image, decoded under optional text. */
 export const reconstruct: Command = {
   summary: 'encode an image to tokens and decode it back',
-  usage: () => usage('reconstruct', 'in.png [options]', RECON),
+  usage: () => usage('reconstruct', 'in.png|in.jpg [options]', RECON),
   async run(argv, ctx) {
-    const { flags, args } = parseFlags(argv, RECON, { min: 1, max: 1, names: 'one input PNG' });
+    const { flags, args } = parseFlags(argv, RECON, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
+    const out = await checkOutputPath(flags.output ?? 'reconstruction.png', { flag: '-o/--output', extensions: ['.png'] });
     const tok = await open(flags, ctx);
     try {
       const [img] = await tok.reconstruct([await readImage(args[0], tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
-      const out = flags.output ?? 'reconstruction.png';
       await writeAtomic(out, encodePng(img, { source: args[0], tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${out}\n`);
       return 0;
@@ -51,13 +52,15 @@ export const reconstruct: Command = {
 /** `maskgen encode in.png`: the image's tokens as JSON (model, mode, dims, tokens). */
 export const encode: Command = {
   summary: 'encode an image to TA-TiTok tokens (JSON, or .npy with -o x.npy)',
-  usage: () => usage('encode', 'in.png [options]', ENCODE),
+  usage: () => usage('encode', 'in.png|in.jpg [options]', ENCODE),
   async run(argv, ctx) {
-    const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input PNG' });
+    const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
+    if (flags.output) await checkOutputPath(flags.output, { flag: '-o/--output', extensions: ['.json', '.npy'] });
     const tok = await open(flags, ctx);
     try {
       const tokens = await tok.encode([await readImage(args[0], tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
-      const json = tokensToJson(tok.modelId, tok.mode, tokens);
+      // A local folder is recorded as its absolute path (not the internal `local:` id), so decode finds it again.
+      const json = tokensToJson(tok.modelId.replace(/^local:/, ''), tok.mode, tokens);
       if (flags.output?.toLowerCase().endsWith('.npy')) await writeAtomic(flags.output, encodeNpy(tokens));
       else if (flags.output) await writeAtomic(flags.output, new TextEncoder().encode(json));
       else process.stdout.write(json);
@@ -74,17 +77,17 @@ export const decode: Command = {
   usage: () => usage('decode', 'tokens.json|tokens.npy [options]', DECODE),
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens file (.json or .npy)' });
+    const out = await checkOutputPath(flags.output ?? 'decoded.png', { flag: '-o/--output', extensions: ['.png'] });
     const raw = await readFile(args[0]).catch((cause: Error) => {
       throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
     });
     const npy = args[0].toLowerCase().endsWith('.npy');
     if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
     const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);
-    const tok = await open(flags, ctx, flags.tokenizer ?? file?.model);
+    const tok = await open(flags, ctx, flags.tokenizer ?? file?.model.replace(/^local:/, ''));
     try {
       const prompts = new Array(tensor.dims[0]).fill(flags.text ?? '');
       const images = await tok.decode(tensor, prompts, { signal: ctx.signal });
-      const out = flags.output ?? 'decoded.png';
       await writeAtomic(out, encodePng(images[0], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${out}\n`);
       return 0;

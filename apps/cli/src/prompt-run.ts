@@ -1,0 +1,62 @@
+import { type GenerateOptions, type PromptItem, type TextToImage, rowSeededRng } from '@maskgen/pipeline';
+import { appendFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodePng, writeAtomic } from './png-file.js';
+
+/** One line of `results.jsonl`: what was asked, the seed that reproduces it alone, and where it went. */
+export interface ResultRecord {
+  index: number;
+  line: number;
+  image: number;
+  prompt: string;
+  seed: number;
+  file: string;
+  model: string;
+  settings: Record<string, unknown>;
+}
+
+/** Settings shared by every image of a run (seeds and prompts are per item). */
+export type RunSettings = Pick<GenerateOptions, 'steps' | 'guidance' | 'temperature' | 'aestheticScore' | 'signal' | 'onProgress'>;
+
+/** Items whose file is not in `dir` yet (all of them with `force`): a re-run resumes where it stopped. */
+export async function pendingItems(items: readonly PromptItem[], dir: string, force = false): Promise<PromptItem[]> {
+  if (force) return [...items];
+  const present = await Promise.all(items.map((it) => stat(join(dir, it.file)).then((s) => s.size > 0, () => false)));
+  return items.filter((_, i) => !present[i]);
+}
+
+/**
+ * Generates `items` in chunks of `batchSize` images, each image from its own seed (per-row Rng), writes
+ * each PNG atomically into `dir` and appends its record to `dir/results.jsonl` as soon as it exists,
+ * so an interrupted run loses at most the chunk in flight. KL models draw noise that cannot be split
+ * per row, so they run one image per call.
+ */
+export async function runPromptItems(
+  t2i: TextToImage,
+  modelId: string,
+  items: readonly PromptItem[],
+  dir: string,
+  batchSize: number,
+  settings: RunSettings,
+  onWritten: (rec: ResultRecord) => void = () => undefined,
+): Promise<ResultRecord[]> {
+  const size = t2i.family === 'kl' ? 1 : batchSize;
+  const records: ResultRecord[] = [];
+  for (let start = 0; start < items.length; start += size) {
+    const chunk = items.slice(start, start + size);
+    const result = await t2i.generate(
+      chunk.map((it) => it.prompt),
+      { ...settings, seed: chunk[0].seed, rng: rowSeededRng(chunk.map((it) => it.seed)), numImages: 1 },
+    );
+    for (let i = 0; i < chunk.length; i++) {
+      const it = chunk[i];
+      const rec: ResultRecord = { index: it.index, line: it.line, image: it.image, prompt: it.prompt, seed: it.seed, file: it.file, model: modelId, settings: { ...result.settings, numImages: 1 } };
+      const text = Object.fromEntries(Object.entries({ ...rec.settings, seed: it.seed, model: modelId }).map(([k, v]) => [k, String(v)]));
+      await writeAtomic(join(dir, it.file), encodePng(result.images[i], { prompt: it.prompt, ...text, Software: 'maskgen.js' }));
+      await appendFile(join(dir, 'results.jsonl'), `${JSON.stringify(rec)}\n`);
+      records.push(rec);
+      onWritten(rec);
+    }
+  }
+  return records;
+}
