@@ -122,7 +122,7 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
             maskgen: ext,
           }),
         );
-        sse.end();
+        sse.end(state.draining);
         return;
       }
       const base = o.publicUrl ?? `${req.protocol}://${req.host}`;
@@ -135,7 +135,7 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
       metrics.count(metrics.requests, String(err.status));
       if (!sse) throw err;
       sse.send('error', err.body());
-      sse.end();
+      sse.end(state.draining);
     } finally {
       clearTimeout(timer);
       reply.raw.off('close', onClose);

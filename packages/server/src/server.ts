@@ -70,6 +70,9 @@ export function createImageServer(options: ImageServerOptions): ImageServer {
       if (req.method !== 'OPTIONS') check(req.url.split('?')[0], req.headers.authorization);
     });
   }
+  app.addHook('onSend', async (_req, reply) => {
+    if (state.draining) void reply.header('connection', 'close');
+  });
   registerRoutes(app, { o, state, queue, metrics, store });
 
   const loading = new AbortController();
@@ -95,11 +98,14 @@ export function createImageServer(options: ImageServerOptions): ImageServer {
       state.draining = true;
       loading.abort(new Error('server shutting down'));
       const force = setTimeout(() => state.shutdown.abort(), timeoutMs);
+      // Keep-alive connections that finish a response while draining would otherwise hold close() for the keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       try {
         await app.close();
         await queue.idle();
       } finally {
         clearTimeout(force);
+        clearInterval(sweep);
       }
       await ready.catch(() => undefined);
       await state.model?.dispose();

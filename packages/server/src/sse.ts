@@ -27,9 +27,10 @@ export class SseStream {
     this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
-  /** Ends the stream with OpenAI's `[DONE]` sentinel. */
-  end(): void {
+  /** Ends the stream with OpenAI's `[DONE]` sentinel (closing the connection when `close`, e.g. while draining). */
+  end(close = false): void {
     if (this.res.writableEnded || this.res.destroyed) return;
+    if (close) this.res.shouldKeepAlive = false;
     this.res.end('data: [DONE]\n\n');
   }
 }
