@@ -1,5 +1,5 @@
 import { GOLDEN_IDS, goldenRepos, startMockHub } from '@maskgen/mock-hub';
-import { createTextToImage } from '@maskgen/pipeline';
+import { type TextToImage, createTextToImage } from '@maskgen/pipeline';
 import { hubSource, nodeRuntime } from '@maskgen/runtime-node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ export const GOLDEN = resolve(__dirname, '../../../../shared/golden');
  * tests) and a way to start image servers on the tiny VQ generator, listening on 127.0.0.1.
  */
 export function useGoldenServers() {
-  const s = {} as { hub: Awaited<ReturnType<typeof startMockHub>>; cacheDir: string; servers: ImageServer[] };
+  const s = {} as { hub: Awaited<ReturnType<typeof startMockHub>>; cacheDir: string; servers: ImageServer[]; model?: Promise<TextToImage> };
   beforeAll(async () => {
     s.hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
     s.cacheDir = mkdtempSync(join(tmpdir(), 'maskgen-server-cache-'));
@@ -23,6 +23,7 @@ export function useGoldenServers() {
   });
   afterAll(async () => {
     await Promise.all(s.servers.map((sv) => sv.drain({ timeoutMs: 1000 }).catch(() => undefined)));
+    await (await s.model?.catch(() => undefined))?.dispose();
     await s.hub.close();
   });
   return {
@@ -31,9 +32,17 @@ export function useGoldenServers() {
       const source = (repoId: string) => hubSource(repoId, { endpoint: s.hub.url, cacheDir: s.cacheDir });
       return createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source, signal });
     },
-    /** Starts a server (drained after the file) and waits until it is ready. */
+    /**
+     * One model for the whole file, handed to each server behind a no-op `dispose` (servers are
+     * drained after each test or file; the model is freed once at the end), so loading is paid once.
+     */
+    shared(): Promise<TextToImage> {
+      s.model ??= this.load(new AbortController().signal);
+      return s.model.then((m) => ({ ...m, generate: m.generate.bind(m), edit: m.edit.bind(m), decode: m.decode.bind(m), dispose: async () => undefined }));
+    },
+    /** Starts a server on the shared model (drained after the file) and waits until it is ready. */
     async start(opts: Partial<ImageServerOptions> = {}): Promise<{ server: ImageServer; url: string }> {
-      const server = createImageServer({ load: (signal) => this.load(signal), ...opts });
+      const server = createImageServer({ load: () => this.shared(), ...opts });
       s.servers.push(server);
       const url = await server.listen();
       await server.ready;
@@ -41,6 +50,3 @@ export function useGoldenServers() {
     },
   };
 }
-
-/** Fields every generations test sends so the tiny model runs a few quick steps. */
-export const QUICK = { steps: 2 } as const;
