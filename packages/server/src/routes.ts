@@ -69,6 +69,8 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
       if (!reply.raw.writableFinished) control.stop('client');
     };
     reply.raw.on('close', onClose);
+    // A client that left while its body was being read has already fired 'close'.
+    if (req.raw.socket.destroyed) control.stop('client');
     const timer = setTimeout(() => control.stop('timeout'), o.timeoutMs);
     const onShutdown = () => control.stop('shutdown');
     state.shutdown.signal.addEventListener('abort', onShutdown);
