@@ -31,6 +31,19 @@ export class JobQueue {
     return this.running;
   }
 
+  /** True when the next job would be refused. */
+  get full(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.maxWaiting;
+  }
+
+  /** The 429 a refused job gets, with `Retry-After`. */
+  busyError(): ApiError {
+    const retry = this.retryAfterSeconds();
+    return new ApiError(429, `the server is busy: ${this.running} generating and ${this.waiting.length} waiting; retry in ${retry} s`, 'queue_full', null, {
+      'retry-after': String(retry),
+    });
+  }
+
   /** Seconds until a slot is likely free, from the running average of job durations (at least 1). */
   retryAfterSeconds(): number {
     const ahead = (this.waiting.length + this.running) / this.concurrency;
@@ -44,12 +57,7 @@ export class JobQueue {
   async run<T>(job: () => Promise<T>, signal: AbortSignal): Promise<T> {
     signal.throwIfAborted();
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) {
-        const retry = this.retryAfterSeconds();
-        throw new ApiError(429, `the server is busy: ${this.running} generating and ${this.waiting.length} waiting; retry in ${retry} s`, 'queue_full', null, {
-          'retry-after': String(retry),
-        });
-      }
+      if (this.full) throw this.busyError();
       await new Promise<void>((resolve, reject) => {
         const entry: Waiting = {
           start: () => {

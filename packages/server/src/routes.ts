@@ -1,5 +1,5 @@
 import { encodePng } from '@maskgen/image';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ApiError } from './api-error.js';
 import { JobControl, runGeneration, toPng } from './generation.js';
 import type { ImageStore } from './image-store.js';
@@ -59,10 +59,7 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
     } catch (e) {
       throw e instanceof ApiError ? refuse('invalid', e) : e;
     }
-    if (queue.active >= queue.concurrency && queue.depth >= queue.maxWaiting) {
-      const retry = queue.retryAfterSeconds();
-      throw refuse('queue_full', new ApiError(429, `the server is busy: ${queue.active} generating and ${queue.depth} waiting; retry in ${retry} s`, 'queue_full', null, { 'retry-after': String(retry) }));
-    }
+    if (queue.full) throw refuse('queue_full', queue.busyError());
 
     const control = new JobControl();
     const onClose = () => {
@@ -129,7 +126,7 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
       }
       const base = o.publicUrl ?? `${req.protocol}://${req.host}`;
       const data = pngs.map((png) => (request.responseFormat === 'url' ? { url: `${base}/v1/images/files/${store.put(png)}.png` } : { b64_json: b64(png) }));
-      return await sendJson(reply, { created, data, size: state.size, output_format: 'png', maskgen: ext });
+      return await reply.code(200).send({ created, data, size: state.size, output_format: 'png', maskgen: ext });
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, `generation failed: ${(e as Error).message}`, 'server_error');
       if (err.status >= 500 && !(e instanceof ApiError)) o.log(`generation failed: ${(e as Error).stack ?? String(e)}`);
@@ -144,8 +141,4 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
       state.shutdown.signal.removeEventListener('abort', onShutdown);
     }
   });
-}
-
-function sendJson(reply: FastifyReply, body: unknown) {
-  return reply.code(200).send(body);
 }

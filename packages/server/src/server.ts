@@ -67,7 +67,8 @@ export function createImageServer(options: ImageServerOptions): ImageServer {
   if (o.token) {
     const check = bearerCheck(o.token);
     app.addHook('onRequest', async (req) => {
-      if (req.method !== 'OPTIONS') check(req.url.split('?')[0], req.headers.authorization);
+      // The matched route pattern, not the raw URL, decides what is open: no `..` trick reaches a guarded route.
+      if (req.method !== 'OPTIONS') check(req.routeOptions.url ?? req.url, req.headers.authorization);
     });
   }
   app.addHook('onSend', async (_req, reply) => {

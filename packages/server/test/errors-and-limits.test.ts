@@ -61,6 +61,17 @@ describe('every error in OpenAI\'s shape, before any work is queued', () => {
     expect(metrics).toMatch(/^maskgen_images_generated_total 0$/m);
   }, 60_000);
 
+  it('keeps guarded routes guarded whatever the URL spelling; health and image URLs stay open', async () => {
+    const { server } = await golden.start({ token: TOKEN });
+    for (const url of ['/v1/images/files/../../v1/models', '/v1/images/files/%2e%2e/%2e%2e/v1/models', '/v1/models?/healthz', '/metrics#/readyz', '//v1/models']) {
+      const res = await server.app.inject({ url });
+      expect(res.statusCode, url).not.toBe(200);
+    }
+    expect((await server.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await server.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect((await server.app.inject({ url: '/v1/images/files/00000000-0000-0000-0000-000000000000.png' })).statusCode).toBe(404);
+  }, 60_000);
+
   it('answers unknown routes and methods with a 404 in the same shape', async () => {
     const { server } = await golden.start();
     for (const [method, url] of [['GET', '/v1/images/generations'], ['GET', '/v1/images/edits'], ['DELETE', '/v1/models'], ['GET', '/../../etc/passwd']] as const) {
