@@ -53,15 +53,23 @@ describe('maskgen serve (the real CLI, spawned)', () => {
   }, 120_000);
 
   it('drains on SIGTERM: refuses new work, finishes the running and the queued request, then exits 0', async () => {
-    const sv = await serve(['--token', 'cli-secret', '--concurrency', '1']);
-    // A long streamed generation, and one more waiting behind it.
-    const running = await post(sv.url, { prompt: 'a long one', steps: 60, seed: 2, stream: true }, 'cli-secret');
+    const sv = await serve(['--token', 'cli-secret', '--concurrency', '1', '--max-steps', '1000']);
+    // A long streamed generation (seconds even on a fast machine), and one more waiting behind it.
+    const running = await post(sv.url, { prompt: 'a long one', steps: 300, seed: 2, stream: true }, 'cli-secret');
     expect(running.status).toBe(200);
     const reader = running.body!.getReader();
     let text = '';
     while (!/maskgen\.progress/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     const queued = post(sv.url, { prompt: 'queued', steps: 2, seed: 3 }, 'cli-secret');
-    await new Promise((r) => setTimeout(r, 300));
+    // Work is in flight when the signal comes: one generating, one waiting.
+    for (;;) {
+      const m = await (await fetch(`${sv.url}/metrics`, { headers: { authorization: 'Bearer cli-secret' } })).text();
+      if (/^maskgen_queue_depth 1$/m.test(m)) {
+        expect(m).toMatch(/^maskgen_jobs_running 1$/m);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     sv.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     // The listener is closed: a new client cannot start work.
@@ -76,7 +84,7 @@ describe('maskgen serve (the real CLI, spawned)', () => {
       text += new TextDecoder().decode(value);
     }
     expect(text).toMatch(/event: image_generation\.completed/);
-    expect(text.match(/event: maskgen\.progress/g)).toHaveLength(60);
+    expect(text.match(/event: maskgen\.progress/g)).toHaveLength(300);
     const q = await queued;
     expect(q.status).toBe(200);
     expect((await q.json()).data).toHaveLength(1);
@@ -84,6 +92,19 @@ describe('maskgen serve (the real CLI, spawned)', () => {
     expect(sv.log()).toMatch(/draining/);
     expect(sv.log()).toMatch(/stopped/);
   }, 180_000);
+
+  it('is listed in help and documents its security flags', async () => {
+    const run = (args: string[]) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], { env: s.env });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', () => resolve(out));
+      });
+    expect(await run(['help'])).toMatch(/^ {2}serve +serve an OpenAI-compatible image API/m);
+    const help = await run(['serve', '--help']);
+    for (const flag of ['--token', '--host', '--port', '--max-queue', '--timeout', '--max-body', '--max-prompt', '--cors', '--drain-timeout']) expect(help).toContain(flag);
+  });
 
   it('refuses bad flags with a usage error', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '70000'], { env: s.env });

@@ -96,8 +96,8 @@ describe('load (autocannon, bounded, 127.0.0.1): behaviours, not timings', () =>
   }, 300_000);
 
   it('disconnecting clients free their slots: after a burst of timeouts the server is idle and serves at once', async () => {
-    const { url } = await golden.start({ concurrency: 1, maxQueue: 8 });
-    // Each request wants ~5 s of sampling; autocannon gives up after 1 s and drops the connection.
+    const { url } = await golden.start({ concurrency: 1, maxQueue: 8, maxSteps: 1000 });
+    // Each request wants 1000 steps (10 s or more even on a fast machine); autocannon gives up after 1 s and drops the connection.
     const r = await autocannon({
       url: `${url}/v1/images/generations`,
       connections: 8,
@@ -105,7 +105,7 @@ describe('load (autocannon, bounded, 127.0.0.1): behaviours, not timings', () =>
       timeout: 1,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'abandoned', steps: 100 }),
+      body: JSON.stringify({ prompt: 'abandoned', steps: 1000 }),
     });
     expect(r.timeouts).toBeGreaterThan(0);
     const end = Date.now() + 20_000;

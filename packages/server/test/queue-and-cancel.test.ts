@@ -63,15 +63,15 @@ describe('behaviour under load (golden model)', () => {
   }, 120_000);
 
   it('a client that disconnects cancels its generation and frees its slot (running or waiting)', async () => {
-    const { url } = await golden.start({ concurrency: 1, maxQueue: 1 });
+    const { url } = await golden.start({ concurrency: 1, maxQueue: 1, maxSteps: 1000 });
     const running = new AbortController();
-    const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'long', steps: 100, stream: true }), signal: running.signal });
+    const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'long', steps: 1000, stream: true }), signal: running.signal });
     const reader = res.body!.getReader();
     let text = '';
     while (!/maskgen\.progress/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     // A second request waits behind it, then leaves too.
     const waiting = new AbortController();
-    const queued = fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'queued', steps: 100 }), signal: waiting.signal }).catch(() => 'aborted');
+    const queued = fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'queued', steps: 1000 }), signal: waiting.signal }).catch(() => 'aborted');
     await until(async () => (await metric(url, 'maskgen_queue_depth')) === 1);
     waiting.abort();
     expect(await queued).toBe('aborted');
@@ -86,8 +86,8 @@ describe('behaviour under load (golden model)', () => {
   }, 120_000);
 
   it('cancels a generation past the per-request timeout and answers 504 in OpenAI\'s shape', async () => {
-    const { url } = await golden.start({ timeoutMs: 300 });
-    const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'slow', steps: 100 }) });
+    const { url } = await golden.start({ timeoutMs: 300, maxSteps: 1000 });
+    const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'slow', steps: 1000 }) });
     expect(res.status).toBe(504);
     expect((await res.json()).error).toMatchObject({ type: 'timeout_error', code: 'timeout' });
     expect(await metric(url, 'maskgen_generation_failures_total{reason="timeout"}')).toBe(1);
