@@ -3,6 +3,7 @@ import { createImageServer } from '@maskgen/server';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { loadOptions } from '../model-options.js';
+import { ProgressBars } from '../progress-bar.js';
 import type { Command } from './command.js';
 
 const FLAGS = {
@@ -25,6 +26,7 @@ const FLAGS = {
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default) or int8' },
+  quiet: { type: 'boolean', short: 'q', help: 'no download/load progress bars' },
 } satisfies Flags;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -49,7 +51,8 @@ export const serve: Command = {
     const server = createImageServer({
       async load(serverSignal) {
         serverSignal.addEventListener('abort', () => loading.abort(serverSignal.reason), { once: true });
-        const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal: loading.signal, onProgress: () => undefined });
+        const bars = new ProgressBars(process.stderr, flags.quiet);
+        const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal: loading.signal, onProgress: bars.handle });
         return createTextToImage(modelId, options);
       },
       token,
