@@ -93,4 +93,21 @@ describe('behaviour under load (golden model)', () => {
     expect(await metric(url, 'maskgen_generation_failures_total{reason="timeout"}')).toBe(1);
     expect(await metric(url, 'maskgen_jobs_running')).toBe(0);
   }, 120_000);
+
+  it('drain: no new work, and what outlives the drain timeout is cancelled with 503', async () => {
+    const { server, url } = await golden.start({ maxSteps: 1000 });
+    const long = fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'endless', steps: 1000 }) });
+    await until(async () => (await metric(url, 'maskgen_jobs_running')) === 1);
+    const drained = server.drain({ timeoutMs: 500 });
+    // The listener is closed: a new client is refused (or, on a still-open connection, answered 503).
+    const late = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'late' }) }).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    expect([503, 'refused']).toContain(late);
+    const res = await long;
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe('shutting_down');
+    await drained;
+  }, 120_000);
 });
