@@ -4,6 +4,7 @@ import type { Command } from './command.js';
 import { edit } from './edit.js';
 import { exportCommand } from './export.js';
 import { generate } from './generate.js';
+import { serve } from './serve.js';
 import { decode, encode, reconstruct } from './tokenizer-commands.js';
 
 /** Every subcommand by name (help lists them in this order). */
@@ -16,4 +17,5 @@ export const COMMANDS: Record<string, Command> = {
   cache,
   bench,
   export: exportCommand,
+  serve,
 };
