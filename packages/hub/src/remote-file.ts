@@ -75,7 +75,7 @@ async function fetchRange(o: RemoteFileOptions, start: number, end: number, sign
   const hubOrigin = new URL(http.endpoint).origin;
   const same = (res: Response) => {
     const now = announcedEtag(res);
-    if (now && now !== meta.etag) {
+    if (now && meta.etag && now !== meta.etag) {
       throw new MaskgenError('DOWNLOAD_CORRUPT', `${o.repoId}/${o.file} changed on the server (ETag ${meta.etag} became ${now}); reopen the file`);
     }
   };

@@ -84,10 +84,10 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     o.onProgress?.(e);
     opts.onProgress?.(e);
   };
-  const offlineError = (file: string, what = '') =>
+  const offlineError = (file: string) =>
     new MaskgenError(
       'OFFLINE',
-      `${repoId}: ${what ? `${what} ` : ''}${quote(file)} (revision ${quote(revision)}) is not in this site's ${store.primary.backend} cache and offline mode is on; open the page once online with the same model, or serve the files from this site`,
+      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in this site's ${store.primary.backend} cache and offline mode is on; open the page once online with the same model, or serve the files from this site`,
     );
 
   async function download(file: string, opts: SourceOptions): Promise<FileHandle> {
@@ -101,7 +101,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     return blobFile(blob, `${repoId}/${file}`);
   }
 
-  const ranges: RangeContext = { web, store, repoId, revision, block, offline, url, meta, progress, offlineError, pin };
+  const ranges: RangeContext = { web, store, repoId, revision, block, offline, at: () => pageCommits.get(pinKey) ?? revision, meta, progress, offlineError, pin };
   const openRanges = (file: string, opts: SourceOptions = {}) => {
     validateFileName(file);
     return openRangeFile(ranges, file, opts);
