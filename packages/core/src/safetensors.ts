@@ -152,7 +152,8 @@ function parseEntry(file: FileHandle, name: string, raw: unknown, dataStart: num
 
 /** Turns raw little-endian bytes into a Tensor, copying into an aligned buffer. */
 export function decodeTensor(t: TensorInfo, bytes: Uint8Array): Tensor {
-  const copy = bytes.slice().buffer;
+  // Uint8Array's slice copies; a Node Buffer's `slice` would be a view of its whole pool.
+  const copy = Uint8Array.prototype.slice.call(bytes).buffer;
   switch (t.stDtype) {
     case 'F32':
       return tensor('float32', t.dims, new Float32Array(copy));

@@ -46,6 +46,14 @@ describe('SafetensorsFile', () => {
     expect(Array.from(await st.readFloat32('c'))).toEqual([1]);
   });
 
+  it('reads from a Node Buffer sharing a pool (whose slice is a view, not a copy)', async () => {
+    const pool = Buffer.alloc(4096, 7);
+    const bytes = encodeSafetensors({ a: tensor('float32', [2], [1.5, -2]) });
+    pool.set(bytes, 100);
+    const st = await SafetensorsFile.open(memoryFile(pool.subarray(100, 100 + bytes.byteLength)));
+    expect(Array.from(await st.readFloat32('a'))).toEqual([1.5, -2]);
+  });
+
   it('names the missing tensor and similar ones', async () => {
     const st = await SafetensorsFile.open(memoryFile(encodeSafetensors({ 'blk.0.w': tensor('float32', [1], [1]) })));
     await expect(st.read('blk.0.b')).rejects.toThrow(/"blk.0.b" not found; similar: blk.0.w/);

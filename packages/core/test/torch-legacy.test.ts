@@ -35,7 +35,7 @@ describe('torch legacy container (_use_new_zipfile_serialization=False)', () => 
     expect(file.byteLength).toBeGreaterThan(1 << 20);
     const ckpt = await TorchCheckpoint.open(memoryFile(file));
     expect(Array.from(await ckpt.readFloat32('layer.29999.weight_with_a_long_name'))).toEqual([6]);
-  });
+  }, 30_000);
 
   const bytes = good();
   const hostile: [string, Uint8Array, RegExp][] = [

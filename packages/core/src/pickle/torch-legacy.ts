@@ -79,7 +79,8 @@ export async function openLegacy(file: FileHandle, opts?: { signal?: AbortSignal
     if (!s) throw bad(file, `storage ${quote(key)} is listed but no tensor uses it`);
     if (starts.has(key)) throw bad(file, `storage ${quote(key)} is listed twice`);
     if (at + 8 > file.size) throw bad(file, `truncated: storage ${quote(key)} starts at byte ${at} of a ${file.size}-byte file`);
-    const count = new DataView((await file.read(at, 8, opts)).slice().buffer).getBigInt64(0, true);
+    const head = await file.read(at, 8, opts);
+    const count = new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, true);
     if (count !== BigInt(s.numel)) throw bad(file, `storage ${quote(key)} holds ${count} elements but its tensors' pickle says ${s.numel}`);
     const bytes = s.numel * safetensorsDtypeBytes(s.stDtype);
     if (at + 8 + bytes > file.size) throw bad(file, `truncated: storage ${quote(key)} (${bytes} bytes at byte ${at + 8}) runs past the end of the ${file.size}-byte file`);
