@@ -2,6 +2,7 @@ import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionO
 import * as ort from 'onnxruntime-web';
 import { type BrowserSourceOptions, browserSource } from './cache/browser-source.js';
 import { fromOrt, toOrt } from './tensor-convert.js';
+import { type WebDeviceChoice, type WebDeviceRequest, adapterLabel, failingOp, resolveWebDevice } from './webgpu-device.js';
 
 /**
  * Weights above this size cannot be loaded by the 32-bit WebAssembly build: the packed weights and
@@ -11,8 +12,11 @@ export const DEFAULT_WASM_WEIGHT_LIMIT = 2 * 1024 ** 3 - 64 * 1024 ** 2;
 
 /** Options of the web runtime. */
 export interface WebRuntimeOptions {
-  /** 'webgpu' uses the GPU when the browser exposes navigator.gpu, falling back to wasm. */
-  device?: 'wasm' | 'webgpu';
+  /**
+   * 'auto' (default) runs on WebGPU only when the browser offers a hardware adapter, else on WASM;
+   * 'webgpu' runs on any WebGPU adapter (also a software fallback one) and fails when there is none.
+   */
+  device?: WebDeviceRequest;
   /** WebAssembly threads (needs cross-origin isolation in browsers). */
   threads?: number;
   /** Where the ORT .wasm/.mjs files are served from (a URL prefix, or a per-file map). */
@@ -23,10 +27,25 @@ export interface WebRuntimeOptions {
   maxWeightBytes?: number;
 }
 
-/** Reports which backend a runtime will use, so UIs can say it (WebGPU vs WASM and thread count). */
-export function webBackendInfo(options: WebRuntimeOptions = {}): { device: 'wasm' | 'webgpu'; threads: number } {
-  const hasGpu = typeof navigator !== 'undefined' && !!(navigator as { gpu?: unknown }).gpu;
-  return { device: options.device === 'webgpu' && hasGpu ? 'webgpu' : 'wasm', threads: options.threads ?? ort.env.wasm.numThreads ?? 1 };
+/**
+ * Reports which backend a runtime will use, so UIs can say it: the device (after `auto` looked at the
+ * adapter), the WebGPU adapter, why, and the WASM thread count (WASM also runs WebGPU's CPU ops).
+ */
+export async function webBackendInfo(options: WebRuntimeOptions = {}): Promise<WebDeviceChoice & { threads: number }> {
+  const choice = await resolveWebDevice(options.device ?? 'auto');
+  return { ...choice, threads: options.threads ?? ort.env.wasm.numThreads ?? 1 };
+}
+
+/** "webgpu on google swiftshader (fallback adapter)" / "wasm": what messages say ran. */
+function backendLabel(b: WebDeviceChoice): string {
+  return b.device === 'webgpu' && b.adapter ? `webgpu on ${adapterLabel(b.adapter)}` : b.device;
+}
+
+/** An ORT failure as a MaskgenError naming the backend, adapter and (when ORT says) the failing op. */
+function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenError {
+  const msg = (cause as Error)?.message ?? String(cause);
+  const op = failingOp(msg);
+  return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}: ${msg}`, { cause });
 }
 
 /**
@@ -51,7 +70,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
             "load it with precision: 'int8' (a quarter of the bytes), use the WebGPU device, or runtime-node",
         );
       }
-      const backend = webBackendInfo(options);
+      const backend = await resolveWebDevice(options.device ?? 'auto');
       let session: ort.InferenceSession;
       try {
         const packed = await model.pack({ signal: opts.signal, limitBytes: limit });
@@ -63,7 +82,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         });
       } catch (cause) {
         if (cause instanceof MaskgenError) throw cause;
-        throw new MaskgenError('RUNTIME', `onnxruntime-web could not create session ${model.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw ortError(`could not create session ${model.name}`, backend, cause);
       }
       return serialSession(model.name, name, {
         inputNames: session.inputNames,
@@ -71,7 +90,12 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         async run(feeds: Record<string, Tensor>) {
           const ortFeeds: Record<string, ort.Tensor> = {};
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
-          const out = await session.run(ortFeeds);
+          let out: ort.InferenceSession.ReturnType;
+          try {
+            out = await session.run(ortFeeds);
+          } catch (cause) {
+            throw ortError(`failed running ${model.name}`, backend, cause);
+          }
           const result: Record<string, Tensor> = {};
           for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
           return result;

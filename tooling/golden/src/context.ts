@@ -1,15 +1,22 @@
-import { MaskgenError, type Runtime, SafetensorsFile, type Tensor, toNumbers, toFloat32 } from '@maskgen/core';
-import { nodeFile } from '@maskgen/runtime-node';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { type FileHandle, MaskgenError, type Runtime, SafetensorsFile, type Tensor, toNumbers, toFloat32 } from '@maskgen/core';
 import { compareArrays } from './compare.js';
 import type { CaseContext, Tolerance } from './types.js';
 
+/**
+ * How a context reads the files of a case folder (and its siblings): the file system in Node, HTTP
+ * in the browser. Paths are relative to the case folder and may start with `../` (e2e `uses`).
+ */
+export interface CaseFiles {
+  /** Where the case folder is (a path in Node, a URL in the browser), for messages. */
+  readonly dir: string;
+  open(relPath: string): Promise<FileHandle>;
+  readText(relPath: string): Promise<string>;
+}
+
 /** Builds the context handed to case runners for one case folder and one runtime. */
-export async function createContext(dir: string, runtime: Runtime): Promise<CaseContext> {
-  const abs = resolve(dir);
-  const readJson = async (rel: string) => JSON.parse(await readFile(join(abs, rel), 'utf8'));
-  const openSafetensors = async (rel: string) => SafetensorsFile.open(await nodeFile(join(abs, rel)));
+export async function createContext(files: CaseFiles, runtime: Runtime): Promise<CaseContext> {
+  const readJson = async (rel: string) => JSON.parse(await files.readText(rel));
+  const openSafetensors = async (rel: string) => SafetensorsFile.open(await files.open(rel));
   const caseJson = await readJson('case.json');
   const config = await readJson('config.json').catch(() => undefined);
   const io = await openSafetensors('io.safetensors');
@@ -19,14 +26,14 @@ export async function createContext(dir: string, runtime: Runtime): Promise<Case
   });
   const readIo = (name: string) => io.read(name);
   return {
-    dir: abs,
+    dir: files.dir,
     caseJson,
     config,
     io,
     weights,
     runtime,
     readIo,
-    open: (rel) => nodeFile(join(abs, rel)),
+    open: (rel) => files.open(rel),
     openSafetensors,
     readJson,
     async compare(call, ioName, actual, tolerance) {
@@ -45,6 +52,11 @@ export async function createContext(dir: string, runtime: Runtime): Promise<Case
       return compareArrays(call, exp, act, tol, { expected: expected.dims, actual: isTensor(actual) ? actual.dims : undefined });
     },
   };
+}
+
+/** Every io tensor must be readable, or the case cannot be trusted. */
+export async function checkIoReadable(ctx: CaseContext): Promise<void> {
+  for (const name of ctx.io.tensors.keys()) await ctx.io.read(name);
 }
 
 function isTensor(x: unknown): x is Tensor {
