@@ -68,9 +68,17 @@ export function mlpFrom(g: GraphBuilder, st: SafetensorsFile, fc1: string, fc2: 
   return linearFrom(g, st, fc2, activation(g, linearFrom(g, st, fc1, x), act));
 }
 
-/** Splits the last axis into `n` equal chunks (packed qkv projections, adaLN modulation vectors). */
-export function chunk(g: GraphBuilder, x: Value, n: number, axis = -1): Value[] {
-  return g.op('Split', [x], { axis, num_outputs: n }, { outputs: n });
+/**
+ * Splits `axis` (of length `size`) into `n` equal chunks (packed qkv projections, adaLN modulation
+ * vectors). The chunk sizes are given as Split's `split` input rather than opset 18's `num_outputs`
+ * alone: onnxruntime-web's WebGPU Split derives no sizes from `num_outputs` and emits zero-sized
+ * outputs, while explicit sizes run the same on every backend.
+ */
+export function chunk(g: GraphBuilder, x: Value, n: number, size: number, axis = -1): Value[] {
+  if (!Number.isInteger(size) || size <= 0 || size % n !== 0) {
+    throw new MaskgenError('SHAPE_MISMATCH', `graph ${g.name}: cannot split an axis of length ${size} into ${n} equal chunks`);
+  }
+  return g.op('Split', [x, g.i64(new Array<number>(n).fill(size / n))], { axis }, { outputs: n });
 }
 
 /** x·(1 + scale) + shift with per-sample vectors [B, D] broadcast over the sequence (adaLN modulation). */

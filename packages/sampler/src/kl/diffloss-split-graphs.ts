@@ -49,7 +49,7 @@ export function buildDiffLossStepGraph(st: SafetensorsFile, spec: MaskGenKlSpec,
   const W = spec.mlpWidth;
   const x = g.input(SPLIT_IO.x, 'float32', ['rows', spec.tokenSize]);
   const mods = g.input(SPLIT_IO.mods, 'float32', ['rows', modulationWidth(spec)]);
-  const mod = chunk(g, mods, 3 * spec.mlpBlocks + 2, 1);
+  const mod = chunk(g, mods, 3 * spec.mlpBlocks + 2, modulationWidth(spec), 1);
   let h = gemmFrom(g, st, `${P}.input_proj`, x);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${P}.res_blocks.${i}`;
