@@ -29,6 +29,7 @@ export async function startBrowserDriver(caseDirs: string[], device: WebDeviceRe
   let browser: WebGpuBrowser | undefined;
   const open = async () => {
     browser = await launchWebGpuChromium();
+    if (process.env.GOLDEN_DEBUG === 'shadow') await browser.page.addInitScript(() => ((globalThis as { goldenShadow?: boolean }).goldenShadow = true));
     await browser.page.goto(`${server.origin}/`);
     await browser.page.waitForFunction(() => 'golden' in globalThis, undefined, { timeout: 60_000 });
     return browser;

@@ -1,4 +1,4 @@
-import { MaskgenError, memoryFile } from '@maskgen/core';
+import { MaskgenError, type Runtime, memoryFile } from '@maskgen/core';
 import { type WebDeviceRequest, webBackendInfo, webRuntime } from '@maskgen/runtime-web';
 import type { CaseFiles } from '../context.js';
 import { runCase } from '../run-case.js';
@@ -31,9 +31,49 @@ const wasmPaths = new URL('/ort/', location.href).href;
 const runtimes = new Map<string, ReturnType<typeof webRuntime>>();
 const runtimeFor = (device: WebDeviceRequest) => {
   let r = runtimes.get(device);
-  if (!r) runtimes.set(device, (r = webRuntime({ device, wasmPaths })));
+  if (!r) runtimes.set(device, (r = (globalThis as { goldenShadow?: boolean }).goldenShadow ? shadowRuntime(device) : webRuntime({ device, wasmPaths })));
   return r;
 };
+
+/**
+ * Debugging aid (GOLDEN_DEBUG=shadow): every session also runs on WASM in the same page and the
+ * console gets each run's largest difference, so a device's first diverging graph is named.
+ */
+function shadowRuntime(device: WebDeviceRequest): Runtime {
+  const main = webRuntime({ device, wasmPaths });
+  const ref = webRuntime({ device: 'wasm', wasmPaths });
+  return {
+    ...main,
+    async createSession(model, opts) {
+      const a = await main.createSession(model, opts);
+      const b = await ref.createSession(model, opts);
+      return {
+        ...a,
+        inputNames: a.inputNames,
+        outputNames: a.outputNames,
+        async run(feeds, o) {
+          const x = await a.run(feeds, o);
+          const y = await b.run(feeds, o);
+          for (const k of Object.keys(x)) {
+            const p = x[k].data as ArrayLike<number>;
+            const q = y[k].data as ArrayLike<number>;
+            let d = 0;
+            let m = 0;
+            for (let i = 0; i < p.length; i++) {
+              d = Math.max(d, Math.abs(Number(p[i]) - Number(q[i])) || (Number.isNaN(Number(p[i])) ? Infinity : 0));
+              m = Math.max(m, Math.abs(Number(q[i])));
+            }
+            console.log(`shadow ${model.name}.${k}: max|${device}-wasm|=${d} max|wasm|=${m}`);
+          }
+          return x;
+        },
+        dispose: async () => {
+          await Promise.all([a.dispose(), b.dispose()]);
+        },
+      };
+    },
+  };
+}
 
 const api: GoldenPage = {
   backend: (device) => webBackendInfo({ device, wasmPaths }),
