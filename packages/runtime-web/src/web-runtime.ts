@@ -36,6 +36,20 @@ export async function webBackendInfo(options: WebRuntimeOptions = {}): Promise<W
   return { ...choice, threads: options.threads ?? ort.env.wasm.numThreads ?? 1 };
 }
 
+let gpuQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * onnxruntime-web's WebGPU backend runs one session at a time per page ("Session mismatch" when a
+ * second session's run interleaves, e.g. a preview decode during a generator step), so WebGPU runs
+ * are queued page-wide; WASM sessions run concurrently as before.
+ */
+function onGpuQueue<T>(b: WebDeviceChoice, f: () => Promise<T>): Promise<T> {
+  if (b.device !== 'webgpu') return f();
+  const next = gpuQueue.then(f, f);
+  gpuQueue = next.catch(() => undefined);
+  return next;
+}
+
 /** "webgpu on google swiftshader (fallback adapter)" / "wasm": what messages say ran. */
 function backendLabel(b: WebDeviceChoice): string {
   return b.device === 'webgpu' && b.adapter ? `webgpu on ${adapterLabel(b.adapter)}` : b.device;
@@ -92,7 +106,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
           let out: ort.InferenceSession.ReturnType;
           try {
-            out = await session.run(ortFeeds);
+            out = await onGpuQueue(backend, () => session.run(ortFeeds));
           } catch (cause) {
             throw ortError(`failed running ${model.name}`, backend, cause);
           }
