@@ -59,7 +59,9 @@ function backendLabel(b: WebDeviceChoice): string {
 function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenError {
   const msg = (cause as Error)?.message ?? String(cause);
   const op = failingOp(msg);
-  return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}: ${msg}`, { cause });
+  // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only; ours are 8-bit.
+  const hint = /MatMulNBits/.test(msg) && /2b and 4b/.test(msg) ? " (int8 weights do not run on WebGPU in onnxruntime-web 1.30: use precision 'float32' with WebGPU, or device 'wasm' for int8)" : '';
+  return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}${hint}: ${msg}`, { cause });
 }
 
 /**

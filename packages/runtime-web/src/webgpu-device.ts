@@ -97,6 +97,8 @@ export function failingOp(message: string): string | undefined {
   if (kernel) return `op ${kernel[1]} (node ${kernel[2]})`;
   const node = /running ([A-Za-z0-9_]+) node\. Name:'([^']+)'/.exec(message);
   if (node) return `op ${node[1]} (node ${node[2]})`;
+  const nbits = /supported for ([A-Z][A-Za-z0-9_]+) op/.exec(message);
+  if (nbits) return `op ${nbits[1]}`;
   const unsupported = /(?:op|operator)[^A-Za-z]*([A-Z][A-Za-z0-9_]+)[^.]*not (?:supported|implemented)/i.exec(message);
   return unsupported ? `op ${unsupported[1]}` : undefined;
 }

@@ -1,5 +1,7 @@
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { WebDeviceRequest } from '@maskgen/runtime-web';
+import type { Int8Comparison } from './browser/int8-check.js';
 import type { GoldenPage } from './browser/page.js';
 import { launchWebGpuChromium, type WebGpuBrowser } from './chromium.js';
 import { startPageServer } from './page-server.js';
@@ -18,6 +20,28 @@ export interface CaseDriver {
 const CASE_TIMEOUT_MS = Number(process.env.GOLDEN_CASE_TIMEOUT_S ?? 1200) * 1000;
 
 declare const golden: GoldenPage;
+
+/** Case kinds whose model also runs int8 (MatMulNBits) in the page, next to WASM int8. */
+const INT8_CASES = ['tatitok_vq', 'tatitok_vae', 'maskgen_vq'];
+
+async function caseKind(dir: string): Promise<string> {
+  return String(JSON.parse(await readFile(join(dir, 'case.json'), 'utf8')).case ?? '');
+}
+
+/**
+ * The goldens are float32, so an int8 output cannot meet their tolerance; it is held to twice the
+ * error WASM's int8 kernels make on the same quantised weights (both stated on the line).
+ */
+function int8Result(c: Int8Comparison): CallResult {
+  const bound = 2 * c.wasmVsReference;
+  return {
+    call: `int8 ${c.call}`,
+    pass: Number.isFinite(c.deviceVsReference) && c.deviceVsReference <= bound,
+    maxAbs: c.deviceVsReference,
+    maxRel: c.referenceMax > 0 ? c.deviceVsReference / c.referenceMax : 0,
+    note: `vs float32 reference; wasm int8 ${c.wasmVsReference.toExponential(2)}, bound 2x = ${bound.toExponential(2)}; |device-wasm| ${c.deviceVsWasm.toExponential(2)}`,
+  };
+}
 
 /**
  * Runs each case inside headless Chromium on `@maskgen/runtime-web` with the given device: the case
@@ -46,8 +70,18 @@ export async function startBrowserDriver(caseDirs: string[], device: WebDeviceRe
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS)));
         try {
-          const run = b.page.evaluate(([url, l, d]) => golden.runCase(url, l, d), [server.urlOf(dir), label, device] as const);
-          return await Promise.race([run, deadline]);
+          const url = server.urlOf(dir);
+          const run = b.page.evaluate(([u, l, d]) => golden.runCase(u, l, d), [url, label, device] as const);
+          const results = await Promise.race([run, deadline]);
+          if (INT8_CASES.includes(await caseKind(dir))) {
+            try {
+              const int8 = await Promise.race([b.page.evaluate(([u, d]) => golden.int8(u, d), [url, device] as const), deadline]);
+              results.push(...int8.map(int8Result));
+            } catch (e) {
+              results.push({ call: 'int8 (MatMulNBits)', pass: false, maxAbs: NaN, maxRel: NaN, note: (e as Error).message.split('\n')[0].replace(/^page\.evaluate: /, '') });
+            }
+          }
+          return results;
         } catch (e) {
           // A crashed or hung page fails this case; the next case gets a fresh browser.
           const tail = b.logs.slice(-5).join(' | ');
