@@ -8,6 +8,7 @@ import { type FileFactory, memoryFiles } from './weights-fixture.js';
 export * from './reference-math.js';
 export { weightsFixture, memoryFiles, type FileFactory } from './weights-fixture.js';
 export type { LargeWeights } from './conformance-large.js';
+export { startRedisServer, REDIS_SERVER, type TestRedis } from './redis-server.js';
 
 /**
  * The one conformance suite every runtime runs (unstorage-style): same graphs, same float64

@@ -1,10 +1,13 @@
+import { batch } from './batch.js';
 import { bench } from './bench.js';
 import { cache } from './cache.js';
 import type { Command } from './command.js';
 import { edit } from './edit.js';
 import { exportCommand } from './export.js';
 import { generate } from './generate.js';
+import { queue } from './queue.js';
 import { decode, encode, reconstruct } from './tokenizer-commands.js';
+import { worker } from './worker.js';
 
 /** Every subcommand by name (help lists them in this order). */
 export const COMMANDS: Record<string, Command> = {
@@ -16,4 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   cache,
   bench,
   export: exportCommand,
+  batch,
+  worker,
+  queue,
 };
