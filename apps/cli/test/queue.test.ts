@@ -116,3 +116,69 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     expect(status.stdout).toMatch(/throughput \d+\.\d images\/min; ETA 0 s/);
   }, 600_000);
 });
+
+describe('queue faults one at a time', () => {
+  it('a bad prompt fails its job alone (message kept, retry-failed re-queues it); SIGTERM finishes the image in hand', async () => {
+    mkdirSync(join(cli.work, 'faults'));
+    writeFileSync(join(cli.work, 'bad.txt'), `a good fox\n${'x'.repeat(10_001)}\na good owl\n`);
+    const q = ['--queue', redis.url, '--name', 'faults'];
+    const b = await cli.run(['batch', 'bad.txt', ...q, '-o', 'faults', '--seed', '2', ...FAST, '--json']);
+    expect(b.status, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ added: 3 });
+    const w = startWorker(['--name', 'faults', '-o', 'faults', '--stall-interval', '2000']);
+    await until('2 completed + 1 failed', async () => {
+      const c = await counts('faults');
+      return c.completed === 2 && c.failed === 1;
+    });
+    expect(w.stderr).toMatch(/job img-[0-9a-f]+ \(0002-x+\.png\) failed: prompts\[0\]: 10001 characters exceeds the limit of 10000/);
+    const status = await cli.run(['queue', 'status', ...q]);
+    expect(status.stdout).toMatch(/completed 2 {2}failed 1/);
+    expect(status.stdout).toMatch(/failed img-[0-9a-f]+ 0002-x+\.png after 1 attempt: prompts\[0\]: 10001 characters exceeds the limit/);
+    const retry = await cli.run(['queue', 'retry-failed', ...q, '--json']);
+    expect(JSON.parse(retry.stdout)).toEqual({ retried: 1 });
+    await until('the retried job to fail again', async () => (await counts('faults')).failed === 1 && (w.stderr.match(/failed:/g) ?? []).length === 2);
+    expect(readdirSync(join(cli.work, 'faults')).filter((f) => f.endsWith('.png'))).toEqual(['0001-a-good-fox.png', '0003-a-good-owl.png']);
+
+    // A slow job (200 steps), SIGTERM while it runs: the image is still written, then the worker exits 0.
+    writeFileSync(join(cli.work, 'slow.txt'), 'a slow heron\n');
+    const slow = await cli.run(['batch', 'slow.txt', ...q, '-o', 'faults', '--seed', '2', '--steps', '200', '--json']);
+    expect(JSON.parse(slow.stdout)).toMatchObject({ added: 1 });
+    await until('the slow job to be taken', async () => (await counts('faults')).active === 1);
+    w.child.kill('SIGTERM');
+    expect(await w.exit, w.stderr).toBe(0);
+    expect(w.stderr).toMatch(/stopping after the current image…\n(?:.*\n)*wrote 0001-a-slow-heron\.png[^]*worker stopped/);
+    expect((await counts('faults')).completed).toBe(3);
+  }, 300_000);
+
+  it('refuses other models: a worker with other model flags, a producer with other models; drain --all frees the name', async () => {
+    const q = ['--queue', redis.url, '--name', 'faults'];
+    const other = await cli.run(['worker', ...q, '-o', 'faults', '--model', 'turkeyju/generator_maskgen_kl_xl']);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/the queue's jobs are for other models \(generator: job wants "turkeyju\/generator_maskgen_vq_xl@main", this worker loaded "turkeyju\/generator_maskgen_kl_xl@main"\)/);
+    const int8 = await cli.run(['batch', 'slow.txt', ...q, '-o', 'faults', '--precision', 'int8']);
+    expect(int8.status).toBe(1);
+    expect(int8.stderr).toMatch(/queue "faults" holds jobs for other models \(precision: job wants "int8", the queue has "float32"\)/);
+    const drained = await cli.run(['queue', 'drain', ...q, '--all']);
+    expect(drained.status, drained.stderr).toBe(0);
+    expect(drained.stdout).toMatch(/queue "faults" removed/);
+    const now = await cli.run(['batch', 'slow.txt', ...q, '-o', 'faults', '--precision', 'int8', '--json']);
+    expect(JSON.parse(now.stdout)).toMatchObject({ done: 1, added: 0 });
+  }, 120_000);
+
+  it('bad queue arguments: clear messages, non-zero exit', async () => {
+    const cases: [string[], RegExp, number][] = [
+      [['batch', 'bad.txt', '-o', '.'], /--queue is required/, 2],
+      [['batch', 'bad.txt', '--queue', 'http://x', '-o', '.'], /--queue: expected a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/x"/, 1],
+      [['queue', 'status', '--queue', 'redis://127.0.0.1:9/0'], /--queue: cannot reach Redis at redis:\/\/127.0.0.1:9\/0/, 1],
+      [['queue', 'explode', '--queue', redis.url], /queue: unknown action "explode"; expected one of status, retry-failed, drain/, 2],
+      [['worker', '--queue', redis.url, '--name', 'empty'], /queue "empty" .* has no jobs yet/, 1],
+      [['worker', '--queue', redis.url, '--name', 'bad name'], /--name: expected letters/, 2],
+    ];
+    for (const [args, re, code] of cases) {
+      const r = await cli.run(args);
+      expect(r.stderr).toMatch(re);
+      expect(r.status, r.stderr).toBe(code);
+      expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    }
+  }, 120_000);
+});
