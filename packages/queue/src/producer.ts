@@ -1,9 +1,10 @@
-import { MaskgenError } from '@maskgen/core';
+import { MaskgenError, throwIfAborted } from '@maskgen/core';
 import type { PromptItem } from '@maskgen/pipeline';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImageJobData, type JobSettings, type ModelSpec, imageJobId, specMismatch } from './image-job.js';
 import { type ImageQueue, specKey } from './image-queue.js';
+import type { ResultRecord } from './output-folder.js';
 
 /** What `enqueueItems` found and did, item by item counted once. */
 export interface EnqueueSummary {
@@ -67,4 +68,23 @@ export async function enqueueItems(
     }
   }
   return sum;
+}
+
+/**
+ * Waits until a job has finished and returns the record its worker wrote (also kept in Redis as the
+ * job's return value), or throws its failure. Polls the job state, so an HTTP front end needs no extra
+ * Redis connection per request; `signal` stops waiting (the job itself goes on).
+ */
+export async function waitForJob(q: ImageQueue, jobId: string, opts: { signal?: AbortSignal; pollMs?: number } = {}): Promise<ResultRecord> {
+  for (;;) {
+    throwIfAborted(opts.signal, `waiting for job ${jobId}`);
+    const state = await q.queue.getJobState(jobId);
+    if (state === 'unknown') throw new MaskgenError('NOT_FOUND', `job ${jobId} is not in queue "${q.queue.name}"`);
+    if (state === 'completed' || state === 'failed') {
+      const job = await q.queue.getJob(jobId);
+      if (state === 'completed' && job?.returnvalue) return job.returnvalue as ResultRecord;
+      if (state === 'failed') throw new MaskgenError('RUNTIME', `job ${jobId} failed: ${job?.failedReason ?? 'unknown error'}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 250));
+  }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelSpec, enqueueItems, openImageQueue, startImageWorker } from '../src/index.js';
+import { type ModelSpec, enqueueItems, imageJobId, openImageQueue, startImageWorker, waitForJob } from '../src/index.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -64,6 +64,9 @@ describe('startImageWorker against a real Redis', () => {
     expect(await enqueueItems(q, items, spec, { steps: 4 }, dir)).toMatchObject({ added: 2 });
     await untilCounts('once', { completed: 2 });
     await w1.stop();
+    const id = imageJobId({ item: items[0], models: spec, settings: { steps: 4 } });
+    expect(await waitForJob(q, id)).toMatchObject({ file: items[0].file, job: id, prompt: 'a fox' });
+    await expect(waitForJob(q, 'img-missing')).rejects.toThrow(/job img-missing is not in queue "once"/);
     expect(first.calls.sort()).toEqual(['a fox', 'an owl']);
     // Both jobs run again (as after a stall): the second worker finds them recorded and writes nothing.
     for (const it of items) await (await q.queue.getJob((await q.queue.getCompleted()).find((j) => j.data.item.file === it.file)!.id!))!.retry('completed');
