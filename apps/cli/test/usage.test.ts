@@ -21,8 +21,8 @@ describe('maskgen help', () => {
 
 describe('bad arguments to the other commands: usage errors that say what is accepted', () => {
   const cases: [string, string[], RegExp, number][] = [
-    ['encode without an image', ['encode'], /expected one input image (PNG or JPEG), got 0 arguments/, 2],
-    ['reconstruct with two images', ['reconstruct', 'a.png', 'b.png'], /expected one input image (PNG or JPEG), got 2 arguments: "a.png" "b.png"/, 2],
+    ['encode without an image', ['encode'], /expected one input image \(PNG or JPEG\), got 0 arguments/, 2],
+    ['reconstruct with two images', ['reconstruct', 'a.png', 'b.png'], /expected one input image \(PNG or JPEG\), got 2 arguments: "a.png" "b.png"/, 2],
     ['decode without a token file', ['decode'], /expected one tokens file \(.json or .npy\)/, 2],
     ['decode with a bad runtime', ['decode', 't.json', '--runtime', 'cuda'], /--runtime: expected one of node, web, got "cuda"/, 2],
     ['edit without a prompt', ['edit', 'in.png', '--keep', '0-3'], /expected an input PNG and a prompt, got 1 argument/, 2],

@@ -84,5 +84,5 @@ describe('decodeImage', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 });

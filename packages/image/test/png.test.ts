@@ -1,4 +1,5 @@
 import { SafetensorsFile, isMaskgenError } from '@maskgen/core';
+import { nodeFile } from '@maskgen/runtime-node';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -32,9 +33,7 @@ function adam7Rows(w: number, h: number, ch: number, data: number[]): number[][]
 describe('PNG decoding', () => {
   it('decodes the golden e2e PNG to exactly the reference uint8 image', async () => {
     const img = await decodePng(new Uint8Array(readFileSync(join(GOLDEN, 'e2e_vq/image_0.png'))));
-    const { nodeFile } = await import('@maskgen/runtime-node').catch(() => ({ nodeFile: undefined }));
     expect(img).toMatchObject({ width: 32, height: 32 });
-    if (!nodeFile) return;
     const io = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'e2e_vq/io.safetensors')));
     const ref = (await io.read('image_uint8')).data as Uint8Array;
     const rgb = img.channels === 3 ? img.data : img.data.filter((_, i) => i % 4 !== 3);

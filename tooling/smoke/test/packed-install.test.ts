@@ -8,6 +8,8 @@ const ROOT = resolve(__dirname, '../../..');
 const GOLDEN = resolve(ROOT, '../shared/golden');
 const PACKAGES = ['core', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
 let app: string;
+let prefix: string;
+let work: string;
 
 /** The golden checkpoints as local repo folders (config.json + model.safetensors), like downloaded repos. */
 function goldenFolders(root: string) {
@@ -37,10 +39,17 @@ function goldenFolders(root: string) {
 }
 
 beforeAll(() => {
-  const work = mkdtempSync(join(tmpdir(), 'maskgen-smoke-'));
+  work = mkdtempSync(join(tmpdir(), 'maskgen-smoke-'));
   const tgz = join(work, 'tgz');
   mkdirSync(tgz);
   for (const p of PACKAGES) execFileSync('pnpm', ['pack', '--pack-destination', tgz], { cwd: join(ROOT, 'packages', p), stdio: 'pipe' });
+  // The CLI as users get it: `npm i -g` of the packed @maskgen/cli with its packed dependencies, into an empty prefix.
+  const cliTgz = join(work, 'cli-tgz');
+  mkdirSync(cliTgz);
+  execFileSync('pnpm', ['pack', '--pack-destination', cliTgz], { cwd: join(ROOT, 'apps', 'cli'), stdio: 'pipe' });
+  prefix = join(work, 'global');
+  const tarballs = [...readdirSync(tgz).map((f) => join(tgz, f)), ...readdirSync(cliTgz).map((f) => join(cliTgz, f))];
+  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: work, stdio: 'pipe', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   app = join(work, 'app');
   mkdirSync(app);
   const deps: Record<string, string> = {};
@@ -49,16 +58,72 @@ beforeAll(() => {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, stdio: 'pipe', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   copyFileSync(join(__dirname, '../fixtures/use-packages.mjs'), join(app, 'use-packages.mjs'));
   copyFileSync(join(__dirname, '../fixtures/web-entry.js'), join(app, 'web-entry.js'));
-}, 240_000);
+}, 420_000);
+
+/** Runs the globally installed `maskgen` from an unrelated folder, as a user would. */
+function maskgen(args: string[], cwd = work) {
+  return spawnSync(join(prefix, 'bin', 'maskgen'), args, { cwd, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1', HF_HOME: join(work, 'hf') } });
+}
+
+describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => {
+  it('maskgen --version and help', () => {
+    const v = maskgen(['--version']);
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'apps/cli/package.json'), 'utf8')).version);
+    expect(maskgen(['help', 'generate']).stdout).toMatch(/^usage: maskgen generate/);
+  });
+
+  it('the installed CLI depends only on published @maskgen packages (no workspace: or file: specs)', () => {
+    const pkg = JSON.parse(readFileSync(join(prefix, 'lib/node_modules/@maskgen/cli/package.json'), 'utf8'));
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.bin).toEqual({ maskgen: './dist/main.js' });
+    for (const [name, spec] of Object.entries(pkg.dependencies as Record<string, string>)) {
+      expect(spec, name).toMatch(/^\^?\d+\.\d+\.\d+/);
+    }
+  });
+
+  it('maskgen generate writes a PNG from local folders built from the goldens', () => {
+    const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));
+    const out = join(work, 'cli-out');
+    mkdirSync(out);
+    const r = maskgen(['generate', 'a red fox', '--seed', '1', '--steps', '3', '-q', '-o', join(out, 'fox.png'),
+      '--model', dirs['turkeyju/generator_maskgen_vq_xl'], '--tokenizer', dirs['turkeyju/tokenizer_tatitok_bl128_vq'], '--text-encoder', dirs['openai/clip-vit-large-patch14-336']]);
+    expect(r.status, r.stderr).toBe(0);
+    const png = readFileSync(join(out, 'fox.png'));
+    expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    expect(png.readUInt32BE(16)).toBe(32);
+  }, 120_000);
+
+  it('maskgen reconstruct reads a JPEG', () => {
+    const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));
+    copyFileSync(join(__dirname, '../fixtures/photo.jpg'), join(work, 'photo.jpg'));
+    const r = maskgen(['reconstruct', 'photo.jpg', '-o', 'photo-rec.png', '-q', '--tokenizer', dirs['turkeyju/tokenizer_tatitok_bl128_vq'], '--text-encoder', dirs['openai/clip-vit-large-patch14-336']]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(work, 'photo-rec.png')).readUInt32BE(16)).toBe(32);
+  }, 120_000);
+});
 
 describe('packed packages installed outside the workspace', () => {
   it('import in a fresh project and generate an image with runtime-node', () => {
     const r = spawnSync(process.execPath, ['use-packages.mjs', JSON.stringify(goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-repos-'))))], { cwd: app, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    expect(out).toMatchObject({ width: 32, height: 32, bytes: 32 * 32 * 4 });
+    expect(out).toMatchObject({ width: 32, height: 32, bytes: 32 * 32 * 4, pngRoundTrip: true });
     // Node 20.19+ loads ESM through require() (the exports map has a default condition for it).
     expect(out.requireResult).toBe('loaded');
+  }, 120_000);
+
+  it('TypeScript in a CommonJS project: module nodenext type-checks, node16 gives TS1479 (as the README says)', () => {
+    const dir = join(app, 'cjs-ts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-ts', version: '1.0.0' }));
+    writeFileSync(join(dir, 'index.ts'), "import { encodePng } from '@maskgen/image';\nimport { createTextToImage } from '@maskgen/pipeline';\nexport const used = [encodePng, createTextToImage];\n");
+    const tsc = (module: string) =>
+      spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--module', module, '--moduleResolution', module, '--target', 'es2022', '--noEmit', '--skipLibCheck', 'index.ts'], { cwd: dir, encoding: 'utf8' });
+    const next = tsc('nodenext');
+    expect(next.status, next.stdout).toBe(0);
+    const old = tsc('node16');
+    expect(old.stdout).toMatch(/TS1479/);
   }, 120_000);
 
   it('bundle runtime-web with Vite for the browser', async () => {
@@ -77,5 +142,5 @@ describe('packed packages installed outside the workspace', () => {
     const ortDist = `${join(app, 'node_modules', 'onnxruntime-web', 'dist')}/`;
     const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number }> }).maskgenSmoke(ortDist);
     expect(result.y).toBe(-2);
-  }, 120_000);
+  }, 300_000);
 });

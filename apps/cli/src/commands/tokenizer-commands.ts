@@ -76,10 +76,10 @@ export const decode: Command = {
   usage: () => usage('decode', 'tokens.json|tokens.npy [options]', DECODE),
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens file (.json or .npy)' });
+    const out = await checkOutputPath(flags.output ?? 'decoded.png', { flag: '-o/--output', extensions: ['.png'] });
     const raw = await readFile(args[0]).catch((cause: Error) => {
       throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
     });
-    const out = await checkOutputPath(flags.output ?? 'decoded.png', { flag: '-o/--output', extensions: ['.png'] });
     const npy = args[0].toLowerCase().endsWith('.npy');
     if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
     const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);
