@@ -1,5 +1,5 @@
 import { DEFAULT_GENERATOR } from '@maskgen/pipeline';
-import { type ModelSpec, type QueueTarget, checkRedisUrl } from '@maskgen/queue';
+import type { ModelSpec, QueueTarget } from '@maskgen/queue';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './cli-error.js';
@@ -20,11 +20,14 @@ export const MODEL_FLAGS = {
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default) or int8' },
 } satisfies Flags;
 
+/** The queue package, loaded only by the queue commands (BullMQ + ioredis take seconds to import). */
+export const queueModule = () => import('@maskgen/queue');
+
 /** `--queue`/`--name` → a target, checked before anything else is read or loaded. */
-export function queueTarget(flags: { queue?: string; name?: string }): QueueTarget {
+export async function queueTarget(flags: { queue?: string; name?: string }): Promise<QueueTarget> {
   if (!flags.queue) throw new UsageError('--queue is required: the Redis URL, e.g. --queue redis://127.0.0.1:6379/0');
   if (flags.name !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.name)) throw new UsageError(`--name: expected letters, digits, '.', '_' or '-' (at most 100), got "${flags.name}"`);
-  checkRedisUrl(flags.queue);
+  (await queueModule()).checkRedisUrl(flags.queue);
   return { url: flags.queue, name: flags.name };
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
-const PACKAGES = ['core', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
+const PACKAGES = ['core', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'queue'];
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 describe('publishable packages are publint- and attw-clean', () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
 const GOLDEN = resolve(ROOT, '../shared/golden');
-const PACKAGES = ['core', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web'];
+const PACKAGES = ['core', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'queue'];
 let app: string;
 let prefix: string;
 let work: string;

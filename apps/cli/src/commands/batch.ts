@@ -1,9 +1,8 @@
 import { parsePromptList, planPromptItems } from '@maskgen/pipeline';
-import { enqueueItems, openImageQueue, redactUrl } from '@maskgen/queue';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { checkOutputPath } from '../output-path.js';
-import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueTarget } from '../queue-options.js';
+import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueModule, queueTarget } from '../queue-options.js';
 import type { Command } from './command.js';
 import { readPromptFile } from './generate.js';
 
@@ -29,7 +28,8 @@ export const batch: Command = {
   usage: () => usage('batch', 'prompts.txt --queue redis://host:6379/0 -o <shared dir> [options]', FLAGS),
   async run(argv) {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 1, max: 1, names: 'one prompt file' });
-    const target = queueTarget(flags);
+    const target = await queueTarget(flags);
+    const { enqueueItems, openImageQueue, redactUrl } = await queueModule();
     const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (the shared output folder)', folder: true });
     const list = parsePromptList(await readPromptFile(args[0]));
     if (list.length === 0) throw new UsageError(`${JSON.stringify(args[0])} holds no prompts (only blank or # lines)`);

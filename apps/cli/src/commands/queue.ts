@@ -1,7 +1,7 @@
-import { type QueueStatus, drainQueue, openImageQueue, queueStatus, redactUrl, retryFailed } from '@maskgen/queue';
+import type { QueueStatus } from '@maskgen/queue';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
-import { QUEUE_FLAGS, queueTarget } from '../queue-options.js';
+import { QUEUE_FLAGS, queueModule, queueTarget } from '../queue-options.js';
 import type { Command } from './command.js';
 
 const FLAGS = {
@@ -19,7 +19,7 @@ function duration(s: number): string {
   return `${(s / 86400).toFixed(1)} days`;
 }
 
-function describe(st: QueueStatus, url: string): string {
+function describe(st: QueueStatus, url: string, redactUrl: (u: string) => string): string {
   const c = st.counts;
   const lines = [
     `queue "${st.name}" at ${redactUrl(url)}: ${st.workers} worker${st.workers === 1 ? '' : 's'} connected`,
@@ -40,13 +40,14 @@ export const queue: Command = {
     const action = args[0] as (typeof ACTIONS)[number];
     if (!ACTIONS.includes(action)) throw new UsageError(`queue: unknown action "${args[0]}"; expected one of ${ACTIONS.join(', ')}`);
     if (flags.all && action !== 'drain') throw new UsageError('--all applies to drain');
-    const target = queueTarget(flags);
+    const target = await queueTarget(flags);
+    const { drainQueue, openImageQueue, queueStatus, redactUrl, retryFailed } = await queueModule();
     const q = await openImageQueue(target);
     try {
       const out = (json: unknown, text: string) => (flags.json ? process.stdout.write(`${JSON.stringify(json)}\n`) : process.stdout.write(text));
       if (action === 'status') {
         const st = await queueStatus(q);
-        out(st, describe(st, target.url));
+        out(st, describe(st, target.url, redactUrl));
       } else if (action === 'retry-failed') {
         const n = await retryFailed(q);
         out({ retried: n }, `${n} failed job${n === 1 ? '' : 's'} moved back to waiting\n`);

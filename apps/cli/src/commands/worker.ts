@@ -1,11 +1,11 @@
 import { MaskgenError } from '@maskgen/core';
 import { createTextToImage } from '@maskgen/pipeline';
-import { type ModelSpec, type WorkerEvent, queueModelSpec, redactUrl, specMismatch, startImageWorker } from '@maskgen/queue';
+import type { ModelSpec, WorkerEvent } from '@maskgen/queue';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
 import { loadOptions } from '../model-options.js';
-import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueTarget, specFlags } from '../queue-options.js';
+import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueModule, queueTarget, specFlags } from '../queue-options.js';
 import type { Command } from './command.js';
 
 const FLAGS = {
@@ -28,7 +28,8 @@ export const worker: Command = {
   usage: () => usage('worker', '--queue redis://host:6379/0 -o <shared dir> [options]', FLAGS),
   async run(argv, { signal }) {
     const { flags } = parseFlags(argv, FLAGS, { min: 0, max: 0, names: 'no arguments' });
-    const target = queueTarget(flags);
+    const target = await queueTarget(flags);
+    const { queueModelSpec, redactUrl, specMismatch, startImageWorker } = await queueModule();
     const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (the shared output folder)', folder: true });
     const log = (s: string) => (flags.quiet ? undefined : process.stderr.write(`${s}\n`));
     const named = flags.model !== undefined || flags.tokenizer !== undefined || flags['text-encoder'] !== undefined || flags.precision !== undefined;
