@@ -165,7 +165,10 @@ describe('queue faults one at a time', () => {
     expect(JSON.parse(now.stdout)).toMatchObject({ done: 1, added: 0 });
   }, 120_000);
 
-  it('bad queue arguments: clear messages, non-zero exit', async () => {
+  it('bad queue arguments: clear messages, non-zero exit; help lists the queue commands', async () => {
+    const help = await cli.run(['help']);
+    for (const c of ['batch', 'worker', 'queue']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect((await cli.run(['help', 'worker'])).stdout).toMatch(/--stall-interval <int> +ms without a heartbeat/);
     const cases: [string[], RegExp, number][] = [
       [['batch', 'bad.txt', '-o', '.'], /--queue is required/, 2],
       [['batch', 'bad.txt', '--queue', 'http://x', '-o', '.'], /--queue: expected a redis:\/\/ or rediss:\/\/ URL, got "http:\/\/x"/, 1],
