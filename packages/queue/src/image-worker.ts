@@ -52,6 +52,7 @@ export function startImageWorker(o: ImageWorkerOptions): ImageWorker {
   const name = `${hostname()}:${process.pid}`;
   const index = new ResultIndex(o.dir);
   const connection = redisConnection(o.url, { onReconnect: (attempt, delayMs) => emit({ type: 'reconnecting', attempt, delayMs }) });
+  const stallMs = o.stallMs ?? 30_000;
   let refused: Error | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -85,12 +86,13 @@ export function startImageWorker(o: ImageWorkerOptions): ImageWorker {
       if (isMaskgenError(e, 'INVALID_ARGUMENT')) throw new UnrecoverableError(e.message);
       throw e;
     }
+    // A worker that stalled (event loop starved past the lock) may find its job taken over: then it writes nothing.
+    if (token && !(await job.extendLock(token, stallMs))) throw new Error(`job ${job.id}: lock lost while generating (another worker took it over after the stall interval); not writing`);
     const record = await writeItemResult(o.dir, item, result.images[0], o.modelId, result.settings, { job: job.id, worker: name });
     emit({ type: 'done', job: job.id!, record, ms: performance.now() - t0, skipped: false });
     return record;
   }
 
-  const stallMs = o.stallMs ?? 30_000;
   const worker = new Worker<ImageJobData, ResultRecord>(o.name ?? DEFAULT_QUEUE_NAME, processJob, {
     connection,
     concurrency: o.concurrency ?? 1,
