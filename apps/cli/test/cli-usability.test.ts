@@ -24,7 +24,7 @@ describe('maskgen as an installed command', () => {
     const bad = await cli.run(['help', 'nope']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/help: unknown command "nope"; expected one of generate/);
-  });
+  }, 60_000);
 });
 
 describe('flags users bring from diffusers', () => {
@@ -66,7 +66,7 @@ describe('flags users bring from diffusers', () => {
       expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
     }
     expect(existsSync(env.HF_HOME)).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe('--prompts files', () => {
