@@ -94,6 +94,12 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
     expect(png.readUInt32BE(16)).toBe(32);
   }, 120_000);
 
+  it('maskgen queue loads @maskgen/queue and BullMQ from the packed tarballs (an unreachable Redis is a clear error)', () => {
+    const r = maskgen(['queue', 'status', '--queue', 'redis://127.0.0.1:9/0']);
+    expect(r.stderr).toMatch(/--queue: cannot reach Redis at redis:\/\/127.0.0.1:9\/0/);
+    expect(r.status).toBe(1);
+  }, 60_000);
+
   it('maskgen reconstruct reads a JPEG', () => {
     const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));
     copyFileSync(join(__dirname, '../fixtures/photo.jpg'), join(work, 'photo.jpg'));
