@@ -9,7 +9,8 @@ import { compareArrays } from '../src/compare.js';
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const run = (dir: string) => spawnSync(process.execPath, [CLI, dir], { encoding: 'utf8', env: { ...process.env, GOLDEN_RUNTIMES: 'node' } });
 
-describe('golden runner', () => {
+// Each test spawns the runner (Node + ORT start-up): seconds on a loaded 2-core machine, past vitest's 5 s default.
+describe('golden runner', { timeout: 60_000 }, () => {
   it('exits 2 with a message when no case folder exists', () => {
     const r = run(mkdtempSync(join(tmpdir(), 'golden-empty-')));
     expect(r.status).toBe(2);
