@@ -1,3 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '@maskgen/tsconfig/tsup.mjs';
 
-export default defineConfig({ entry: ['src/cli.ts'], format: ['esm'], clean: true, target: 'es2022', banner: { js: '#!/usr/bin/env node' } });
+export default packageConfig({ entry: ['src/cli.ts'], bin: true });

@@ -4,7 +4,8 @@ import { nodeRuntime } from '@maskgen/runtime-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer, parseConfigText, parseHubFile, readConfig, resolveModel } from '../src/index.js';
+import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer, parseConfigText, readConfig, resolveModel } from '../src/index.js';
+import { parseHubFile } from '../src/model-file.js';
 import { GOLDEN, expectGoldenE2eVq, useGoldenHub } from './hub-fixture.js';
 
 const { source } = useGoldenHub();
