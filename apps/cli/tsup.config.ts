@@ -1,3 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '@maskgen/tsconfig/tsup.mjs';
 
-export default defineConfig({ entry: ['src/main.ts'], format: ['esm'], clean: true, target: 'es2022', banner: { js: '#!/usr/bin/env node' } });
+export default packageConfig({ entry: ['src/main.ts'], bin: true });

@@ -1,8 +1,9 @@
+import { packageConfig } from '@maskgen/tsconfig/tsup.mjs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig([
-  { entry: ['src/cli.ts'], format: ['esm'], clean: true, target: 'es2022', banner: { js: '#!/usr/bin/env node' } },
-  {
+export default [
+  packageConfig({ entry: ['src/cli.ts'], bin: true }),
+  defineConfig({
     // The page `web-webgpu` loads: case runners + runtime-web bundled for the browser. ORT's
     // "extern wasm" entry loads its .wasm/.mjs from the runner's /ort/ instead of inlining them.
     entry: { 'browser/golden-page': 'src/browser/page.ts' },
@@ -13,5 +14,5 @@ export default defineConfig([
     esbuildOptions(o) {
       o.conditions = ['onnxruntime-web-use-extern-wasm', 'browser', 'import', 'default'];
     },
-  },
-]);
+  }),
+];

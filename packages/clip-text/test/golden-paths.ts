@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SafetensorsFile, memoryFile, toNumbers } from '@maskgen/core';
 import { GOLDEN_DIR, goldenCase } from '../../../tooling/golden/src/case-folder.js';
-import { ClipTokenizer, MERGE_COUNT, vocabFromMerges } from '../src/index.js';
+import { MERGE_COUNT, vocabFromMerges } from '../src/bpe-vocab.js';
+import { ClipTokenizer } from '../src/index.js';
 
 /** The golden case folders (the golden runner's reader: a test fails when they are missing). */
 export const GOLDEN = GOLDEN_DIR;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanText } from '../src/index.js';
+import { cleanText } from '../src/prompt-text.js';
 import { ftfyUnescapeHtml, pythonHtmlUnescape } from '../src/text-fixing/html-unescape.js';
 
 /** [key, html.unescape("a &KEY b"), html.unescape("a&KEYx;b"), ftfy("a &KEY b"), ftfy("a &KEY.upper() b")] per HTML5 name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, preTokenize } from '../src/index.js';
+import { cleanText, preTokenize } from '../src/prompt-text.js';
 
 /**
  * Every known case where our cleaning differs from open_clip 2.31 + ftfy 6.3 + Python, pinned so a

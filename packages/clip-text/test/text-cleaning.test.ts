@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, fixText, preTokenize } from '../src/index.js';
+import { cleanText, fixText, preTokenize } from '../src/prompt-text.js';
 
 // Expected values follow ftfy 6.x fix_text + open_clip's html.unescape×2 / whitespace / lower().
 describe('ftfy-style fixes', () => {

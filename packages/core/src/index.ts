@@ -5,22 +5,19 @@ export {
   type DType,
   type DataTypeMap,
   type Tensor,
-  DTYPE_BYTES,
   numel,
   tensor,
-  intAt,
   toNumbers,
   toFloat32,
   float16ToFloat32,
   float32ToFloat16,
 } from './tensor.js';
 export { type FileHandle, checkRange, memoryFile } from './file-handle.js';
-export { SafetensorsFile, type TensorInfo, MAX_SAFETENSORS_HEADER, decodeTensor } from './safetensors.js';
+export { SafetensorsFile, type TensorInfo } from './safetensors.js';
 export type { Runtime, Session, SessionOptions, OnnxModel, PackedOnnxModel, ExternalDataFile } from './runtime.js';
-export { GraphBuilder, OPSET, type Value, type Int8Weight, type GraphOptions } from './onnx/graph-builder.js';
-export { type WeightPrecision, INT8_BLOCK, quantizeBlockwiseInt8, DerivedWeights } from './onnx/int8-weights.js';
+export { GraphBuilder, type Value, type Int8Weight, type GraphOptions } from './onnx/graph-builder.js';
+export type { WeightPrecision } from './onnx/int8-weights.js';
 export type { AttrValue, Attrs } from './onnx/onnx-types.js';
-export { ONNX_DTYPE } from './onnx/onnx-types.js';
 export {
   linear,
   linearFrom,
@@ -46,10 +43,7 @@ export {
   type ResidualAttentionBlockParams,
   type ResidualAttentionBlockOptions,
 } from './onnx/residual-attention-block.js';
-export { TorchCheckpoint, type CheckpointTensor } from './pickle/torch-checkpoint.js';
-export { checkpointAsSafetensors, openStateDict } from './pickle/safetensors-view.js';
-export { unpickle } from './pickle/unpickler.js';
-export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
+export { openStateDict } from './pickle/safetensors-view.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DerivedWeights, GraphBuilder, INT8_BLOCK, SafetensorsFile, encodeSafetensors, linearFrom, memoryFile, quantizeBlockwiseInt8, tensor } from '../src/index.js';
+import { GraphBuilder, SafetensorsFile, encodeSafetensors, linearFrom, memoryFile, tensor } from '../src/index.js';
+import { DerivedWeights, INT8_BLOCK, quantizeBlockwiseInt8 } from '../src/onnx/int8-weights.js';
 
 describe('quantizeBlockwiseInt8', () => {
   it('stores MatMulNBits layout: per row and 32-block, q − 128 times the block scale is within half a step of w', () => {

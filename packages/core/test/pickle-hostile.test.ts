@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TorchCheckpoint, isMaskgenError, memoryFile, unpickle } from '../src/index.js';
+import { isMaskgenError, memoryFile } from '../src/index.js';
+import { TorchCheckpoint } from '../src/pickle/torch-checkpoint.js';
+import { unpickle } from '../src/pickle/unpickler.js';
 import { PickleWriter, f32bytes, stateDictPickle, zipFile } from './pickle-fixtures.js';
 
 const open = (members: Record<string, Uint8Array>) => TorchCheckpoint.open(memoryFile(zipFile(members), 'hostile.bin'));

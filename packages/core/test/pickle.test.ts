@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SafetensorsFile, TorchCheckpoint, checkpointAsSafetensors, encodeSafetensors, memoryFile, openStateDict, tensor } from '../src/index.js';
+import { SafetensorsFile, encodeSafetensors, memoryFile, openStateDict, tensor } from '../src/index.js';
+import { checkpointAsSafetensors } from '../src/pickle/safetensors-view.js';
+import { TorchCheckpoint } from '../src/pickle/torch-checkpoint.js';
 import { PickleWriter, f32bytes, stateDictPickle, writeStateDict, zipFile } from './pickle-fixtures.js';
 
 /** A state dict with a plain tensor, a Parameter, a tensor at an offset of a shared storage, a transposed view, and int64/f16/bf16. */

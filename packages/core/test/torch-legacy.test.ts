@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type FileHandle, TorchCheckpoint, isMaskgenError, memoryFile, openStateDict } from '../src/index.js';
+import { type FileHandle, isMaskgenError, memoryFile, openStateDict } from '../src/index.js';
+import { TorchCheckpoint } from '../src/pickle/torch-checkpoint.js';
 import { type FixtureTensor, type LegacyOptions, f32bytes, legacyFile, stateDictPickle, zipFile } from './pickle-fixtures.js';
 
 const TENSORS: FixtureTensor[] = [

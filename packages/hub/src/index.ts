@@ -1,7 +1,6 @@
-export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
-export { HubHttp, TransportError, OFFLINE_ADVICE, type RetryOptions, type HubResponse } from './hub-http.js';
-export { type FileMetadata, normalizeEtag, announcedEtag, hubStatusError, fetchMetadata } from './file-metadata.js';
-export { DEFAULT_ENDPOINT, envFlag, parseEndpoint, type Env } from './settings.js';
+export { validateRepoId, validateFileName, validateRevision, resolveUrl } from './hub-names.js';
+export { HubHttp, type RetryOptions, type HubResponse } from './hub-http.js';
+export { type FileMetadata, hubStatusError, fetchMetadata } from './file-metadata.js';
 export { browserSource, type BrowserSource, type BrowserSourceOptions } from './web/browser-source.js';
 export { listCached, purgeCache, type CachedEntry } from './web/cache-admin.js';
 export { type BlobStore, type CacheBackend, type EntryMeta, memoryStore as memoryBlobStore } from './web/blob-store.js';

@@ -1,10 +1,6 @@
 export { createTextToImage } from './text-to-image.js';
-export { loadTatitok } from './image-tokenizer.js';
-export { loadTextEncoder } from './text-encoder.js';
-export { openWeights, openCheckpoint, WEIGHT_FILES } from './weights.js';
-export { openSource } from './sources.js';
 export { describeModel } from './model-kind.js';
-export { resolveModel, parseHubFile, pairedTokenizer, modelLabel, type ModelRef, type ModelFile, type ResolvedModel } from './model-file.js';
+export { resolveModel, pairedTokenizer, modelLabel, type ModelRef, type ModelFile, type ResolvedModel } from './model-file.js';
 export { FILE_ZOO, FILE_REPO, fileZooEntry, type FileZooEntry } from './file-zoo.js';
 export { parseConfigText, readConfig, CONFIG_EXTENSIONS } from './config-file.js';
 export {
@@ -29,7 +25,7 @@ export {
   type VqDefaults,
   type KlDefaults,
 } from './families/index.js';
-export { parsePromptList, deriveSeed, promptSlug, planPromptItems, rowSeededRng, type PromptItem } from './prompt-batch.js';
+export { parsePromptList, deriveSeed, planPromptItems, rowSeededRng, type PromptItem } from './prompt-batch.js';
 export { checkPrompts, MAX_PROMPTS, MAX_PROMPT_CHARS, MAX_IMAGES_PER_PROMPT } from './prompts.js';
 export type { RgbaImage, SourceResolver, LoadOptions, PreviewEvent, GenerateOptions, GenerateResult, TextToImage } from './types.js';
 export { createImageTokenizer, type ImageTokenizer } from './image-tokenizer-api.js';

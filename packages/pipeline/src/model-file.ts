@@ -44,7 +44,9 @@ const HUB_FILE = /^([^/:@\s]+\/[^/:@\s]+):([^:@]+)(?:@([^:@]+))?$/;
 
 /** Parses `owner/name:file[@revision]`; undefined for plain repo ids. */
 export function parseHubFile(ref: string): { repo: string; file: string; revision?: string } | undefined {
-  if (!ref.includes(':')) return undefined;
+  // Only `owner/name:` starts a hub file; other ids with a colon (a caller's own stand-in ids, such as the
+  // CLI's `local:<folder>`) are repo ids for the caller's source resolver to map.
+  if (!/^[^:]*\/[^:]*:/.test(ref)) return undefined;
   const m = HUB_FILE.exec(ref);
   if (!m) throw new MaskgenError('INVALID_ARGUMENT', `model ${quote(ref)}: expected a repo id "owner/name" or a hub file "owner/name:file.bin" (optionally "@revision")`);
   return { repo: m[1], file: m[2], ...(m[3] ? { revision: m[3] } : {}) };

@@ -1,6 +1,7 @@
 import { SeededRng } from '@maskgen/core';
 import { describe, expect, it } from 'vitest';
-import { deriveSeed, parsePromptList, planPromptItems, promptSlug, rowSeededRng } from '../src/index.js';
+import { deriveSeed, parsePromptList, planPromptItems, rowSeededRng } from '../src/index.js';
+import { promptSlug } from '../src/prompt-batch.js';
 
 describe('prompt lists for --prompts', () => {
   it('skips # comments and blank lines, trims, keeps line numbers and 1-based indices', () => {

@@ -4,7 +4,8 @@ import { nodeRuntime } from '@maskgen/runtime-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer, parseConfigText, parseHubFile, readConfig, resolveModel } from '../src/index.js';
+import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer, parseConfigText, readConfig, resolveModel } from '../src/index.js';
+import { parseHubFile } from '../src/model-file.js';
 import { GOLDEN, expectGoldenE2eVq, useGoldenHub } from './hub-fixture.js';
 
 const { source } = useGoldenHub();
@@ -157,6 +158,8 @@ describe('config resolution and pairing for single files', () => {
     expect(parseHubFile('fun-research/TA-TiTok:maskgen_vq_xl.bin')).toEqual({ repo: 'fun-research/TA-TiTok', file: 'maskgen_vq_xl.bin' });
     expect(parseHubFile('fun-research/TA-TiTok:sub/x.bin@v1.0')).toEqual({ repo: 'fun-research/TA-TiTok', file: 'sub/x.bin', revision: 'v1.0' });
     expect(parseHubFile('turkeyju/generator_maskgen_vq_xl')).toBeUndefined();
-    for (const bad of ['a:b', 'a/b:', 'a/b:x.bin@', 'a/b:x:y.bin', 'a/b/c:x.bin']) expect(() => parseHubFile(bad), bad).toThrow(/expected a repo id "owner\/name" or a hub file/);
+    for (const bad of ['a/b:', 'a/b:x.bin@', 'a/b:x:y.bin', 'a/b/c:x.bin']) expect(() => parseHubFile(bad), bad).toThrow(/expected a repo id "owner\/name" or a hub file/);
+    // Without `owner/name:` it is no hub file: the caller's resolver maps it (the CLI's `local:<folder>` ids).
+    for (const id of ['local:/tmp/x', 'a:b']) expect(parseHubFile(id), id).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@ import { nodeRuntime } from '@maskgen/runtime-node';
 import { imageToTensor } from '@maskgen/tatitok';
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createTextToImage, loadTatitok } from '../src/index.js';
+import { loadTatitok } from '../src/image-tokenizer.js';
+import { createTextToImage } from '../src/index.js';
 import { useGoldenHub } from './hub-fixture.js';
 
 const { source } = useGoldenHub();

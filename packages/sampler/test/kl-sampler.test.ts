@@ -2,7 +2,9 @@ import { SeededRng, type Tensor, tensor, toFloat32 } from '@maskgen/core';
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { nodeRuntime } from '@maskgen/runtime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MaskGenKL, concatBatch, reverseDiffusion } from '../src/index.js';
+import { MaskGenKL } from '../src/index.js';
+import { concatBatch } from '../src/batch-rows.js';
+import { reverseDiffusion } from '../src/kl/reverse-diffusion.js';
 import { openSamplerCase } from './goldens.js';
 
 type KlCase = Awaited<ReturnType<typeof openSamplerCase>>;

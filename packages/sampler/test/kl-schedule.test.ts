@@ -1,7 +1,8 @@
 import { toFloat32, toNumbers } from '@maskgen/core';
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
-import { cosineBetas, respacedSchedule, spaceTimesteps, timestepFrequencies, torchExpf } from '../src/index.js';
+import { cosineBetas, respacedSchedule, spaceTimesteps } from '../src/kl/gaussian-diffusion.js';
+import { timestepFrequencies, torchExpf } from '../src/kl/torch-expf.js';
 import { KL_CASES, SCHEDULE_ARRAYS, openSamplerCase } from './goldens.js';
 
 /** numpy.allclose over every element, reporting the worst excess. */

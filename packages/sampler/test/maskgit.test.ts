@@ -3,7 +3,8 @@ import { expectMaskgenError } from '@maskgen/test-utils';
 import { nodeRuntime } from '@maskgen/runtime-node';
 import { webRuntime } from '@maskgen/runtime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUIDANCE_DECAYS, MASK_SCHEDULES, MaskGenVQ, concatBatch } from '../src/index.js';
+import { GUIDANCE_DECAYS, MASK_SCHEDULES, MaskGenVQ } from '../src/index.js';
+import { concatBatch } from '../src/batch-rows.js';
 import { TINY, tinyConditions, tinyVqCheckpoint } from './tiny-vq.js';
 
 async function tinyModel(runtime: Runtime) {

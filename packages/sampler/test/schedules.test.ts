@@ -1,7 +1,9 @@
 import { toFloat32 } from '@maskgen/core';
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
-import { GUIDANCE_DECAYS, MASK_SCHEDULES, addGumbel, guidanceAt, gumbel, maskingRatio, vqMicroCondition } from '../src/index.js';
+import { GUIDANCE_DECAYS, MASK_SCHEDULES, guidanceAt, maskingRatio } from '../src/index.js';
+import { addGumbel, gumbel } from '../src/gumbel.js';
+import { vqMicroCondition } from '../src/micro-condition.js';
 import { openSamplerCase } from './goldens.js';
 
 describe('mask schedules and guidance decay', () => {

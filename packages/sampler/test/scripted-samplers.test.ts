@@ -1,7 +1,8 @@
 import { type Rng, SeededRng, type Tensor, tensor, toNumbers } from '@maskgen/core';
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type MarModel, type MaskGitModel, maskGitGenerate, marSample, maskingRatio, respacedSchedule } from '../src/index.js';
+import { type MarModel, type MaskGitModel, maskGitGenerate, marSample, maskingRatio } from '../src/index.js';
+import { respacedSchedule } from '../src/kl/gaussian-diffusion.js';
 
 /**
  * The samplers' schedule, CFG and ordering logic on scripted models: no runtime, no checkpoint. The

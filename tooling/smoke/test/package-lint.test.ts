@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,6 +19,35 @@ describe('publishable packages are publint- and attw-clean', () => {
       expect(attw.status, attw.stdout + attw.stderr).toBe(0);
     }, 60_000);
   }
+
+  // Workspace tools resolve `source` to src/ (docs/architecture.md); tarballs hold only dist/, so the published
+  // exports map is publishConfig.exports: the same map without `source`, substituted by pnpm pack/publish.
+  it('exports start with a `source` condition on an existing file, and the packed package.json has none', () => {
+    const withoutSource = (exports: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(exports).map(([k, v]) => [k, typeof v === 'string' ? v : Object.fromEntries(Object.entries(v as object).filter(([c]) => c !== 'source'))]));
+    const dest = mkdtempSync(join(tmpdir(), 'maskgen-pack-'));
+    try {
+      for (const p of PACKAGES) {
+        const cwd = join(ROOT, 'packages', p);
+        const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+        for (const [key, entry] of Object.entries(pkg.exports as Record<string, unknown>)) {
+          if (typeof entry === 'string') continue;
+          const conditions = entry as Record<string, string>;
+          expect(Object.keys(conditions)[0], `${p} ${key}`).toBe('source');
+          expect(existsSync(join(cwd, conditions.source)), `${p} ${key} -> ${conditions.source}`).toBe(true);
+        }
+        expect(pkg.publishConfig.exports, p).toEqual(withoutSource(pkg.exports));
+        const out = join(dest, p);
+        execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd, stdio: 'pipe' });
+        const tgz = join(out, readdirSync(out)[0]!);
+        const packed = JSON.parse(execFileSync('tar', ['-xzOf', tgz, 'package/package.json'], { encoding: 'utf8' }));
+        expect(JSON.stringify(packed.exports), p).not.toMatch(/"source"/);
+        expect(packed.exports, p).toEqual(pkg.publishConfig.exports);
+      }
+    } finally {
+      rmSync(dest, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('@maskgen/cli (a bin, no library exports): publint-clean, public, versioned by changesets', () => {
     const cwd = join(ROOT, 'apps', 'cli');

@@ -1,0 +1,3 @@
+import { packageTestConfig } from '@maskgen/tsconfig/vitest.mjs';
+
+export default packageTestConfig();
