@@ -1,24 +1,23 @@
 import { MaskgenError, type Tensor, tensor } from '@maskgen/core';
 import { decodeImage } from '@maskgen/image';
 import { type ImageBytes, resizeAndCenterCrop } from '@maskgen/tatitok';
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInput } from './read-input.js';
 
 /** Reads and decodes a PNG or JPEG file, naming the file in any error. */
-export async function readPng(path: string): Promise<ImageBytes> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (cause) {
-    throw new MaskgenError('NOT_FOUND', `image ${JSON.stringify(path)} cannot be read: ${(cause as Error).message}`, { cause });
-  }
+export async function readPng(path: string, signal?: AbortSignal): Promise<ImageBytes> {
+  const bytes = await readInput(path, 'image', INPUT_LIMITS.image, signal);
   return decodeImage(bytes).catch((e: unknown) => {
     throw new MaskgenError('INVALID_IMAGE', `image ${JSON.stringify(path)}: ${(e as Error).message}`, { cause: e });
   });
 }
 
 /** Reads a PNG or JPEG for a model of `size`×`size` pixels (shorter side resized, centre cropped). */
-export async function readImage(path: string, size: number): Promise<ImageBytes> {
-  const img = await readPng(path);
+export async function readImage(path: string, size: number, signal?: AbortSignal): Promise<ImageBytes> {
+  return fitImage(await readPng(path, signal), size);
+}
+
+/** Resizes (shorter side) and centre-crops a decoded image for a model of `size`×`size` pixels. */
+export function fitImage(img: ImageBytes, size: number): ImageBytes {
   return img.width === size && img.height === size ? img : resizeAndCenterCrop(img, size);
 }
 

@@ -2,19 +2,14 @@ import { MaskgenError, type ProgressCallback, type WeightPrecision } from '@mask
 import { type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
 import { folderSource, hubSource } from '@maskgen/hub/node';
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInput } from './read-input.js';
 import { basename, dirname, resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
 
 /** Reads a --config/--tokenizer-config file (YAML or JSON by extension) into the tree the loaders take. */
-async function configFlag(flag: string, path: string | undefined): Promise<unknown> {
+async function configFlag(flag: string, path: string | undefined, signal?: AbortSignal): Promise<unknown> {
   if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new MaskgenError('NOT_FOUND', `--${flag}: cannot read ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
-  }
+  const text = new TextDecoder().decode(await readInput(path, `--${flag} file`, INPUT_LIMITS.config, signal));
   return parseConfigText(text, path);
 }
 
@@ -47,7 +42,7 @@ export async function loadOptions(
   };
   const modelId = ref(model)!;
   const runtime = await makeRuntime(flags.runtime, flags.threads);
-  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config), configFlag('tokenizer-config', flags['tokenizer-config'])]);
+  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config, extra.signal), configFlag('tokenizer-config', flags['tokenizer-config'], extra.signal)]);
   return {
     modelId,
     options: {

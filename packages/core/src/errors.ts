@@ -25,7 +25,10 @@ export type MaskgenErrorCode =
   | 'UNAUTHORIZED'
   | 'CACHE_IO'
   | 'INVALID_CHECKPOINT'
-  | 'UNSAFE_PICKLE';
+  | 'UNSAFE_PICKLE'
+  | 'NON_FINITE'
+  | 'INPUT_TOO_LARGE'
+  | 'FILE_IO';
 
 /**
  * The single error type of MaskGen.js. One class (instead of a hierarchy) keeps `instanceof`

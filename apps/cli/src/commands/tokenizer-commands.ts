@@ -1,8 +1,8 @@
 import { MaskgenError } from '@maskgen/core';
 import { createImageTokenizer } from '@maskgen/pipeline';
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInput } from '../read-input.js';
 import { type Flags, parseFlags, usage } from '../args.js';
-import { readImage, tokensFromJson, tokensToJson } from '../image-io.js';
+import { fitImage, readPng, tokensFromJson, tokensToJson } from '../image-io.js';
 import { decodeNpy, encodeNpy } from '../npy.js';
 import { loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
@@ -37,9 +37,10 @@ export const reconstruct: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, RECON, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
     const out = await checkOutputPath(flags.output ?? 'reconstruction.png', { flag: '-o/--output', extensions: ['.png'] });
+    const input = await readPng(args[0], ctx.signal);
     const tok = await open(flags, ctx);
     try {
-      const [img] = await tok.reconstruct([await readImage(args[0], tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
+      const [img] = await tok.reconstruct([fitImage(input, tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
       await writeAtomic(out, encodePng(img, { source: args[0], tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${out}\n`);
       return 0;
@@ -56,9 +57,10 @@ export const encode: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
     if (flags.output) await checkOutputPath(flags.output, { flag: '-o/--output', extensions: ['.json', '.npy'] });
+    const input = await readPng(args[0], ctx.signal);
     const tok = await open(flags, ctx);
     try {
-      const tokens = await tok.encode([await readImage(args[0], tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
+      const tokens = await tok.encode([fitImage(input, tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
       // A local folder is recorded as its absolute path (not the internal `local:` id), so decode finds it again.
       const json = tokensToJson(tok.modelId.replace(/^local:/, ''), tok.mode, tokens);
       if (flags.output?.toLowerCase().endsWith('.npy')) await writeAtomic(flags.output, encodeNpy(tokens));
@@ -78,9 +80,7 @@ export const decode: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens file (.json or .npy)' });
     const out = await checkOutputPath(flags.output ?? 'decoded.png', { flag: '-o/--output', extensions: ['.png'] });
-    const raw = await readFile(args[0]).catch((cause: Error) => {
-      throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
-    });
+    const raw = await readInput(args[0], 'tokens file', INPUT_LIMITS.tokens, ctx.signal);
     const npy = args[0].toLowerCase().endsWith('.npy');
     if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
     const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);

@@ -41,7 +41,7 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
   const offlineError = (file: string) =>
     new MaskgenError(
       'OFFLINE',
-      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in the cache ${quote(settings.cacheDir)} and offline mode is on (HF_HUB_OFFLINE / offline option); download it once online, point HF_HUB_CACHE at a filled cache, or load from a local folder with folderSource()`,
+      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in the cache ${quote(settings.cacheDir)} and offline mode is on (HF_HUB_OFFLINE / offline option); download it once online, point HF_HUB_CACHE at a filled cache, or load the files from a local folder instead`,
     );
 
   async function fetchToCache(file: string, opts: SourceOptions): Promise<string> {
