@@ -3,7 +3,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type CacheIo, type WritableFile, cacheError } from './cache-io.js';
 import { ContentCheck } from './content-check.js';
-import { corrupt, transfer } from './blob-transfer.js';
+import { type TransferLimits, corrupt, transfer } from './blob-transfer.js';
 import type { FileMetadata } from '../file-metadata.js';
 import { type HubHttp, TransportError } from '../hub-http.js';
 import { type RepoCache, isDiskFull } from './repo-cache.js';
@@ -14,6 +14,8 @@ export interface DownloadContext {
   io: CacheIo;
   metadataTimeoutMs: number;
   stallTimeoutMs: number;
+  /** Deadline and minimum rate (default DEFAULT_TRANSFER_LIMITS). */
+  limits?: TransferLimits;
   signal?: AbortSignal;
   onBytes(loaded: number): void;
 }
