@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listCache, removeFromCache } from '../src/node/cache-admin.js';
 import { resolveHubSettings } from '../src/node/hub-settings.js';
 import { type HubFixture, hubFixture, readAll, sameBytes } from './hub-fixtures.js';
 
@@ -53,5 +56,28 @@ describe('hub source: every transfer ends (deadline, minimum rate, retries acros
   it('still downloads through an honest slow server', async () => {
     fx.hub.setFault({ fault: { kind: 'drop', afterBytes: 100_000 }, path: cdnOnly });
     expect(sameBytes(await readAll(await fx.source().open(MODEL)), fx.files[MODEL])).toBe(true);
+  });
+
+  it('.incomplete files of killed processes (dead pid) are resumed or removed by the next run, and counted by cache ls/rm', async () => {
+    fx.hub.setFault({ fault: { kind: 'slow', bytesPerSecond: 2_000_000 }, path: cdnOnly });
+    const ac = new AbortController();
+    await expect(fx.source({ signal: ac.signal, onProgress: (e) => e.phase === 'download' && e.loaded > 0 && ac.abort() }).open(MODEL)).rejects.toMatchObject({ code: 'ABORTED' });
+    const parked = (await fx.listCache()).find((f) => f.endsWith('.incomplete'))!;
+    // What kill -9 leaves: the temp file of a process that no longer exists (pid above any pid_max), and one of a live process.
+    const dead = join(fx.cacheDir, parked.replace(/\.incomplete$/, '.999999999-dead1.incomplete'));
+    await rename(join(fx.cacheDir, parked), dead);
+    await writeFile(join(fx.cacheDir, parked.replace(/\.incomplete$/, '.999999998-dead2.incomplete')), 'x');
+    const live = join(fx.cacheDir, parked.replace(/\.incomplete$/, `.${process.ppid}-live.incomplete`));
+    await writeFile(live, 'y');
+    const [repo] = await listCache(fx.cacheDir);
+    expect(repo.partialBytes).toBeGreaterThan(1);
+    fx.takeRequests();
+    expect(sameBytes(await readAll(await fx.source().open(MODEL)), fx.files[MODEL])).toBe(true);
+    expect(cdnGets()[0]?.range).toMatch(/^bytes=[1-9]\d*-$/);
+    const left = (await fx.listCache()).filter((f) => f.includes('incomplete'));
+    expect(left).toEqual([live.slice(fx.cacheDir.length + 1)]);
+    expect((await listCache(fx.cacheDir))[0].partialBytes).toBe(1);
+    expect(await removeFromCache(fx.cacheDir, repo.repoId)).toBeGreaterThan(0);
+    expect(await fx.listCache()).toEqual([]);
   });
 });

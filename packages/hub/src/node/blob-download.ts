@@ -3,6 +3,7 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type CacheIo, type WritableFile, cacheError } from './cache-io.js';
 import { ContentCheck } from './content-check.js';
+import { reclaimStalePartials } from './stale-partials.js';
 import { type TransferLimits, corrupt, transfer } from './blob-transfer.js';
 import type { FileMetadata } from '../file-metadata.js';
 import { type HubHttp, TransportError } from '../hub-http.js';
@@ -40,6 +41,7 @@ export async function downloadBlob(cache: RepoCache, commit: string, file: strin
   } catch (e) {
     throw cacheError(e, 'creating the blobs folder', cache.cacheDir);
   }
+  await reclaimStalePartials(dirname(blob));
   const free = await ctx.io.freeBytes(dirname(blob));
   if (free !== undefined && free < meta.size) {
     throw cacheError(Object.assign(new Error(`${meta.size} bytes needed, ${free} free`), { code: 'ENOSPC' }), `downloading ${file}`, cache.cacheDir);
