@@ -57,11 +57,36 @@ export function isMaskgenError(e: unknown, code?: MaskgenErrorCode): e is Maskge
 
 /** Quotes a user value for an error message, shortened so hostile input cannot flood logs. */
 export function quote(value: unknown, max = 80): string {
-  let s: string;
-  try {
-    s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  } catch {
-    s = String(value);
-  }
+  const s = preview(value, max + 1, 4);
   return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/**
+ * A JSON-like preview that stops after `budget` characters and `depth` levels, so a 2M-deep or
+ * 1 GB value costs a few hundred steps (JSON.stringify would overflow the stack or copy it all).
+ */
+function preview(value: unknown, budget: number, depth: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  if (depth <= 0) return Array.isArray(value) ? '[…]' : '{…}';
+  const parts: string[] = [];
+  let used = 2;
+  const entries: Iterable<[string | undefined, unknown]> = Array.isArray(value)
+    ? (function* () {
+        for (let i = 0; i < value.length; i++) yield [undefined, value[i]] as [undefined, unknown];
+      })()
+    : (function* () {
+        for (const k in value as object) if (Object.prototype.hasOwnProperty.call(value, k)) yield [k, (value as Record<string, unknown>)[k]] as [string, unknown];
+      })();
+  for (const [k, v] of entries) {
+    if (used >= budget) {
+      parts.push('…');
+      break;
+    }
+    const item = `${k === undefined ? '' : `${JSON.stringify(k)}:`}${preview(v, budget - used, depth - 1)}`;
+    parts.push(item);
+    used += item.length + 1;
+  }
+  return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }
