@@ -34,6 +34,9 @@ export function tokensToJson(model: string, mode: 'vq' | 'vae', t: Tensor): stri
   return `${JSON.stringify({ model, mode, dims: [...t.dims], tokens: Array.from(t.data as ArrayLike<number | bigint>, Number) } satisfies TokenFile)}\n`;
 }
 
+/** Largest latent magnitude a token file may hold: real posterior samples stay within ±100. */
+export const MAX_LATENT = 10_000;
+
 /** Parses and checks a token file, naming what is wrong. */
 export function tokensFromJson(text: string, path: string): { file: TokenFile; tensor: Tensor } {
   let raw: unknown;
@@ -54,7 +57,9 @@ export function tokensFromJson(text: string, path: string): { file: TokenFile; t
   if (!Array.isArray(f.tokens) || f.tokens.length !== n || !f.tokens.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     throw fail(`"tokens" must hold ${n} finite numbers`);
   }
-  if (f.mode === 'vq' && !f.tokens.every((v) => Number.isInteger(v) && v >= 0)) throw fail('VQ tokens must be non-negative integers');
+  // JSON numbers past 2^53 are rounded by the parser: ids must be exact, so they must be safe integers.
+  if (f.mode === 'vq' && !f.tokens.every((v) => Number.isSafeInteger(v) && v >= 0)) throw fail(`VQ tokens must be non-negative integers below 2^53 (ids of the codebook)`);
+  if (f.mode === 'vae' && !f.tokens.every((v) => Math.abs(v) <= MAX_LATENT)) throw fail(`latents must lie in [-${MAX_LATENT}, ${MAX_LATENT}]`);
   const t = f.mode === 'vq' ? tensor('int64', f.dims, f.tokens) : tensor('float32', f.dims, f.tokens);
   return { file: f as TokenFile, tensor: t };
 }

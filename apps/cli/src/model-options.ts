@@ -20,7 +20,7 @@ async function configFlag(flag: string, path: string | undefined, signal?: Abort
  * is found); everything else (repo ids, `owner/name:file.bin[@rev]`) comes from the hub or its cache.
  */
 export async function loadOptions(
-  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string },
+  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string; 'allow-nonfinite'?: boolean },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
 ): Promise<{ modelId: ModelRef; options: LoadOptions }> {
@@ -52,6 +52,8 @@ export async function loadOptions(
       ...(config !== undefined ? { config } : {}),
       ...(tokenizerConfig !== undefined ? { tokenizerConfig } : {}),
       ...(flags.precision ? { precision: flags.precision as WeightPrecision } : {}),
+      ...(flags['allow-nonfinite'] ? { allowNonFinite: true } : {}),
+      onWarning: (m: string) => process.stderr.write(`maskgen: warning: ${m}\n`),
       source,
       signal: extra.signal,
       onProgress: extra.onProgress,

@@ -53,3 +53,4 @@ export { ZipArchive, type ZipEntry } from './pickle/zip-archive.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';
+export { checkFinite, countNonFinite, type NonFinitePolicy } from './finite.js';

@@ -22,6 +22,7 @@ const FLAGS = {
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 

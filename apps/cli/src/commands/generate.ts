@@ -34,6 +34,7 @@ const FLAGS = {
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
+  'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
@@ -41,7 +42,8 @@ async function readPromptFile(file: string, signal: AbortSignal): Promise<string
   return new TextDecoder().decode(await readInput(file, '--prompts file', INPUT_LIMITS.prompts, signal));
 }
 
-function outputNames(base: string, count: number): string[] {
+/** `out.png` for one image, `out-0.png`, `out-1.png`, … for several. */
+export function outputNames(base: string, count: number): string[] {
   if (count === 1) return [base];
   const dot = base.toLowerCase().endsWith('.png') ? base.length - 4 : base.length;
   return Array.from({ length: count }, (_, i) => `${base.slice(0, dot)}-${i}${base.slice(dot) || '.png'}`);
