@@ -55,6 +55,19 @@ export function isMaskgenError(e: unknown, code?: MaskgenErrorCode): e is Maskge
   );
 }
 
+/**
+ * Says where JSON.parse failed (line and column) without quoting the file: V8's own message repeats
+ * the first bytes of the text, and a config reached through a symlink may be any file on the machine.
+ */
+export function describeJsonError(cause: unknown, text: string): string {
+  const m = /position (\d+)/.exec(String((cause as Error)?.message ?? ''));
+  if (!m) return 'not valid JSON';
+  const at = Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  return `not valid JSON at line ${line}, column ${at - before.lastIndexOf('\n')}`;
+}
+
 /** Quotes a user value for an error message, shortened so hostile input cannot flood logs. */
 export function quote(value: unknown, max = 80): string {
   const s = preview(value, max + 1, 4);

@@ -1,4 +1,4 @@
-export { MaskgenError, isMaskgenError, quote, type MaskgenErrorCode } from './errors.js';
+export { MaskgenError, describeJsonError, isMaskgenError, quote, type MaskgenErrorCode } from './errors.js';
 export { CONFIG_RANGES, configNumber, describeRange, type ConfigRange } from './config-ranges.js';
 export { throwIfAborted, isAbortError } from './abort.js';
 export type { ProgressEvent, ProgressCallback } from './progress.js';

@@ -1,6 +1,6 @@
 import { expectMaskgenError } from '@maskgen/test-utils';
 import { describe, expect, it } from 'vitest';
-import { GENERATOR_FAMILIES } from '../src/index.js';
+import { GENERATOR_FAMILIES, parseConfigText } from '../src/index.js';
 
 const gen = (mode: string, maskgen: object, extra: object = {}) => ({ model: { vq_model: { quantize_mode: mode }, maskgen }, ...extra });
 
@@ -24,5 +24,11 @@ describe('generator configs: every numeric field has a range, checked before any
     const kl = GENERATOR_FAMILIES.find((f) => f.name === 'kl')!;
     await expectMaskgenError(() => kl.recognise(gen('vae', {}, { losses: { num_sampling_steps: '100000' } }), 'me/x'), 'INVALID_CONFIG', /losses\.num_sampling_steps: expected an integer in \[1, 1000\]/);
     expect(kl.recognise(gen('vae', {}, { losses: { num_sampling_steps: '50' } }), 'me/x')).toMatchObject({ diffusionSteps: 50 });
+  });
+  it('a config that is not JSON is named with a line and column, never quoted (it may be any file behind a symlink)', async () => {
+    const e = await expectMaskgenError(() => parseConfigText('root:x:0:0:secret\nmore', '/tmp/link.json'), 'INVALID_CONFIG', /config "\/tmp\/link.json": not valid JSON( at line 1, column \d+)?$/);
+    expect(e.message).not.toMatch(/root|secret/);
+    const list = await expectMaskgenError(() => parseConfigText('["secret-value"]', 'c.json'), 'INVALID_CONFIG', /got a list/);
+    expect(list.message).not.toMatch(/secret/);
   });
 });
