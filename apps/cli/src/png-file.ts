@@ -7,7 +7,7 @@ import { notRegular } from './output-path.js';
 export function fsError(e: unknown, path: string, doing: string): MaskgenError {
   const code = (e as NodeJS.ErrnoException)?.code;
   const fix: Record<string, string> = {
-    ENOENT: 'its folder does not exist; create it first',
+    ENOENT: doing.startsWith('read') ? 'the file does not exist; check the name' : 'its folder does not exist; create it first',
     EACCES: 'permission denied; choose another location or change its permissions',
     EPERM: 'permission denied; choose another location or change its permissions',
     EROFS: 'the file system is read-only; choose another location',

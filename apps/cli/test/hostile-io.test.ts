@@ -70,7 +70,7 @@ describe('inputs: every read has a size cap and a cancel', () => {
   it('an aborted signal stops the read', () => fails(readInput('/dev/zero', 'image', INPUT_LIMITS.image, AbortSignal.abort()), /cancelled/));
   it('a folder and a missing file are named, with no stack', async () => {
     await fails(readInput(at('folder'), 'image', 10), /is a folder; expected a file|cannot read image/);
-    await fails(readInput(at('nope.png'), 'image', 10), /cannot read image ".*nope.png": its folder does not exist|cannot read image/);
+    await fails(readInput(at('nope.png'), 'image', 10), /cannot read image ".*nope.png": the file does not exist; check the name/);
   });
 });
 
@@ -113,7 +113,7 @@ describe('the CLI end to end', () => {
       [['generate', 'x', '-o', ''], /expected a file name, got ""/],
       [['export', '-o', 'taken'], /"taken" exists and is a regular file, not a folder/],
       [['encode', '/dev/zero', '-o', 't.json'], /larger than the 256 MiB limit for images/],
-      [['decode', 'missing.json'], /cannot read tokens file "missing.json"/],
+      [['decode', 'missing.json'], /cannot read tokens file "missing.json": the file does not exist/],
     ] as const) {
       const r = await cli.run([...args], env);
       expect(r.status, r.stderr).not.toBe(0);
