@@ -17,8 +17,21 @@ const HINTS: Partial<Record<MaskgenError['code'], string>> = {
   RUNTIME_LIMIT: 'Try --precision int8 (a quarter of the weight bytes), or --runtime node, which maps weights from disk without the WebAssembly memory limit.',
 };
 
+/**
+ * Removes secrets from text before it is printed: credentials in URLs (`https://user:pass@host`),
+ * Hugging Face tokens (`hf_…`) and bearer tokens. Every line the CLI prints about an error goes through it.
+ */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']*@/gi, '$1***@')
+    .replace(/\bhf_[A-Za-z0-9]{6,}/g, 'hf_***')
+    .replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1***');
+}
+
 /** Prints an error for a person and returns the process exit status. */
-export function reportError(e: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function reportError(e: unknown, write: (s: string) => void = (s) => process.stderr.write(s), opts: { debug?: boolean } = {}): number {
+  const out = write;
+  write = (s) => out(redactSecrets(s));
   if (e instanceof UsageError) {
     write(`maskgen: ${e.message}\nRun 'maskgen help' for usage.\n`);
     return 2;
@@ -30,8 +43,11 @@ export function reportError(e: unknown, write: (s: string) => void = (s) => proc
     }
     const hint = HINTS[e.code];
     write(`maskgen: ${e.message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    if (opts.debug && e.stack) write(`${e.stack}\n`);
     return 1;
   }
-  write(`maskgen: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+  // Only --debug shows a stack trace; otherwise one line, plus where to look.
+  if (opts.debug) write(`maskgen: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+  else write(`maskgen: unexpected error: ${(e as Error)?.message ?? String(e)}\nhint: run again with --debug for details, and report it if it persists\n`);
   return 1;
 }

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, reportError } from './cli-error.js';
 import { COMMANDS } from './commands/index.js';
+import { MAX_PROMPT_CHARS } from '@maskgen/pipeline';
+
+/** Longest command line accepted, in characters (see the check in `main`). */
+const MAX_ARGV_CHARS = 20_000;
 
 /** The installed package's version (dist/main.js sits one folder below package.json, in the repo and in a tarball). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -32,6 +36,9 @@ HF_HUB_OFFLINE=1 uses only cached files); --model also accepts a local folder.
 Progress goes to stderr; HF_HUB_DISABLE_PROGRESS_BARS=1 or -q turns it off, NO_COLOR=1 keeps it plain.
 `;
 
+/** `--debug` anywhere (or MASKGEN_DEBUG=1) prints stack traces of unexpected errors; it is taken out of argv. */
+const DEBUG = process.argv.includes('--debug') || /^(1|true|yes)$/i.test(process.env.MASKGEN_DEBUG ?? '');
+
 /** Entry point: dispatches to a command and turns every failure into a message and an exit status. */
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -48,6 +55,12 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(HELP);
     return name ? 0 : 2;
+  }
+  // onnxruntime-node 1.30 crashes (SIGSEGV) while creating a session when the process's argv is about
+  // 30,000 characters: long text never reaches it. Prompts that long belong in a --prompts file.
+  const argvChars = argv.reduce((n, a) => n + a.length + 1, 0);
+  if (argvChars > MAX_ARGV_CHARS) {
+    throw new UsageError(`the command line is ${argvChars} characters; the limit is ${MAX_ARGV_CHARS} (each prompt at most ${MAX_PROMPT_CHARS}); put long or many prompts in a file and pass --prompts file.txt`);
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}`);
@@ -67,11 +80,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2).filter((a) => a !== '--debug')).then(
   (code) => {
     process.exitCode = code;
   },
   (e) => {
-    process.exitCode = reportError(e);
+    process.exitCode = reportError(e, undefined, { debug: DEBUG });
   },
 );

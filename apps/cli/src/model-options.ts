@@ -2,19 +2,14 @@ import { MaskgenError, type ProgressCallback, type WeightPrecision } from '@mask
 import { type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
 import { folderSource, hubSource } from '@maskgen/hub/node';
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInput } from './read-input.js';
 import { basename, dirname, resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
 
 /** Reads a --config/--tokenizer-config file (YAML or JSON by extension) into the tree the loaders take. */
-async function configFlag(flag: string, path: string | undefined): Promise<unknown> {
+async function configFlag(flag: string, path: string | undefined, signal?: AbortSignal): Promise<unknown> {
   if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new MaskgenError('NOT_FOUND', `--${flag}: cannot read ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
-  }
+  const text = new TextDecoder().decode(await readInput(path, `--${flag} file`, INPUT_LIMITS.config, signal));
   return parseConfigText(text, path);
 }
 
@@ -26,7 +21,7 @@ async function configFlag(flag: string, path: string | undefined): Promise<unkno
  * is found); everything else (repo ids, `owner/name:file.bin[@rev]`) comes from the hub or its cache.
  */
 export async function loadOptions(
-  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string },
+  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string; 'allow-nonfinite'?: boolean },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
 ): Promise<{ modelId: ModelRef; options: LoadOptions }> {
@@ -57,7 +52,7 @@ export async function loadOptions(
   };
   const modelId = ref(model)!;
   const runtime = await makeRuntime(flags.runtime, flags.threads);
-  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config), configFlag('tokenizer-config', flags['tokenizer-config'])]);
+  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config, extra.signal), configFlag('tokenizer-config', flags['tokenizer-config'], extra.signal)]);
   return {
     modelId,
     options: {
@@ -67,6 +62,8 @@ export async function loadOptions(
       ...(config !== undefined ? { config } : {}),
       ...(tokenizerConfig !== undefined ? { tokenizerConfig } : {}),
       ...(flags.precision ? { precision: flags.precision as WeightPrecision } : {}),
+      ...(flags['allow-nonfinite'] ? { allowNonFinite: true } : {}),
+      onWarning: (m: string) => process.stderr.write(`maskgen: warning: ${m}\n`),
       source,
       signal: extra.signal,
       onProgress: extra.onProgress,

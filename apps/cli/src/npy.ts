@@ -1,4 +1,5 @@
 import { MaskgenError, type Tensor, tensor } from '@maskgen/core';
+import { MAX_LATENT } from './image-io.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
@@ -41,6 +42,12 @@ export function decodeNpy(bytes: Uint8Array, name: string): Tensor {
   if (!size) throw bad(`dtype ${descr} is not supported; expected <i8, <i4 or <f4`);
   if (bytes.length - start !== n * size) throw bad(`holds ${bytes.length - start} data bytes, expected ${n * size}`);
   const data = bytes.slice(start).buffer;
-  if (descr === '<f4') return tensor('float32', dims, new Float32Array(data));
+  if (descr === '<f4') {
+    const f = new Float32Array(data);
+    if (!f.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_LATENT)) throw bad(`latents must be finite and lie in [-${MAX_LATENT}, ${MAX_LATENT}]`);
+    return tensor('float32', dims, f);
+  }
+  const ids = descr === '<i8' ? new BigInt64Array(data) : new Int32Array(data);
+  if (!ids.every((v: number | bigint) => v >= 0 && v < 2 ** 31)) throw bad('token ids must be non-negative (ids of the codebook)');
   return tensor('int64', dims, descr === '<i8' ? new BigInt64Array(data) : BigInt64Array.from(new Int32Array(data), (v) => BigInt(v)));
 }

@@ -84,7 +84,7 @@ describe('maskgen bad arguments: a clear message and a non-zero exit, never a st
     ['negative steps', ['generate', 'x', '--steps=-3'], /--steps must be an integer ≥ 1, got -3/, 2],
     ['unknown runtime', ['generate', 'x', '--runtime', 'gpu'], /--runtime: expected one of node, web, got "gpu"/, 2],
     ['missing prompt', ['generate'], /expected a prompt/, 2],
-    ['unreadable prompts file', ['generate', '--prompts', 'nope.txt'], /--prompts: cannot read "nope.txt"/, 1],
+    ['unreadable prompts file', ['generate', '--prompts', 'nope.txt'], /cannot read --prompts file "nope.txt": the file does not exist/, 1],
     ['unknown model', ['generate', 'x', '--model', 'turkeyju/no_such_model', '-q'], /no_such_model.*not found|not found.*no_such_model/i, 1],
   ];
   for (const [name, args, re, status] of cases) {

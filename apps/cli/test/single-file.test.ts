@@ -80,7 +80,7 @@ describe('maskgen generate with single checkpoint files (golden checkpoint_forma
     ['a file in no weight format', () => (writeFileSync(join(cli.work, 'junk.bin'), 'GIF89a not weights'), ['--model', join(cli.work, 'junk.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]), /tried safetensors, torch.save zip .* and torch.save legacy/],
     ['a truncated legacy file', () => (writeFileSync(join(cli.work, 'cut.bin'), readFileSync(join(FORMATS, 'maskgen_vq_legacy.bin')).subarray(0, 5000)), ['--model', join(cli.work, 'cut.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]), /legacy checkpoint .*truncated/],
     ['a malformed YAML config', () => (writeFileSync(join(cli.work, 'bad.yaml'), 'model: [unclosed'), ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', join(cli.work, 'bad.yaml')]), /config ".*bad\.yaml":/],
-    ['an unreadable --config', () => ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', 'nope.yaml'], /--config: cannot read "nope.yaml"/],
+    ['an unreadable --config', () => ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', 'nope.yaml'], /cannot read --config file "nope.yaml": the file does not exist/],
     ['a bad hub file reference', () => ['--model', 'fun-research/TA-TiTok:a:b.bin'], /expected a repo id "owner\/name" or a hub file "owner\/name:file.bin"/],
     ['a hub file that does not exist', () => ['--model', 'fun-research/TA-TiTok:nope.bin', '--config', join(FORMATS, 'maskgen_vq.yaml')], /nope\.bin/],
   ];

@@ -29,9 +29,9 @@ describe('maskgen reconstruct / encode / decode', () => {
   it('rejects unreadable and corrupt images and malformed token files with clear messages', async () => {
     writeFileSync(join(cli.work, 'broken.png'), Buffer.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0]));
     const cases: [string[], RegExp][] = [
-      [['encode', 'missing.png', ...tok], /image "missing.png" cannot be read/],
+      [['encode', 'missing.png', ...tok], /cannot read image "missing.png": the file does not exist/],
       [['encode', 'broken.png', ...tok], /image "broken.png".*truncated/],
-      [['decode', 'nope.json', '-q'], /tokens file "nope.json" cannot be read/],
+      [['decode', 'nope.json', '-q'], /cannot read tokens file "nope.json": the file does not exist/],
     ];
     writeFileSync(join(cli.work, 'bad1.json'), '{"model": "x", "mode": "vq", "dims": [1, 3], "tokens": [1, 2]}');
     writeFileSync(join(cli.work, 'bad2.json'), 'not json');

@@ -1,4 +1,4 @@
-import { MaskgenError, quote } from '@maskgen/core';
+import { MaskgenError, describeJsonError, quote } from '@maskgen/core';
 import { BYTE_CHARS_IN_VOCAB_ORDER } from './byte-unicode.js';
 
 /** open_clip's start token; literal "<start_of_text>" in a prompt also becomes this id. */
@@ -65,7 +65,7 @@ export function vocabFromJson(vocabJson: string | Record<string, number>, merges
     try {
       raw = JSON.parse(vocabJson);
     } catch (cause) {
-      throw new MaskgenError('INVALID_TOKENIZER_FILE', `vocab.json is not valid JSON (${quote(vocabJson, 40)})`, { cause });
+      throw new MaskgenError('INVALID_TOKENIZER_FILE', `vocab.json is ${describeJsonError(cause, vocabJson)}`, { cause });
     }
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

@@ -1,4 +1,5 @@
-export { MaskgenError, isMaskgenError, quote, type MaskgenErrorCode } from './errors.js';
+export { MaskgenError, describeJsonError, isMaskgenError, quote, type MaskgenErrorCode } from './errors.js';
+export { CONFIG_RANGES, configNumber, describeRange, type ConfigRange } from './config-ranges.js';
 export { throwIfAborted, isAbortError } from './abort.js';
 export type { ProgressEvent, ProgressCallback } from './progress.js';
 export {
@@ -47,3 +48,4 @@ export { openStateDict } from './pickle/safetensors-view.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';
+export { checkFinite, countNonFinite, type NonFinitePolicy } from './finite.js';

@@ -1,4 +1,4 @@
-import { MaskgenError, quote } from './errors.js';
+import { MaskgenError, describeJsonError, quote } from './errors.js';
 import type { FileHandle } from './file-handle.js';
 import type { ProgressCallback } from './progress.js';
 
@@ -41,7 +41,7 @@ export async function readJson(source: ModelSource, file: string, opts: SourceOp
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new MaskgenError('INVALID_CONFIG', `${source.id}/${file}: not valid JSON (${quote(text, 40)})`, { cause });
+    throw new MaskgenError('INVALID_CONFIG', `${source.id}/${file}: ${describeJsonError(cause, text)}`, { cause });
   }
 }
 

@@ -76,7 +76,8 @@ export class SafetensorsFile {
       }
       tensors.set(name, parseEntry(file, name, raw, dataStart, dataSize));
     }
-    const sorted = [...tensors.values()].sort((a, b) => a.offset - b.offset);
+    // Zero-length tensors occupy no bytes: they may sit at any offset, including where another tensor starts.
+    const sorted = [...tensors.values()].filter((t) => t.byteLength > 0).sort((a, b) => a.offset - b.offset);
     for (let i = 1; i < sorted.length; i++) {
       const prev = sorted[i - 1];
       if (prev.offset + prev.byteLength > sorted[i].offset) {
@@ -124,7 +125,8 @@ export class SafetensorsFile {
 function parseEntry(file: FileHandle, name: string, raw: unknown, dataStart: number, dataSize: number): TensorInfo {
   if (typeof raw !== 'object' || raw === null) throw bad(file, `entry ${quote(name)} must be an object`);
   const { dtype, shape, data_offsets } = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-  if (typeof dtype !== 'string' || !(dtype in ST_DTYPES)) {
+  // Own keys only: a dtype named "constructor" or "__proto__" must not find Object.prototype's members.
+  if (typeof dtype !== 'string' || !Object.hasOwn(ST_DTYPES, dtype)) {
     throw bad(file, `tensor ${quote(name)} has dtype ${quote(dtype)}; allowed: ${Object.keys(ST_DTYPES).join(', ')}`);
   }
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0) || shape.length > 8) {
@@ -183,5 +185,5 @@ export function decodeTensor(t: TensorInfo, bytes: Uint8Array): Tensor {
 
 /** dtype size lookup for callers building external-data references. */
 export function safetensorsDtypeBytes(stDtype: string): number {
-  return ST_DTYPES[stDtype]?.bytes ?? DTYPE_BYTES.float32;
+  return (Object.hasOwn(ST_DTYPES, stDtype) ? ST_DTYPES[stDtype].bytes : undefined) ?? DTYPE_BYTES.float32;
 }

@@ -71,6 +71,12 @@ describe('SafetensorsFile', () => {
   it('rejects a non-object header', () => expectInvalid(fileWithHeader('[1,2]'), /must be a JSON object/));
   it('rejects unknown dtypes and lists the allowed ones', () =>
     expectInvalid(fileWithHeader({ x: { dtype: 'Q4', shape: [1], data_offsets: [0, 4] } }, 4), /dtype "Q4"; allowed: F32, F16/));
+  it('rejects dtypes named after Object.prototype members', () =>
+    expectInvalid(fileWithHeader({ x: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } }, 4), /dtype "constructor"; allowed: F32, F16/));
+  it('accepts a zero-length tensor at the offset where another tensor starts', async () => {
+    const st = await SafetensorsFile.open(guarded(fileWithHeader({ y: { dtype: 'F32', shape: [2], data_offsets: [8, 16] }, x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] } }, 16)));
+    expect(st.info('e').dims).toEqual([0]);
+  });
   it('rejects offsets past EOF', () => expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8), /outside the data section/));
   it('rejects reversed offsets', () => expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, 8), /outside the data section/));
   it('rejects shape/length mismatches', () =>

@@ -20,7 +20,7 @@ describe('hub source: offline mode, Python caches, hostile names', () => {
     expect(await readJson(offline, 'config.json')).toEqual({ model: { width: 64 } });
     await expect(offline.open('model.safetensors')).rejects.toMatchObject({
       code: 'OFFLINE',
-      message: expect.stringMatching(/model\.safetensors.*HF_HUB_OFFLINE.*folderSource/),
+      message: expect.stringMatching(/model\.safetensors.*HF_HUB_OFFLINE.*local folder instead/),
     });
     expect(await offline.exists('model.safetensors')).toBe(false);
     await expect(hubSource('acme/never-seen', { cacheDir: fx.cacheDir, offline: true, env: {} }).open('config.json')).rejects.toMatchObject({ code: 'OFFLINE' });

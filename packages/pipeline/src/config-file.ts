@@ -1,4 +1,4 @@
-import { MaskgenError, type ModelSource, type SourceOptions, quote, readText } from '@maskgen/core';
+import { MaskgenError, type ModelSource, type SourceOptions, describeJsonError, quote, readText } from '@maskgen/core';
 import { type Tags, parse } from 'yaml';
 
 /** Config file types, in the order they are looked for beside a single checkpoint file. */
@@ -27,11 +27,11 @@ export function parseConfigText(text: string, name: string): Record<string, unkn
   try {
     tree = isYamlName(name) ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' }) : JSON.parse(text);
   } catch (cause) {
-    const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : `not valid JSON (${quote(text, 40)})`;
+    const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : describeJsonError(cause, text);
     throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: ${why}`, { cause });
   }
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
-    throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: expected a mapping of sections (model, dataset, …), got ${quote(tree, 40)}`);
+    throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: expected a mapping of sections (model, dataset, …), got ${Array.isArray(tree) ? 'a list' : tree === null ? 'null' : `a ${typeof tree}`}`);
   }
   return tree as Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { MaskgenError, SeededRng, type Tensor, quote } from '@maskgen/core';
-import { type ImageBytes, imageToTensor, toRgba, toUint8Images } from '@maskgen/tatitok';
+import { type ImageBytes, imageToTensor } from '@maskgen/tatitok';
+import { decodeImages } from './decode-images.js';
 import { loadTatitok } from './image-tokenizer.js';
 import { type ModelRef, resolveModel } from './model-file.js';
 import { describeModel } from './model-kind.js';
@@ -45,8 +46,7 @@ export async function createImageTokenizer(model: ModelRef, opts: LoadOptions): 
   const decode = async (tokens: Tensor, prompts: readonly string[], o: { signal?: AbortSignal } = {}) => {
     if (prompts.length !== tokens.dims[0]) throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected ${tokens.dims[0]} (one per token row), got ${prompts.length}`);
     const enc = await clip.encode(prompts, o);
-    const u8 = toUint8Images(await tok.decode(tokens, enc.final, o));
-    return Array.from({ length: u8.dims[0] }, (_, i) => toRgba(u8, i));
+    return decodeImages(tok, tokens, enc.final, o.signal, opts);
   };
   const encode = async (images: readonly ImageBytes[], o: { seed?: number; signal?: AbortSignal } = {}) => {
     const enc = await tok.encode(batch(images, size), o);

@@ -1,5 +1,5 @@
 import type { ClipTextEncoder } from '@maskgen/clip-text';
-import { MaskgenError, quote, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type NonFinitePolicy, quote, throwIfAborted } from '@maskgen/core';
 import { type Tatitok, imageToTensor, resizeAndCenterCrop } from '@maskgen/tatitok';
 import { decodeImages } from './decode-images.js';
 import { type FamilyGenerator, type GeneratorDefaults, type GeneratorFamily, generatorFamily } from './families/index.js';
@@ -37,7 +37,7 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
     const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal, precision: opts.precision };
     const generator = await family.create(created, entry.defaults);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-    return textToImage(modelId, family, entry.defaults, generator, tok.value, clip.value);
+    return textToImage(modelId, family, entry.defaults, generator, tok.value, clip.value, { allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning });
   } catch (e) {
     // Whatever loaded before the failure (or the cancel) releases its sessions.
     await release();
@@ -46,7 +46,7 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
 }
 
 /** The pipeline around any family's generator: prompts → tokens → images, previews, editing, re-decoding. */
-function textToImage(modelId: string, family: GeneratorFamily, defaults: GeneratorDefaults, generator: FamilyGenerator, tok: Tatitok, clip: ClipTextEncoder): TextToImage {
+function textToImage(modelId: string, family: GeneratorFamily, defaults: GeneratorDefaults, generator: FamilyGenerator, tok: Tatitok, clip: ClipTextEncoder, opts: NonFinitePolicy): TextToImage {
   const run = async (prompts: string | readonly string[], o: GenerateOptions, start?: unknown): Promise<GenerateResult> => {
     const p = await generatePrelude(clip, prompts, o, generator.prelude);
     const { tokens, settings } = await generator.sample({
@@ -63,14 +63,14 @@ function textToImage(modelId: string, family: GeneratorFamily, defaults: Generat
         o.onProgress?.({ phase: 'sample', step, total });
         if (!o.onPreview) return;
         if (!o.previewImages) return o.onPreview({ step, total, tokens: current });
-        void decodeImages(tok, predicted, p.enc.final, o.signal).then(
+        void decodeImages(tok, predicted, p.enc.final, o.signal, { allowNonFinite: true }).then(
           (images) => o.onPreview?.({ step, total, tokens: current, images }),
           () => undefined,
         );
       },
     });
     o.onProgress?.({ phase: 'decode', done: 0, total: 1 });
-    const images = await decodeImages(tok, tokens, p.enc.final, o.signal);
+    const images = await decodeImages(tok, tokens, p.enc.final, o.signal, opts);
     o.onProgress?.({ phase: 'decode', done: 1, total: 1 });
     return { images, tokens, seed: p.seed, settings: { ...settings, numImages: p.n } };
   };
@@ -97,7 +97,7 @@ function textToImage(modelId: string, family: GeneratorFamily, defaults: Generat
         throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected one prompt per token row (${tokens.dims[0]}), got ${list.length}`);
       }
       const enc = await clip.encode(list, { signal: o.signal });
-      return decodeImages(tok, tokens, enc.final, o.signal);
+      return decodeImages(tok, tokens, enc.final, o.signal, opts);
     },
     async dispose() {
       await Promise.all([generator.dispose(), tok.dispose(), clip.dispose()]);

@@ -44,6 +44,13 @@ export interface LoadOptions {
    * docs/performance.md for what that does to images).
    */
   precision?: WeightPrecision;
+  /**
+   * NaN/±Inf in latents or decoded images are an error (NON_FINITE) unless this is true; then they
+   * are written (NaN as black) and `onWarning` is told. Default false.
+   */
+  allowNonFinite?: boolean;
+  /** Receives warnings (e.g. non-finite values let through by allowNonFinite). */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
 }

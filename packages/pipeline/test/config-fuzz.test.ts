@@ -64,6 +64,6 @@ describe('config.json parsers under fuzzing: a MaskgenError naming the field, ne
     const weights = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_vq/weights.safetensors')));
     const bad = json('maskgen_vq/config.json');
     bad.model.maskgen.decoder_num_heads = 'four';
-    expect(() => resolveMaskGenVq(bad, weights)).toThrow(/model\.maskgen\.decoder_num_heads: expected a positive integer, got "four"/);
+    expect(() => resolveMaskGenVq(bad, weights)).toThrow(/model\.maskgen\.decoder_num_heads: expected an integer in \[1, 1024\], got "four"/);
   });
 });

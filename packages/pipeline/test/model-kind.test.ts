@@ -41,7 +41,7 @@ describe('model zoo and config-based model kinds', () => {
     const cases: [unknown, RegExp][] = [
       [[1], /expected a JSON object/],
       [{ model: { vq_model: { quantize_mode: 'pq' }, maskgen: {} } }, /quantize_mode: expected "vq" or "vae", got "pq"/],
-      [gen('vq', 128, { cfg: 'high' }), /model\.maskgen\.cfg: expected a finite number, got "high"/],
+      [gen('vq', 128, { cfg: 'high' }), /model\.maskgen\.cfg: expected a number in \[0, 100\], got "high"/],
       [gen('vq', 7), /no released TA-TiTok tokenizer matches/],
       [{ hello: 1 }, /does not describe a MaskGen generator/],
     ];

@@ -3,6 +3,7 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ortLogSeverity, ortTelemetryOff } from './telemetry-off.js';
 import { fromOrt, toOrt } from './tensor-convert.js';
 
 /** Options of the Node runtime; defaults use the CPU with ORT's own thread choice. */
@@ -31,6 +32,7 @@ export interface NodeRuntimeOptions {
  * and ORT reads them as external data in place: no 2 GB protobuf limit, no weights in JS memory.
  */
 export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
+  ortTelemetryOff();
   return {
     name: 'onnxruntime-node',
     async createSession(model: OnnxModel, opts: SessionOptions = {}): Promise<Session> {
@@ -46,6 +48,7 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
           executionProviders: (options.executionProviders ?? ['cpu']) as never,
           graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
           intraOpNumThreads: threads,
+          logSeverityLevel: ortLogSeverity(),
         };
         let session: ort.InferenceSession;
         if (model.externalData.length === 0) {

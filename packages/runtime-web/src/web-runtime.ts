@@ -61,6 +61,13 @@ function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenErro
   return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}${hint}: ${msg}`, { cause });
 }
 
+/** ORT's log level for sessions: 4 (fatal) unless MASKGEN_ORT_LOG=0…4 is set where a process env exists. */
+function webLogSeverity(): 0 | 1 | 2 | 3 | 4 {
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MASKGEN_ORT_LOG;
+  const v = Number(raw);
+  return raw && Number.isInteger(v) && v >= 0 && v <= 4 ? (v as 0 | 1 | 2 | 3 | 4) : 4;
+}
+
 /**
  * onnxruntime-web behind the core Runtime interface (browsers, workers, and Node through ORT's node
  * entry). Only the weight bytes a graph references are packed and handed to ORT as external data.
@@ -90,6 +97,8 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         session = await ort.InferenceSession.create(packed.graph, {
           executionProviders: backend.device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
           graphOptimizationLevel: 'all',
+          // ORT's log lines duplicate the typed error; fatal only unless MASKGEN_ORT_LOG=0…4 (docs/reliability.md).
+          logSeverityLevel: webLogSeverity(),
           externalData: packed.externalData.map((e) => ({ path: e.path, data: e.data })),
         });
       } catch (cause) {

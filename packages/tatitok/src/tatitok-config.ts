@@ -1,4 +1,4 @@
-import { MaskgenError, type SafetensorsFile, quote } from '@maskgen/core';
+import { CONFIG_RANGES, MaskgenError, type SafetensorsFile, configNumber, quote } from '@maskgen/core';
 
 /** Widths, depths and heads of the reference's named ViT sizes (modeling/modules/blocks.py). */
 export const VIT_SIZES: Readonly<Record<string, { width: number; layers: number; heads: number }>> = {
@@ -46,11 +46,7 @@ function section(v: unknown, where: string): Json {
 }
 
 function int(s: Json, key: string, where: string, fallback?: number): number {
-  const v = s[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new MaskgenError('INVALID_CONFIG', `config ${where}.${key}: expected a positive integer, got ${quote(s[key])}`);
-  }
-  return v;
+  return configNumber(s, key, where, fallback, CONFIG_RANGES[key] ?? { min: 1, max: 2 ** 31, integer: true });
 }
 
 /**
@@ -80,6 +76,15 @@ function vit(st: SafetensorsFile, prefix: string, sizeName: unknown, patch: numb
   }
   if (width % h !== 0) throw new MaskgenError('INVALID_CONFIG', `${prefix}: width ${width} is not divisible by ${h} heads`);
   if (imageSize % patch !== 0) throw new MaskgenError('INVALID_CONFIG', `crop_size ${imageSize} is not a multiple of patch size ${patch}`);
+  // crop_size must agree with the weights: the positional embedding holds one row per patch plus the class token.
+  const rows = st.info(`${prefix}.positional_embedding`).dims[0];
+  const grid = imageSize / patch;
+  if (rows !== grid * grid + 1) {
+    throw new MaskgenError(
+      'SHAPE_MISMATCH',
+      `config dataset.preprocessing.crop_size ${imageSize} (patch ${patch}: ${grid}×${grid} patches) disagrees with the weights: ${prefix}.positional_embedding has ${rows} rows, expected ${grid * grid + 1}`,
+    );
+  }
   return { width, layers, heads: h, patch, grid: imageSize / patch };
 }
 

@@ -64,6 +64,16 @@ export async function sendBody(res: ServerResponse, body: Uint8Array, fault: Moc
     else stalled.add(res);
     return;
   }
+  if (fault?.kind === 'trickle') {
+    res.flushHeaders();
+    for (let o = 0; o < body.byteLength; o++) {
+      if (res.destroyed) return;
+      res.write(body.subarray(o, o + 1));
+      await sleep(fault.intervalMs);
+    }
+    res.end();
+    return;
+  }
   if (fault?.kind === 'slow' && fault.bytesPerSecond !== undefined) {
     const chunk = Math.max(1, Math.floor(fault.bytesPerSecond / 20));
     res.flushHeaders();

@@ -31,6 +31,7 @@ export async function serveBytes(
   stalled: Set<ServerResponse>,
 ): Promise<number> {
   await delayHeaders(fault);
+  if (fault?.kind === 'short-chunked' && req.method === 'GET') return serveShort(req, res, headers, full.subarray(0, Math.max(0, full.byteLength - fault.missing)));
   const range = fault?.kind === 'ignore-range' ? undefined : parseRange(req.headers.range, full.byteLength);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Accept-Ranges', 'bytes');
@@ -55,6 +56,23 @@ export async function serveBytes(
     return res.statusCode;
   }
   await sendBody(res, body, fault, stalled);
+  return res.statusCode;
+}
+
+/** The `short-chunked` fault: the real (shorter) bytes, chunked, and 416 past their end. */
+function serveShort(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, real: Uint8Array): number {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  const range = parseRange(req.headers.range, real.byteLength);
+  if (range === 'unsatisfiable') {
+    res.statusCode = 416;
+    res.setHeader('Content-Range', `bytes */${real.byteLength}`);
+    res.end();
+    return 416;
+  }
+  res.statusCode = range ? 206 : 200;
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/*`);
+  res.write(range ? real.subarray(range.start, range.end + 1) : real);
+  res.end();
   return res.statusCode;
 }
 

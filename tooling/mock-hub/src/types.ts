@@ -33,7 +33,14 @@ export type MockFault =
   /** Answer Range requests with 200 and the whole body, as servers without range support do. */
   | { kind: 'ignore-range' }
   /** The file changed since the HEAD: serve other content with its own ETag (a push between two requests). */
-  | { kind: 'etag-change' };
+  | { kind: 'etag-change' }
+  /**
+   * The size announced by HEAD is `missing` bytes more than the server really has: GETs get a chunked
+   * body (no Content-Length) that ends early, and a resume past the real end gets 416.
+   */
+  | { kind: 'short-chunked'; missing: number }
+  /** Send one body byte every `intervalMs` (a CDN that never quite stalls). */
+  | { kind: 'trickle'; intervalMs: number };
 
 /** A fault and which requests it hits; it is consumed after `times` hits (default 1). */
 export interface FaultRule {

@@ -26,12 +26,12 @@ const FLAGS = {
 export const batch: Command = {
   summary: 'queue a prompt file on Redis for `maskgen worker`s (one job per image)',
   usage: () => usage('batch', 'prompts.txt --queue redis://host:6379/0 -o <shared dir> [options]', FLAGS),
-  async run(argv) {
+  async run(argv, { signal }) {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 1, max: 1, names: 'one prompt file' });
     const target = await queueTarget(flags);
     const { enqueueItems, openImageQueue, redactUrl } = await queueModule();
     const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (the shared output folder)', folder: true });
-    const list = parsePromptList(await readPromptFile(args[0]));
+    const list = parsePromptList(await readPromptFile(args[0], signal));
     if (list.length === 0) throw new UsageError(`${JSON.stringify(args[0])} holds no prompts (only blank or # lines)`);
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const items = planPromptItems(list, seed, flags.n ?? 1);

@@ -31,7 +31,7 @@ export const cache: Command = {
       if (flags.json) process.stdout.write(`${JSON.stringify({ cacheDir: root, repos })}\n`);
       else {
         process.stdout.write(`cache: ${root}\n`);
-        for (const r of repos) process.stdout.write(`${mb(r.bytes)}  ${r.repoId}${r.rangeBytes ? `  (${mb(r.rangeBytes).trim()} read by range)` : ''}\n`);
+        for (const r of repos) process.stdout.write(`${mb(r.bytes)}  ${r.repoId}${r.rangeBytes ? `  (${mb(r.rangeBytes).trim()} read by range)` : ''}${r.partialBytes ? `  (${mb(r.partialBytes).trim()} unfinished downloads)` : ''}\n`);
         if (!repos.length) process.stdout.write('(empty)\n');
       }
       return 0;

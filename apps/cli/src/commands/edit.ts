@@ -1,4 +1,4 @@
-import { DEFAULT_GENERATOR, createTextToImage } from '@maskgen/pipeline';
+import { DEFAULT_GENERATOR, checkPrompts, createTextToImage } from '@maskgen/pipeline';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { readPng } from '../image-io.js';
@@ -22,6 +22,7 @@ const FLAGS = {
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
@@ -47,13 +48,14 @@ export const edit: Command = {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 2, max: 2, names: 'an input PNG and a prompt' });
     if (!flags.keep) throw new UsageError('--keep: required (which token indices to keep, e.g. "0-63")');
     const keep = parseKeep(flags.keep);
+    checkPrompts([args[1]]);
     const file = await checkOutputPath(flags.output ?? 'edited.png', { flag: '-o/--output', extensions: ['.png'] });
+    const img = await readPng(args[0], signal);
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
     const t2i = await createTextToImage(modelId, options);
     try {
       const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
-      const img = await readPng(args[0]);
       const out = await t2i.edit(img, args[1], { keep, seed, steps: flags.steps, guidance: flags.guidance, signal, onProgress: bars.handle });
       await writeAtomic(file, encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: t2i.modelId, Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${file} (seed ${out.seed})\n`);

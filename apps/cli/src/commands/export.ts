@@ -8,7 +8,8 @@ import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { loadOptions } from '../model-options.js';
 import { setExternalLocation } from '../onnx-location.js';
-import { writeAtomic } from '../png-file.js';
+import { checkOutputPath } from '../output-path.js';
+import { fsError, writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
 import type { Command } from './command.js';
 
@@ -32,6 +33,7 @@ export const exportCommand: Command = {
   async run(argv, { signal }) {
     const { flags } = parseFlags(argv, FLAGS, { min: 0, max: 0, names: 'no positional arguments' });
     if (!flags.output) throw new UsageError('-o/--output: required (the folder to write into)');
+    await checkOutputPath(flags.output, { flag: '-o/--output (a folder)', folder: true, create: true });
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
     const open = async (m: ResolvedModel) => ({ config: m.config, weights: await m.openWeights({ signal, onProgress: bars.handle }) });
@@ -51,7 +53,7 @@ export const exportCommand: Command = {
       ...generatorFamily(entry.defaults.family).graphs(gen.weights, gen.config),
     ];
     const dir = resolve(flags.output);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true }).catch((e) => { throw fsError(e, dir, 'create the folder'); });
     const manifest = [];
     for (const m of models) {
       // The packer names its data file uniquely per process; hosted copies get a stable `<name>.weights.bin`.

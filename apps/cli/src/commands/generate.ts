@@ -1,6 +1,6 @@
 import { MaskgenError } from '@maskgen/core';
-import { DEFAULT_GENERATOR, MAX_PROMPTS, createTextToImage, parsePromptList, planPromptItems } from '@maskgen/pipeline';
-import { readFile } from 'node:fs/promises';
+import { DEFAULT_GENERATOR, MAX_PROMPTS, MAX_PROMPT_CHARS, checkPrompts, createTextToImage, parsePromptList, planPromptItems } from '@maskgen/pipeline';
+import { INPUT_LIMITS, readInput } from '../read-input.js';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { encodePng, gridImage, writeAtomic } from '../png-file.js';
@@ -34,19 +34,17 @@ const FLAGS = {
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
+  'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
-/** Reads a prompt file, naming it when it cannot be read (also used by `batch`). */
-export async function readPromptFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new MaskgenError('NOT_FOUND', `--prompts: cannot read ${JSON.stringify(file)}: ${(cause as Error).message}`, { cause });
-  }
+/** Reads a prompt file with the prompts' size cap, naming it when it cannot be read (also used by `batch`). */
+export async function readPromptFile(file: string, signal: AbortSignal): Promise<string> {
+  return new TextDecoder().decode(await readInput(file, '--prompts file', INPUT_LIMITS.prompts, signal));
 }
 
-function outputNames(base: string, count: number): string[] {
+/** `out.png` for one image, `out-0.png`, `out-1.png`, … for several. */
+export function outputNames(base: string, count: number): string[] {
   if (count === 1) return [base];
   const dot = base.toLowerCase().endsWith('.png') ? base.length - 4 : base.length;
   return Array.from({ length: count }, (_, i) => `${base.slice(0, dot)}-${i}${base.slice(dot) || '.png'}`);
@@ -61,7 +59,8 @@ export const generate: Command = {
     if (flags.prompts) return runPromptFile(flags, args, signal);
     if (args.length === 0) throw new UsageError('expected a prompt (or --prompts file.txt)');
     if (flags['batch-size'] !== undefined || flags.force) throw new UsageError('--batch-size and --force apply to --prompts files');
-    const prompts = args;
+    // Cheap checks first: a bad prompt costs nothing, and no long text ever reaches a model session.
+    const prompts = checkPrompts(args);
     const base = await checkOutputPath(flags.output ?? 'maskgen.png', { flag: '-o/--output', extensions: ['.png'] });
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
@@ -102,7 +101,10 @@ async function runPromptFile(flags: GenerateFlags, args: string[], signal: Abort
   if (args.length) throw new UsageError(`--prompts reads the prompts from a file; got prompts on the command line too: ${args.map((a) => `"${a}"`).join(' ')}`);
   if (flags.grid) throw new UsageError('--grid works with prompts given on the command line; --prompts writes one file per image');
   const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (a folder with --prompts)', folder: true });
-  const list = parsePromptList(await readPromptFile(flags.prompts!));
+  const list = parsePromptList(await readPromptFile(flags.prompts!, signal));
+  for (const p of list) {
+    if (p.prompt.length > MAX_PROMPT_CHARS) throw new MaskgenError('INVALID_ARGUMENT', `--prompts: line ${p.line} has ${p.prompt.length} characters; the limit is ${MAX_PROMPT_CHARS}`);
+  }
   if (list.length === 0) throw new UsageError(`--prompts: ${JSON.stringify(flags.prompts)} holds no prompts (only blank or # lines)`);
   const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
   const items = planPromptItems(list, seed, flags.n ?? 1);

@@ -1,8 +1,9 @@
 import { MaskgenError } from '@maskgen/core';
-import { createImageTokenizer } from '@maskgen/pipeline';
-import { readFile } from 'node:fs/promises';
+import { MAX_PROMPTS, createImageTokenizer } from '@maskgen/pipeline';
+import { outputNames } from './generate.js';
+import { INPUT_LIMITS, readInput } from '../read-input.js';
 import { type Flags, parseFlags, usage } from '../args.js';
-import { readImage, tokensFromJson, tokensToJson } from '../image-io.js';
+import { fitImage, readPng, tokensFromJson, tokensToJson } from '../image-io.js';
 import { decodeNpy, encodeNpy } from '../npy.js';
 import { loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
@@ -18,6 +19,7 @@ const COMMON = {
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 const RECON = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: reconstruction.png)' }, text: { type: 'string', help: 'text guiding the decoder (default "")' }, seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'KL posterior sampling seed (default 0)' } } satisfies Flags;
@@ -37,9 +39,10 @@ export const reconstruct: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, RECON, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
     const out = await checkOutputPath(flags.output ?? 'reconstruction.png', { flag: '-o/--output', extensions: ['.png'] });
+    const input = await readPng(args[0], ctx.signal);
     const tok = await open(flags, ctx);
     try {
-      const [img] = await tok.reconstruct([await readImage(args[0], tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
+      const [img] = await tok.reconstruct([fitImage(input, tok.imageSize)], [flags.text ?? ''], { seed: flags.seed, signal: ctx.signal });
       await writeAtomic(out, encodePng(img, { source: args[0], tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${out}\n`);
       return 0;
@@ -56,9 +59,10 @@ export const encode: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, ENCODE, { min: 1, max: 1, names: 'one input image (PNG or JPEG)' });
     if (flags.output) await checkOutputPath(flags.output, { flag: '-o/--output', extensions: ['.json', '.npy'] });
+    const input = await readPng(args[0], ctx.signal);
     const tok = await open(flags, ctx);
     try {
-      const tokens = await tok.encode([await readImage(args[0], tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
+      const tokens = await tok.encode([fitImage(input, tok.imageSize)], { seed: flags.seed, signal: ctx.signal });
       // A local folder is recorded as its absolute path (not the internal `local:` id), so decode finds it again.
       const json = tokensToJson(tok.modelId.replace(/^local:/, ''), tok.mode, tokens);
       if (flags.output?.toLowerCase().endsWith('.npy')) await writeAtomic(flags.output, encodeNpy(tokens));
@@ -78,18 +82,20 @@ export const decode: Command = {
   async run(argv, ctx) {
     const { flags, args } = parseFlags(argv, DECODE, { min: 1, max: 1, names: 'one tokens file (.json or .npy)' });
     const out = await checkOutputPath(flags.output ?? 'decoded.png', { flag: '-o/--output', extensions: ['.png'] });
-    const raw = await readFile(args[0]).catch((cause: Error) => {
-      throw new MaskgenError('NOT_FOUND', `tokens file ${JSON.stringify(args[0])} cannot be read: ${cause.message}`, { cause });
-    });
+    const raw = await readInput(args[0], 'tokens file', INPUT_LIMITS.tokens, ctx.signal);
     const npy = args[0].toLowerCase().endsWith('.npy');
     if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
     const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);
+    if (tensor.dims[0] > MAX_PROMPTS) throw new MaskgenError('INVALID_ARGUMENT', `tokens file ${JSON.stringify(args[0])}: a batch of ${tensor.dims[0]} rows; decode takes at most ${MAX_PROMPTS} at a time`);
+    const files = outputNames(out, tensor.dims[0]);
+    for (const f of files) await checkOutputPath(f, { flag: '-o/--output', extensions: ['.png'] });
     const tok = await open(flags, ctx, flags.tokenizer ?? file?.model.replace(/^local:/, ''));
     try {
       const prompts = new Array(tensor.dims[0]).fill(flags.text ?? '');
       const images = await tok.decode(tensor, prompts, { signal: ctx.signal });
-      await writeAtomic(out, encodePng(images[0], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
-      process.stderr.write(`wrote ${out}\n`);
+      // Every row of the batch is written (out.png for one, out-0.png, out-1.png, … for several).
+      for (let i = 0; i < images.length; i++) await writeAtomic(files[i], encodePng(images[i], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
+      process.stderr.write(`wrote ${files.join(', ')}\n`);
       return 0;
     } finally {
       await tok.dispose();

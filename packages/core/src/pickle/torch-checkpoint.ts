@@ -35,11 +35,50 @@ export interface StorageStore {
   read(storage: StorageRef, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
-/** Storages as zip members `<archive>/data/<key>`, stored (read by range) or deflated (inflated once). */
+/** Inflated deflate members kept in memory (least recently used dropped first). */
+export const INFLATE_CACHE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Storages as zip members `<archive>/data/<key>`, stored (read by range) or deflated. Decompression work
+ * is bounded per file: inflated members are cached up to INFLATE_CACHE_BYTES, and the bytes inflated
+ * over the file's life may not pass twice the deflated members' total (plus 64 MiB), so reads that
+ * alternate between members cannot turn a small file into minutes of inflating.
+ */
 class ZipStorages implements StorageStore {
   private readonly offsets = new Map<string, Promise<number>>();
-  private inflated: { key: string; bytes: Promise<Uint8Array> } | undefined;
-  constructor(private readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string) {}
+  private readonly inflated = new Map<string, { size: number; bytes: Promise<Uint8Array> }>();
+  private cachedBytes = 0;
+  private work = 0;
+  private readonly budget: number;
+  constructor(private readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string, private readonly cacheBytes = INFLATE_CACHE_BYTES) {
+    let deflated = 0;
+    for (const e of zip.entries.values()) if (e.method !== 0) deflated += e.size;
+    this.budget = 2 * deflated + 64 * 1024 * 1024;
+  }
+
+  private inflate(entry: ZipEntry, signal?: AbortSignal): Promise<Uint8Array> {
+    const hit = this.inflated.get(entry.name);
+    if (hit) {
+      this.inflated.delete(entry.name);
+      this.inflated.set(entry.name, hit);
+      return hit.bytes;
+    }
+    this.work += entry.size;
+    if (this.work > this.budget) {
+      throw bad(this.file, `decompression work passed ${this.budget} bytes (twice the deflated members) while reading ${quote(entry.name)}; the members are read in an order that keeps re-inflating them`);
+    }
+    const bytes = this.zip.read(entry, { signal });
+    if (entry.size <= this.cacheBytes) {
+      for (const [k, v] of this.inflated) {
+        if (this.cachedBytes + entry.size <= this.cacheBytes) break;
+        this.inflated.delete(k);
+        this.cachedBytes -= v.size;
+      }
+      this.inflated.set(entry.name, { size: entry.size, bytes });
+      this.cachedBytes += entry.size;
+    }
+    return bytes;
+  }
 
   private entry(s: StorageRef): ZipEntry {
     const e = this.zip.entries.get(`${this.prefix}data/${s.key}`);
@@ -58,13 +97,12 @@ class ZipStorages implements StorageStore {
       if (!off) this.offsets.set(entry.name, (off = this.zip.dataOffset(entry, { signal })));
       return this.file.read((await off) + start, length, { signal });
     }
-    if (this.inflated?.key !== entry.name) this.inflated = { key: entry.name, bytes: this.zip.read(entry, { signal }) };
-    return (await this.inflated.bytes).subarray(start, start + length);
+    return (await this.inflate(entry, signal)).subarray(start, start + length);
   }
 }
 
 /** Reads a zip container's directory and its `data.pkl` (CRC-checked). */
-async function openZip(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<{ root: unknown; store: StorageStore }> {
+async function openZip(file: FileHandle, opts?: { signal?: AbortSignal; inflateCacheBytes?: number }): Promise<{ root: unknown; store: StorageStore }> {
   const zip = await ZipArchive.open(file, opts);
   const pkls = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pkls.length !== 1) throw bad(file, `expected one "<archive>/data.pkl" member, found ${pkls.length}`);
@@ -74,7 +112,7 @@ async function openZip(file: FileHandle, opts?: { signal?: AbortSignal }): Promi
   const pklEntry = zip.entries.get(pkls[0])!;
   const pkl = await zip.read(pklEntry, { ...opts, maxBytes: MAX_PICKLE_BYTES });
   if (crc32(pkl) !== pklEntry.crc32) throw bad(file, 'data.pkl fails its CRC-32 check');
-  return { root: unpickle(pkl), store: new ZipStorages(file, zip, prefix) };
+  return { root: unpickle(pkl), store: new ZipStorages(file, zip, prefix, opts?.inflateCacheBytes) };
 }
 
 /**
@@ -94,7 +132,7 @@ export class TorchCheckpoint {
   }
 
   /** Reads the container's pickle (zip or legacy, told apart by their first bytes), validating every tensor against its storage. */
-  static async open(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<TorchCheckpoint> {
+  static async open(file: FileHandle, opts?: { signal?: AbortSignal; /** Memory for inflated members (default INFLATE_CACHE_BYTES). */ inflateCacheBytes?: number }): Promise<TorchCheckpoint> {
     const legacy = await isLegacyTorch(file, opts?.signal);
     const { root, store } = legacy ? await openLegacy(file, opts) : await openZip(file, opts);
     const refs = new Map<string, TensorRef>();

@@ -3,7 +3,8 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type CacheIo, type WritableFile, cacheError } from './cache-io.js';
 import { ContentCheck } from './content-check.js';
-import { corrupt, transfer } from './blob-transfer.js';
+import { reclaimStalePartials } from './stale-partials.js';
+import { type TransferLimits, corrupt, transfer } from './blob-transfer.js';
 import type { FileMetadata } from '../file-metadata.js';
 import { type HubHttp, TransportError } from '../hub-http.js';
 import { type RepoCache, isDiskFull } from './repo-cache.js';
@@ -14,6 +15,8 @@ export interface DownloadContext {
   io: CacheIo;
   metadataTimeoutMs: number;
   stallTimeoutMs: number;
+  /** Deadline and minimum rate (default DEFAULT_TRANSFER_LIMITS). */
+  limits?: TransferLimits;
   signal?: AbortSignal;
   onBytes(loaded: number): void;
 }
@@ -38,6 +41,7 @@ export async function downloadBlob(cache: RepoCache, commit: string, file: strin
   } catch (e) {
     throw cacheError(e, 'creating the blobs folder', cache.cacheDir);
   }
+  await reclaimStalePartials(dirname(blob));
   const free = await ctx.io.freeBytes(dirname(blob));
   if (free !== undefined && free < meta.size) {
     throw cacheError(Object.assign(new Error(`${meta.size} bytes needed, ${free} free`), { code: 'ENOSPC' }), `downloading ${file}`, cache.cacheDir);

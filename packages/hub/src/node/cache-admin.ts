@@ -2,12 +2,15 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoFolderName, validateRepoId } from '../hub-names.js';
 import { rangeCacheDir } from './range-store.js';
+import { partialBytes } from './stale-partials.js';
 
 /** One repo in the disk cache, for `maskgen cache ls` and other cache UIs. */
 export interface CachedRepo {
   repoId: string;
   /** Bytes of whole files (blobs, parked partial downloads included). */
   fileBytes: number;
+  /** Of fileBytes, unfinished downloads (`blobs/*.incomplete`): resumed by the next download, removed by `cache rm`. */
+  partialBytes: number;
   /** Bytes held by range-read files (only the ranges actually stored, not the sparse file's length). */
   rangeBytes: number;
   /** Everything this repo occupies: fileBytes + rangeBytes + refs, snapshots and bookkeeping. */
@@ -60,7 +63,7 @@ export async function listCache(cacheDir: string): Promise<CachedRepo[]> {
       rangeBytes += await storedRanges(p, size);
       return 0;
     });
-    out.push({ repoId, fileBytes, rangeBytes, bytes: fileBytes + rangeBytes + other + bookkeeping });
+    out.push({ repoId, fileBytes, partialBytes: await partialBytes(join(cacheDir, name, 'blobs')), rangeBytes, bytes: fileBytes + rangeBytes + other + bookkeeping });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_TRANSFER_LIMITS, type TransferLimits } from './blob-transfer.js';
 import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint, seconds } from '../settings.js';
 
 export type { Env };
@@ -14,6 +15,13 @@ export interface HubSettings {
   /** Seconds-based knobs of huggingface_hub, in milliseconds. */
   metadataTimeoutMs: number;
   stallTimeoutMs: number;
+  /** Overall deadline and minimum rate of each file's download (MASKGEN_HUB_DOWNLOAD_DEADLINE, MASKGEN_HUB_MIN_RATE). */
+  transferLimits: TransferLimits;
+}
+
+function nonNegative(v: string | undefined, fallback: number): number {
+  const n = v === undefined || v === '' ? Number.NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 /** `$HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as in Python). */
@@ -41,7 +49,7 @@ function readTokenFile(env: Env): string | undefined {
  * HF_HUB_DOWNLOAD_TIMEOUT), so a machine set up for Python works unchanged.
  */
 export function resolveHubSettings(
-  o: { endpoint?: string; token?: string | false; cacheDir?: string; offline?: boolean; metadataTimeoutMs?: number; stallTimeoutMs?: number },
+  o: { endpoint?: string; token?: string | false; cacheDir?: string; offline?: boolean; metadataTimeoutMs?: number; stallTimeoutMs?: number; transferLimits?: Partial<TransferLimits> },
   env: Env,
 ): HubSettings {
   return {
@@ -51,5 +59,10 @@ export function resolveHubSettings(
     offline: offlineFrom(o.offline, env),
     metadataTimeoutMs: o.metadataTimeoutMs ?? seconds(env.HF_HUB_ETAG_TIMEOUT, 10_000),
     stallTimeoutMs: o.stallTimeoutMs ?? seconds(env.HF_HUB_DOWNLOAD_TIMEOUT, 10_000),
+    transferLimits: {
+      deadlineMs: o.transferLimits?.deadlineMs ?? seconds(env.MASKGEN_HUB_DOWNLOAD_DEADLINE, DEFAULT_TRANSFER_LIMITS.deadlineMs),
+      minBytesPerSecond: o.transferLimits?.minBytesPerSecond ?? nonNegative(env.MASKGEN_HUB_MIN_RATE, DEFAULT_TRANSFER_LIMITS.minBytesPerSecond),
+      rateWindowMs: o.transferLimits?.rateWindowMs ?? DEFAULT_TRANSFER_LIMITS.rateWindowMs,
+    },
   };
 }

@@ -24,8 +24,12 @@ export interface HubSourceOptions {
   /** Alignment of range reads (default 4 MiB). */
   rangeBlockSize?: number;
   retry?: RetryOptions;
-  /** Header timeout and body stall timeout (default $HF_HUB_ETAG_TIMEOUT / $HF_HUB_DOWNLOAD_TIMEOUT, else 10 s). */
-  timeouts?: { metadataMs?: number; stallMs?: number };
+  /**
+   * Header timeout and body stall timeout (default $HF_HUB_ETAG_TIMEOUT / $HF_HUB_DOWNLOAD_TIMEOUT, else 10 s);
+   * the overall deadline of one file (default $MASKGEN_HUB_DOWNLOAD_DEADLINE seconds, else 6 h) and the
+   * minimum average rate over `rateWindowMs` (default $MASKGEN_HUB_MIN_RATE bytes/s, else 4096 over 60 s).
+   */
+  timeouts?: { metadataMs?: number; stallMs?: number; deadlineMs?: number; minBytesPerSecond?: number; rateWindowMs?: number };
   fetch?: typeof fetch;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;

@@ -22,7 +22,12 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
   validateRepoId(repoId);
   const revision = validateRevision(options.revision ?? 'main');
   const settings = resolveHubSettings(
-    { ...options, metadataTimeoutMs: options.timeouts?.metadataMs, stallTimeoutMs: options.timeouts?.stallMs },
+    {
+      ...options,
+      metadataTimeoutMs: options.timeouts?.metadataMs,
+      stallTimeoutMs: options.timeouts?.stallMs,
+      transferLimits: { deadlineMs: options.timeouts?.deadlineMs, minBytesPerSecond: options.timeouts?.minBytesPerSecond, rateWindowMs: options.timeouts?.rateWindowMs },
+    },
     options.env ?? process.env,
   );
   const cache = new RepoCache(settings.cacheDir, repoId);
@@ -36,12 +41,12 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
   const progress = new DownloadProgress(() => [options.onProgress]);
   const rangeDir = rangeCacheDir(settings.cacheDir, repoId);
   const inflight = new Map<string, Promise<string>>();
-  const timeouts = { metadataTimeoutMs: settings.metadataTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs };
+  const timeouts = { metadataTimeoutMs: settings.metadataTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs, limits: settings.transferLimits };
 
   const offlineError = (file: string) =>
     new MaskgenError(
       'OFFLINE',
-      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in the cache ${quote(settings.cacheDir)} and offline mode is on (HF_HUB_OFFLINE / offline option); download it once online, point HF_HUB_CACHE at a filled cache, or load from a local folder with folderSource()`,
+      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in the cache ${quote(settings.cacheDir)} and offline mode is on (HF_HUB_OFFLINE / offline option); download it once online, point HF_HUB_CACHE at a filled cache, or load the files from a local folder instead`,
     );
 
   async function fetchToCache(file: string, opts: SourceOptions): Promise<string> {

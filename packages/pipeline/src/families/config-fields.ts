@@ -1,4 +1,4 @@
-import { MaskgenError, quote } from '@maskgen/core';
+import { configNumber } from '@maskgen/core';
 
 /** A parsed config tree (JSON or YAML). */
 export type Json = Record<string, unknown>;
@@ -10,12 +10,7 @@ export function obj(v: unknown): Json | undefined {
 
 /** An optional finite number of a config section, naming `where.key` when it is something else. */
 export function num(section: Json | undefined, key: string, fallback: number, where: string): number {
-  const v = section?.[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new MaskgenError('INVALID_CONFIG', `config ${where}.${key}: expected a finite number, got ${quote(v)}`);
-  }
-  return v;
+  return section?.[key] === undefined ? fallback : configNumber(section, key, where);
 }
 
 /** The `model.maskgen` section of a MaskGen generator config whose `model.vq_model.quantize_mode` is `mode`. */

@@ -1,4 +1,4 @@
-import { MaskgenError, type Tensor, quote } from '@maskgen/core';
+import { MaskgenError, type Tensor, configNumber, quote } from '@maskgen/core';
 import { MaskGenKL, buildDiffLossGraph, buildKlConditionGraph, buildKlMaeGraph, resolveMaskGenKl } from '@maskgen/sampler';
 import { maskgenSection, num, obj } from './config-fields.js';
 import type { FamilyGenerator, GeneratorDefaults, GeneratorFamily } from './family.js';
@@ -15,6 +15,13 @@ export interface KlDefaults extends GeneratorDefaults {
 interface KlStart {
   latents: Tensor<'float32'>;
   keep: Uint8Array;
+}
+
+/** `losses.num_sampling_steps` (a number, or a string as the reference's YAML writes it), range-checked. */
+function diffusionSteps(losses: Record<string, unknown> | undefined, where: string): number {
+  const raw = losses?.num_sampling_steps;
+  const v = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  return v === undefined ? DEFAULTS.diffusionSteps : configNumber({ num_sampling_steps: v }, 'num_sampling_steps', where.replace(/ model\.maskgen$/, ' losses'));
 }
 
 const DEFAULTS: KlDefaults = { family: 'kl', guidanceScale: 3, guidanceSchedule: 'linear', steps: 32, temperature: 1, aestheticScore: 6.5, diffusionSteps: 100 };
@@ -40,7 +47,7 @@ export const klFamily: GeneratorFamily<KlDefaults> = {
       steps: num(mg, 'num_iter', DEFAULTS.steps, where),
       temperature: num(mg, 'temperature', DEFAULTS.temperature, where),
       aestheticScore: num(mg, 'sample_aesthetic_score', DEFAULTS.aestheticScore, where),
-      diffusionSteps: Number.parseInt(String(obj(config.losses)?.num_sampling_steps ?? '100'), 10) || DEFAULTS.diffusionSteps,
+      diffusionSteps: diffusionSteps(obj(config.losses), where),
     };
   },
   async create(o, d): Promise<FamilyGenerator<KlStart>> {

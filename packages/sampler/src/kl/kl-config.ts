@@ -1,4 +1,4 @@
-import { MaskgenError, type SafetensorsFile, quote } from '@maskgen/core';
+import { MaskgenError, type SafetensorsFile, configNumber, quote } from '@maskgen/core';
 import { countJointBlocks } from '../mmdit/joint-block.js';
 
 /** MaskGen-KL's shapes and sampling settings, from config.json and the weights. */
@@ -23,11 +23,7 @@ const obj = (v: unknown, where: string): Json => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MaskgenError('INVALID_CONFIG', `config ${where}: expected an object, got ${quote(v)}`);
   return v as Json;
 };
-const num = (s: Json, k: string, where: string, fallback?: number): number => {
-  const v = s[k] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new MaskgenError('INVALID_CONFIG', `config ${where}.${k}: expected a number, got ${quote(s[k])}`);
-  return v;
-};
+const num = (s: Json, k: string, where: string, fallback?: number): number => configNumber(s, k, where, fallback);
 
 /** Resolves the KL generator's spec, cross-checking config against tensor shapes. */
 export function resolveMaskGenKl(config: unknown, st: SafetensorsFile): MaskGenKlSpec {

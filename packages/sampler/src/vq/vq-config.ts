@@ -1,4 +1,4 @@
-import { MaskgenError, type SafetensorsFile, quote } from '@maskgen/core';
+import { CONFIG_RANGES, MaskgenError, type SafetensorsFile, configNumber, quote } from '@maskgen/core';
 
 /** MaskGen-VQ's shape and sampling defaults, from config.json and the weights. */
 export interface MaskGenVqSpec {
@@ -21,11 +21,7 @@ const obj = (v: unknown, where: string): Json => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new MaskgenError('INVALID_CONFIG', `config ${where}: expected an object, got ${quote(v)}`);
   return v as Json;
 };
-const posInt = (s: Json, k: string, where: string): number => {
-  const v = s[k];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new MaskgenError('INVALID_CONFIG', `config ${where}.${k}: expected a positive integer, got ${quote(v)}`);
-  return v;
-};
+const posInt = (s: Json, k: string, where: string): number => configNumber(s, k, where, undefined, CONFIG_RANGES[k] ?? { min: 1, max: 2 ** 31, integer: true });
 
 /** Resolves and cross-checks the VQ generator's config against its weights. */
 export function resolveMaskGenVq(config: unknown, st: SafetensorsFile): MaskGenVqSpec {
@@ -41,8 +37,7 @@ export function resolveMaskGenVq(config: unknown, st: SafetensorsFile): MaskGenV
     throw new MaskgenError('SHAPE_MISMATCH', `embeddings.weight has shape ${quote(emb)}, expected at least [${codebookSize + 1}, ${dim}]`);
   }
   const micro = mg.micro_condition !== false;
-  const aes = mg.sample_aesthetic_score ?? 6.0;
-  if (typeof aes !== 'number') throw new MaskgenError('INVALID_CONFIG', `config model.maskgen.sample_aesthetic_score: expected a number, got ${quote(aes)}`);
+  const aes = configNumber(mg, 'sample_aesthetic_score', 'model.maskgen', 6.0);
   return {
     dim,
     heads,
