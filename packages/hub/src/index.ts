@@ -1,5 +1,5 @@
 export { validateRepoId, validateFileName, validateRevision, isCommitHash, repoFolderName, resolveUrl } from './hub-names.js';
-export { HubHttp, TransportError, OFFLINE_ADVICE, type RetryOptions, type HubResponse } from './hub-http.js';
+export { HubHttp, TransportError, OFFLINE_ADVICE, type RetryOptions, type RetryInfo, type HubResponse } from './hub-http.js';
 export { type FileMetadata, normalizeEtag, announcedEtag, hubStatusError, fetchMetadata } from './file-metadata.js';
 export { DEFAULT_ENDPOINT, envFlag, parseEndpoint, type Env } from './settings.js';
 export { browserSource, type BrowserSource, type BrowserSourceOptions } from './web/browser-source.js';
