@@ -1,4 +1,6 @@
 import { installAutomation } from './automation.js';
+import { isolateWithServiceWorker } from './isolation.js';
+import { SizeView } from './size-view.js';
 import { initCachePanel } from './status-views.js';
 import { runGeneration } from './generation.js';
 import { applyQuery, backendFromQuery, requestFromForm } from './settings.js';
@@ -10,9 +12,11 @@ import { WorkerClient } from './worker-client.js';
  * backend it got (WebGPU, or WASM with N threads — one thread means the page is not
  * cross-origin isolated), then wires Generate / Cancel / cache purge.
  */
-function main(): void {
+async function main(): Promise<void> {
   const ui = uiElements();
   const query = new URLSearchParams(location.search);
+  // Static hosts that cannot send COOP/COEP (GitHub Pages): a service worker adds them and the page reloads once.
+  if (await isolateWithServiceWorker(query)) return;
   applyQuery(ui, query);
 
   let client: WorkerClient;
@@ -22,7 +26,12 @@ function main(): void {
     setStatus(ui, 'error', `Error: ${(e as Error).message}`);
     return;
   }
-  ui.backendIsolation.textContent = crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated (no threads: serve with COOP/COEP)';
+  ui.backendIsolation.textContent = crossOriginIsolated
+    ? `cross-origin isolated${navigator.serviceWorker?.controller ? ' (by the service worker)' : ''}`
+    : 'not cross-origin isolated: one thread (serve with COOP/COEP, or allow the service worker)';
+  const sizes = new SizeView(ui, client);
+  sizes.precisionChosen = query.has('precision');
+  void sizes.start(backendFromQuery(query).wasmPaths);
   client.ready.then(
     (info) => {
       ui.backend.dataset.state = 'ready';
@@ -50,15 +59,22 @@ function main(): void {
     try {
       req = requestFromForm(ui);
     } catch (e) {
-      setStatus(ui, 'error', `Error: ${(e as Error).message}`);
+      setStatus(ui, 'error', (e as Error).message);
       return;
     }
     runGeneration(ui, client, req).catch(() => undefined); // the status line already shows the failure
   });
-  ui.cancel.addEventListener('click', () => {
-    ui.cancel.disabled = true;
-    client.cancel();
+  // Cancel stays enabled (and focused) until the run ends, then focus moves to Generate: never to <body>.
+  ui.cancel.addEventListener('click', () => client.cancel());
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey) && !ui.generate.disabled) {
+      ev.preventDefault();
+      ui.form.requestSubmit(ui.generate);
+    } else if (ev.key === 'Escape' && !ui.cancel.disabled) {
+      ev.preventDefault();
+      client.cancel();
+    }
   });
 }
 
-main();
+void main();

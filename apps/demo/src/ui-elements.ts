@@ -29,6 +29,12 @@ export function uiElements() {
     textEncoder: $('text-encoder', HTMLInputElement),
     clipActivation: $('clip-activation', HTMLSelectElement),
     precision: $('precision', HTMLSelectElement),
+    token: $('token', HTMLInputElement),
+    source: $('source', HTMLDetailsElement),
+    modelSize: $('model-size', HTMLElement),
+    statusDetail: $('status-detail', HTMLElement),
+    previewFigure: $('preview-figure', HTMLElement),
+    cacheList: $('cache-list', HTMLElement),
     generate: $('generate', HTMLButtonElement),
     cancel: $('cancel', HTMLButtonElement),
     downloadProgress: $('download-progress', HTMLProgressElement),
@@ -47,7 +53,9 @@ export function uiElements() {
 export type Ui = ReturnType<typeof uiElements>;
 
 /** Shows a state in the status line; `data-state` lets tests and CSS follow it. */
-export function setStatus(ui: Ui, state: 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error', text: string): void {
+export function setStatus(ui: Ui, state: 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error', text: string, detail = ''): void {
   ui.status.dataset.state = state;
   ui.status.textContent = text;
+  ui.statusDetail.textContent = detail;
+  ui.statusDetail.hidden = detail === '';
 }
