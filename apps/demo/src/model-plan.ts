@@ -10,19 +10,24 @@ const WEIGHTS = 'model.safetensors';
 /** What one HEAD (and, for weights, the safetensors header) told us; kept so a reload or an offline page needs no request. */
 interface FileFacts {
   size: number;
+  /** The hub's RepoNotFound message, remembered. */
+  error?: string;
   /** Weights only: per tensor [elements, rank, start, end] (end/start relative to the data section, plus the header length). */
   tensors?: [string, number, number, number, number][];
 }
 
 const META_CACHE = 'maskgen-demo-sizes';
 
+/** Cache Storage keys must be http(s) URLs. */
+const keyUrl = (key: string) => `https://maskgen-demo.invalid/sizes?${encodeURIComponent(key)}`;
+
 async function remembered(key: string): Promise<FileFacts | null | undefined> {
-  const hit = await (await caches.open(META_CACHE)).match(key).catch(() => undefined);
+  const hit = await (await caches.open(META_CACHE)).match(keyUrl(key)).catch(() => undefined);
   return hit ? ((await hit.json()) as FileFacts | null) : undefined;
 }
 
 async function remember(key: string, facts: FileFacts | null): Promise<void> {
-  await (await caches.open(META_CACHE)).put(key, new Response(JSON.stringify(facts))).catch(() => undefined);
+  await (await caches.open(META_CACHE)).put(keyUrl(key), new Response(JSON.stringify(facts))).catch(() => undefined);
 }
 
 /** Forgets every remembered size (with Purge: sizes of files no longer stored would mislead the panel). */
@@ -46,6 +51,7 @@ function parseHeader(bytes: Uint8Array, headerLen: number): FileFacts['tensors']
 async function fileFacts(http: HubHttp, repo: string, file: string, signal: AbortSignal | undefined): Promise<FileFacts | null> {
   const key = `${http.endpoint}|${repo}|${file}`;
   const known = await remembered(key);
+  if (known?.error) throw new MaskgenError('NOT_FOUND', known.error);
   if (known !== undefined) return known;
   if (navigator.onLine === false) throw new MaskgenError('OFFLINE', `${repo}: the size of ${file} is not known offline`);
   const url = resolveUrl(http.endpoint, repo, 'main', file);
@@ -55,7 +61,12 @@ async function fileFacts(http: HubHttp, repo: string, file: string, signal: Abor
     await remember(key, null);
     return null;
   }
-  if (!res.ok) throw hubStatusError(res, http.endpoint, repo, 'main', file);
+  if (!res.ok) {
+    const err = hubStatusError(res, http.endpoint, repo, 'main', file);
+    // "No such repo" is remembered too (without a token only: one may open a private repo), so a reload asks nothing.
+    if (res.headers.get('x-error-code') === 'RepoNotFound' && !http.hasToken) await remember(key, { size: -1, error: err.message });
+    throw err;
+  }
   const size = Number(res.headers.get('x-linked-size') ?? res.headers.get('content-length'));
   const facts: FileFacts = { size: Number.isSafeInteger(size) ? size : 0 };
   if (file.endsWith('.safetensors') && facts.size > 8) {

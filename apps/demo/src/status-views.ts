@@ -21,6 +21,21 @@ export function resetProgress(ui: Ui): void {
   planned = undefined;
 }
 
+/**
+ * Every file is in by the time the prompt is encoded. CLIP's planned bytes cover all blocks of its text
+ * tower, an upper bound (the loader may skip a tensor), so the bar ends at what really came.
+ */
+function finishDownload(ui: Ui): void {
+  if (!planned || planned.total === 0 || files.size === 0) return;
+  let loaded = 0;
+  for (const n of files.values()) loaded += n;
+  ui.downloadProgress.max = Math.max(loaded, 1);
+  ui.downloadProgress.value = loaded;
+  ui.downloadText.textContent = `${size(loaded)} downloaded (planned ${size(planned.total)})`;
+  planned = undefined;
+  files.clear();
+}
+
 /** The hub's sizes arrived: the bar's total is the whole download from now on (CLIP's range blocks included). */
 export function showPlan(ui: Ui, plan: ModelPlan): void {
   planned = { total: plan.downloadBytes, ranges: new Set(plan.files.filter((f) => f.ranges).map((f) => `${f.repo}/${f.file}`)) };
@@ -53,9 +68,11 @@ export function showProgress(ui: Ui, e: ProgressEvent): void {
       setStatus(ui, 'loading', `Loading ${e.what} (${e.done}/${e.total})…`);
       return;
     case 'encode-text':
+      finishDownload(ui);
       setStatus(ui, 'running', 'Encoding the prompt…');
       return;
     case 'sample':
+      finishDownload(ui);
       ui.stepProgress.max = e.total;
       ui.stepProgress.value = e.step;
       ui.stepText.textContent = `step ${e.step} / ${e.total}`;

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { MaskgenError, type ProgressEvent, type Rng, ReplayRng, type Runtime, isAbortError, tensor, toNumbers } from '@maskgen/core';
-import type { RetryInfo } from '@maskgen/hub';
+import { type RetryInfo, listCached } from '@maskgen/hub';
 import { createBackend } from './backend.js';
 import { planModel } from './model-plan.js';
 import { cacheStatus, loadPipeline } from './worker-models.js';
@@ -31,14 +31,19 @@ function buffersOf(images: readonly Pixels[]): Transferable[] {
   return images.map((i) => i.data.buffer as ArrayBuffer);
 }
 
-const gib = (b: number) => `${(b / 1024 ** 3).toFixed(2)} GB`;
+const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
 
-/** The plan of a generation: asked of the hub (or remembered), and only skipped when offline with nothing remembered. */
+/**
+ * The plan of a generation: asked of the hub (or remembered). Skipped when the hub cannot be asked but
+ * the model is cached (offline, or the network gone): then the cache decides, with its own clear errors.
+ */
 async function planFor(req: GenerateRequest, signal: AbortSignal, onRetry: (r: RetryInfo) => void): Promise<ModelPlan | undefined> {
   try {
     return await planModel(req.model, signal, onRetry);
   } catch (e) {
-    if ((e as { code?: string }).code === 'OFFLINE') return undefined;
+    const code = (e as { code?: string }).code;
+    if (code === 'OFFLINE') return undefined;
+    if (code === 'NETWORK' && (await listCached().catch(() => [])).some((c) => c.repoId === req.model.modelId)) return undefined;
     throw e;
   }
 }
@@ -64,7 +69,7 @@ async function generate(req: GenerateRequest): Promise<void> {
     if (plan && !plan.fits) {
       throw new MaskgenError(
         'RUNTIME_LIMIT',
-        `${plan.largest.repo} needs ${gib(plan.largest.bytes)} of weights in ${req.model.precision ?? 'float32'}, above the ${gib(plan.limitBytes)} one WebAssembly model can hold; nothing was downloaded`,
+        `${plan.largest.repo} needs ${gb(plan.largest.bytes)} of weights in ${req.model.precision ?? 'float32'}, above the ${gb(plan.limitBytes)} one WebAssembly model can hold, so nothing was downloaded`,
       );
     }
     const onProgress = (event: ProgressEvent) => {

@@ -152,6 +152,11 @@ export class HubHttp {
     return Math.min(base, this.retry.maxDelayMs);
   }
 
+  /** Whether requests to the endpoint carry a token (answers may then differ from anonymous ones). */
+  get hasToken(): boolean {
+    return this.token !== undefined && this.token !== '';
+  }
+
   get maxRetries(): number {
     return this.retry.retries;
   }
