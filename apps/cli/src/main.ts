@@ -22,6 +22,9 @@ examples:
   maskgen encode photo.png -o tokens.json && maskgen decode tokens.json --text "a dog in the rain"
   maskgen edit photo.png "the same scene at night" --keep 0-63 --seed 1 -o night.png
   maskgen export -o ./onnx --model turkeyju/generator_maskgen_vq_l
+  maskgen batch prompts.txt --queue redis://host:6379/0 -o /shared/out --seed 1   # one job per image
+  maskgen worker --queue redis://host:6379/0 -o /shared/out                      # on each machine
+  maskgen queue status --queue redis://host:6379/0
 
 Run 'maskgen help <command>' (or 'maskgen <command> --help') for a command's options; 'maskgen --version' for the version.
 Models download from the Hugging Face hub (HF_ENDPOINT selects a mirror, HF_HOME/HF_HUB_CACHE the cache,

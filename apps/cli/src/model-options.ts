@@ -20,7 +20,8 @@ async function configFlag(flag: string, path: string | undefined): Promise<unkno
 
 /**
  * Turns --model/--tokenizer/--text-encoder/--config/--tokenizer-config/--runtime/--threads/--precision into
- * pipeline options. Local folders get stand-in ids (`local:<abs path>`) that the resolver maps back to folder
+ * pipeline options. A hub id may pin a revision as `owner/name@<branch|tag|commit>` (the returned modelId is the
+ * plain id). Local folders get stand-in ids (`local:<abs path>`) that the resolver maps back to folder
  * sources; a local checkpoint file becomes `{ file, source }` over its folder (so a same-stem YAML beside it
  * is found); everything else (repo ids, `owner/name:file.bin[@rev]`) comes from the hub or its cache.
  */
@@ -30,6 +31,7 @@ export async function loadOptions(
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
 ): Promise<{ modelId: ModelRef; options: LoadOptions }> {
   const local = new Map<string, string>();
+  const revisions = new Map<string, string>();
   const folder = (dir: string) => {
     const key = `local:${dir}`;
     local.set(key, dir);
@@ -37,10 +39,18 @@ export async function loadOptions(
   };
   const source = (repoId: string, at?: { revision?: string }) => {
     const dir = local.get(repoId);
-    return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress, ...(at?.revision ? { revision: at.revision } : {}) });
+    const revision = at?.revision ?? revisions.get(repoId);
+    return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress, ...(revision !== undefined ? { revision } : {}) });
   };
   const ref = (v: string | undefined): ModelRef | undefined => {
-    if (v === undefined || !isLocalPath(v)) return v;
+    if (v === undefined) return v;
+    if (!isLocalPath(v)) {
+      // `owner/name:file.bin[@rev]` carries its own revision (the pipeline parses it); `owner/name@rev` pins a repo.
+      if (v.includes(':')) return v;
+      const [repo, revision] = splitRevision(v);
+      if (revision !== undefined) revisions.set(repo, revision);
+      return repo;
+    }
     const abs = resolve(v);
     if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) return folder(abs);
     return { file: basename(abs), source: source(folder(dirname(abs))), id: abs };
@@ -62,4 +72,10 @@ export async function loadOptions(
       onProgress: extra.onProgress,
     },
   };
+}
+
+/** `owner/name@revision` → [`owner/name`, `revision`]; no `@` → [value, undefined]. */
+export function splitRevision(value: string): [string, string | undefined] {
+  const at = value.indexOf('@');
+  return at < 0 ? [value, undefined] : [value.slice(0, at), value.slice(at + 1)];
 }

@@ -1,17 +1,6 @@
 export { encodePng } from '@maskgen/image';
-import { rename, rm, writeFile } from 'node:fs/promises';
-
-/** Writes a file atomically (temp file + rename): an interrupted run never leaves a partial image. */
-export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.partial-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
+/** One atomic writer for every command and the queue workers (temp file + rename). */
+export { writeAtomic } from '@maskgen/queue/output-folder';
 
 /** Lays images out in a near-square grid (for `--grid`). */
 export function gridImage(images: readonly { width: number; height: number; data: Uint8Array }[]): { width: number; height: number; data: Uint8Array } {

@@ -1,19 +1,9 @@
 import { type GenerateOptions, type PromptItem, type TextToImage, rowSeededRng } from '@maskgen/pipeline';
-import { appendFile, stat } from 'node:fs/promises';
+import { type ResultRecord, writeItemResult } from '@maskgen/queue/output-folder';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodePng, writeAtomic } from './png-file.js';
 
-/** One line of `results.jsonl`: what was asked, the seed that reproduces it alone, and where it went. */
-export interface ResultRecord {
-  index: number;
-  line: number;
-  image: number;
-  prompt: string;
-  seed: number;
-  file: string;
-  model: string;
-  settings: Record<string, unknown>;
-}
+export type { ResultRecord } from '@maskgen/queue/output-folder';
 
 /** Settings shared by every image of a run (seeds and prompts are per item). */
 export type RunSettings = Pick<GenerateOptions, 'steps' | 'guidance' | 'temperature' | 'aestheticScore' | 'signal' | 'onProgress'>;
@@ -49,11 +39,7 @@ export async function runPromptItems(
       { ...settings, seed: chunk[0].seed, rng: rowSeededRng(chunk.map((it) => it.seed)), numImages: 1 },
     );
     for (let i = 0; i < chunk.length; i++) {
-      const it = chunk[i];
-      const rec: ResultRecord = { index: it.index, line: it.line, image: it.image, prompt: it.prompt, seed: it.seed, file: it.file, model: modelId, settings: { ...result.settings, numImages: 1 } };
-      const text = Object.fromEntries(Object.entries({ ...rec.settings, seed: it.seed, model: modelId }).map(([k, v]) => [k, String(v)]));
-      await writeAtomic(join(dir, it.file), encodePng(result.images[i], { prompt: it.prompt, ...text, Software: 'maskgen.js' }));
-      await appendFile(join(dir, 'results.jsonl'), `${JSON.stringify(rec)}\n`);
+      const rec = await writeItemResult(dir, chunk[i], result.images[i], modelId, result.settings);
       records.push(rec);
       onWritten(rec);
     }

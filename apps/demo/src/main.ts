@@ -19,6 +19,13 @@ async function main(): Promise<void> {
   if (await isolateWithServiceWorker(query)) return;
   applyQuery(ui, query);
 
+  // The worker picks its backend once, so another device means a reload with ?device=.
+  ui.device.value = query.get('device') ?? 'auto';
+  ui.device.addEventListener('change', () => {
+    const q = new URLSearchParams(location.search);
+    q.set('device', ui.device.value);
+    location.search = q.toString();
+  });
   let client: WorkerClient;
   try {
     client = new WorkerClient(backendFromQuery(query));
@@ -37,7 +44,8 @@ async function main(): Promise<void> {
       ui.backend.dataset.state = 'ready';
       ui.backend.dataset.device = info.device;
       ui.backend.dataset.threads = String(info.threads);
-      ui.backendDevice.textContent = info.device === 'webgpu' ? 'WebGPU' : 'WebAssembly (CPU)';
+      ui.backendDevice.textContent = info.device === 'webgpu' ? `WebGPU (${info.adapter ?? 'adapter'})` : 'WebAssembly (CPU)';
+      ui.backendDevice.title = info.reason ?? '';
       ui.backendThreads.textContent = info.device === 'webgpu' ? `${info.threads} (CPU fallback ops)` : String(info.threads);
       ui.generate.disabled = false;
     },

@@ -12,7 +12,7 @@ export interface Pixels {
   data: Uint8Array;
 }
 
-/** Which ONNX Runtime backend the worker should use; 'auto' prefers WebGPU when an adapter exists. */
+/** Which ONNX Runtime backend the worker should use; 'auto' takes WebGPU on a hardware adapter only. */
 export interface BackendRequest {
   device: 'auto' | 'wasm' | 'webgpu';
   /** WebAssembly threads; unset = all cores (capped at 4) when cross-origin isolated, else 1. */
@@ -24,6 +24,10 @@ export interface BackendRequest {
 /** What the worker actually runs on, shown in the page. */
 export interface BackendInfo {
   device: 'wasm' | 'webgpu';
+  /** The WebGPU adapter ("google swiftshader (fallback adapter)"), when there is one. */
+  adapter?: string;
+  /** Why this device: the adapter, or why `auto` did not take WebGPU. */
+  reason?: string;
   threads: number;
   crossOriginIsolated: boolean;
 }

@@ -15,6 +15,7 @@ export function uiElements() {
     backendDevice: $('backend-device', HTMLElement),
     backendThreads: $('backend-threads', HTMLElement),
     backendIsolation: $('backend-isolation', HTMLElement),
+    device: $('device', HTMLSelectElement),
     form: $('form', HTMLFormElement),
     prompt: $('prompt', HTMLTextAreaElement),
     model: $('model', HTMLSelectElement),

@@ -9,12 +9,13 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Flags that keep Chromium off the network (no updates, sync, QUIC or first-run fetches: the test
- * machine is offline and would otherwise flood it) and run it headless without a GPU or sandbox.
+ * machine is offline and would otherwise flood it) and run it headless without a sandbox. WebGPU is
+ * on (`--enable-unsafe-webgpu`, no `--disable-gpu`): without a GPU that is SwiftShader's fallback adapter.
  */
 const ARGS = [
-  '--headless',
+  '--headless=new',
   '--no-sandbox',
-  '--disable-gpu',
+  '--enable-unsafe-webgpu',
   '--disable-quic',
   '--no-first-run',
   '--disable-background-networking',

@@ -64,7 +64,7 @@ describe('demo app in Chromium', () => {
   it('serves ORT from its own origin and runs threaded WASM in the worker', async () => {
     const { page } = browser;
     const info = await browser.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
-    expect(info).toEqual<BackendInfo>({ device: 'wasm', threads: expect.any(Number), crossOriginIsolated: true });
+    expect(info).toEqual<BackendInfo>({ device: 'wasm', reason: expect.any(String), threads: expect.any(Number), crossOriginIsolated: true });
     expect(info.threads).toBeGreaterThan(1);
     await expect(page.textContent('#backend-threads')).resolves.toBe(String(info.threads));
     await expect(page.textContent('#backend-device')).resolves.toContain('WebAssembly');
@@ -302,6 +302,29 @@ describe('demo app in Chromium', () => {
       await context.unroute('**/resolve/**');
     }
   });
+
+  it('generates on WebGPU when chosen in the device selector, with the pixels of the WASM run', async () => {
+    const { page } = browser;
+    // The float32 WASM image of this prompt and seed equals onnxruntime-node's (asserted above).
+    const wasm = await nodeGenerate(PROMPT, SEED);
+    await page.selectOption('#device', 'webgpu');
+    await page.waitForURL(/device=webgpu/);
+    await page.waitForFunction(() => !!window.maskgenDemo);
+    const info = await browser.within(60_000, 'WebGPU backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    expect(info.device).toBe('webgpu');
+    expect(info.adapter).toBeTruthy();
+    await expect(page.textContent('#backend-device')).resolves.toContain('WebGPU');
+    await expect(page.inputValue('#device')).resolves.toBe('webgpu');
+    await page.fill('#prompt', PROMPT);
+    await page.fill('#seed', String(SEED));
+    await page.click('#generate');
+    const status = await waitForStatus(page, ['done', 'error'], 400_000).catch((e: Error) => browser.fail(e.message));
+    if (status.state !== 'done') browser.fail(`WebGPU generation failed: ${status.text}`);
+    const img = await canvasPixels(page, '#results canvas.final-image');
+    const diff = maxAbsDiff(img.data, wasm.images[0].data);
+    console.info(`browser WebGPU (${info.adapter}) vs WASM image: max |Δ| per channel = ${diff}`);
+    expect(diff).toBe(0);
+  }, 420_000);
 
   it('purges the model cache, having used no other origin (no CDN)', async () => {
     const { page } = browser;

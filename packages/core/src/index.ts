@@ -32,6 +32,7 @@ export {
   modulate,
   gatedResidual,
   type Activation,
+  type LayerNormOptions,
 } from './onnx/blocks.js';
 export { scaledDotProductAttention, causalMask } from './onnx/attention.js';
 export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from './rng.js';

@@ -1,6 +1,7 @@
 import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionOptions, type Tensor, serialSession, throwIfAborted } from '@maskgen/core';
 import * as ort from 'onnxruntime-web';
 import { fromOrt, toOrt } from './tensor-convert.js';
+import { type WebDeviceChoice, type WebDeviceRequest, adapterLabel, failingOp, resolveWebDevice } from './webgpu-device.js';
 
 /**
  * Weights above this size cannot be loaded by the 32-bit WebAssembly build: the packed weights and
@@ -10,8 +11,11 @@ export const DEFAULT_WASM_WEIGHT_LIMIT = 2 * 1024 ** 3 - 64 * 1024 ** 2;
 
 /** Options of the web runtime. */
 export interface WebRuntimeOptions {
-  /** 'webgpu' uses the GPU when the browser exposes navigator.gpu, falling back to wasm. */
-  device?: 'wasm' | 'webgpu';
+  /**
+   * 'auto' (default) runs on WebGPU only when the browser offers a hardware adapter, else on WASM;
+   * 'webgpu' runs on any WebGPU adapter (also a software fallback one) and fails when there is none.
+   */
+  device?: WebDeviceRequest;
   /** WebAssembly threads (needs cross-origin isolation in browsers). */
   threads?: number;
   /** Where the ORT .wasm/.mjs files are served from (a URL prefix, or a per-file map). */
@@ -20,10 +24,41 @@ export interface WebRuntimeOptions {
   maxWeightBytes?: number;
 }
 
-/** Reports which backend a runtime will use, so UIs can say it (WebGPU vs WASM and thread count). */
-export function webBackendInfo(options: WebRuntimeOptions = {}): { device: 'wasm' | 'webgpu'; threads: number } {
-  const hasGpu = typeof navigator !== 'undefined' && !!(navigator as { gpu?: unknown }).gpu;
-  return { device: options.device === 'webgpu' && hasGpu ? 'webgpu' : 'wasm', threads: options.threads ?? ort.env.wasm.numThreads ?? 1 };
+/**
+ * Reports which backend a runtime will use, so UIs can say it: the device (after `auto` looked at the
+ * adapter), the WebGPU adapter, why, and the WASM thread count (WASM also runs WebGPU's CPU ops).
+ */
+export async function webBackendInfo(options: WebRuntimeOptions = {}): Promise<WebDeviceChoice & { threads: number }> {
+  const choice = await resolveWebDevice(options.device ?? 'auto');
+  return { ...choice, threads: options.threads ?? ort.env.wasm.numThreads ?? 1 };
+}
+
+let gpuQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * onnxruntime-web's WebGPU backend runs one session at a time per page ("Session mismatch" when a
+ * second session's run interleaves, e.g. a preview decode during a generator step), so WebGPU runs
+ * are queued page-wide; WASM sessions run concurrently as before.
+ */
+function onGpuQueue<T>(b: WebDeviceChoice, f: () => Promise<T>): Promise<T> {
+  if (b.device !== 'webgpu') return f();
+  const next = gpuQueue.then(f, f);
+  gpuQueue = next.catch(() => undefined);
+  return next;
+}
+
+/** "webgpu on google swiftshader (fallback adapter)" / "wasm": what messages say ran. */
+function backendLabel(b: WebDeviceChoice): string {
+  return b.device === 'webgpu' && b.adapter ? `webgpu on ${adapterLabel(b.adapter)}` : b.device;
+}
+
+/** An ORT failure as a MaskgenError naming the backend, adapter and (when ORT says) the failing op. */
+function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenError {
+  const msg = (cause as Error)?.message ?? String(cause);
+  const op = failingOp(msg);
+  // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only; ours are 8-bit.
+  const hint = /MatMulNBits/.test(msg) && /2b and 4b/.test(msg) ? " (int8 weights do not run on WebGPU in onnxruntime-web 1.30: use precision 'float32' with WebGPU, or device 'wasm' for int8)" : '';
+  return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}${hint}: ${msg}`, { cause });
 }
 
 /**
@@ -47,7 +82,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
             "load it with precision: 'int8' (a quarter of the bytes), use the WebGPU device, or runtime-node",
         );
       }
-      const backend = webBackendInfo(options);
+      const backend = await resolveWebDevice(options.device ?? 'auto');
       let session: ort.InferenceSession;
       try {
         const packed = await model.pack({ signal: opts.signal, limitBytes: limit });
@@ -59,7 +94,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         });
       } catch (cause) {
         if (cause instanceof MaskgenError) throw cause;
-        throw new MaskgenError('RUNTIME', `onnxruntime-web could not create session ${model.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw ortError(`could not create session ${model.name}`, backend, cause);
       }
       return serialSession(model.name, name, {
         inputNames: session.inputNames,
@@ -67,7 +102,12 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         async run(feeds: Record<string, Tensor>) {
           const ortFeeds: Record<string, ort.Tensor> = {};
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
-          const out = await session.run(ortFeeds);
+          let out: ort.InferenceSession.ReturnType;
+          try {
+            out = await onGpuQueue(backend, () => session.run(ortFeeds));
+          } catch (cause) {
+            throw ortError(`failed running ${model.name}`, backend, cause);
+          }
           const result: Record<string, Tensor> = {};
           for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
           return result;

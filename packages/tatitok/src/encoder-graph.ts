@@ -66,7 +66,7 @@ export function buildEncoderGraph(st: SafetensorsFile, spec: TatitokSpec, opts: 
     g.output(indices, ENCODER_IO.indices, 'int64');
     g.output(quantized, ENCODER_IO.quantized);
   } else {
-    const [mean, raw] = chunk(g, z, 2, 1);
+    const [mean, raw] = chunk(g, z, 2, C, 1);
     const logvar = g.op1('Clip', [raw, g.f32(-30), g.f32(20)]);
     g.output(mean, ENCODER_IO.mean);
     g.output(logvar, ENCODER_IO.logvar);

@@ -30,5 +30,6 @@ export function vitStack(g: GraphBuilder, st: SafetensorsFile, prefix: string, x
 /** L2-normalises the last axis like torch.nn.functional.normalize (eps 1e-12). */
 export function l2Normalize(g: GraphBuilder, x: Value): Value {
   const norm = g.op1('Sqrt', [g.op1('ReduceSumSquare', [x, g.i64([-1])], { keepdims: 1 })]);
-  return g.op1('Div', [x, g.op1('Max', [norm, g.f32(1e-12)])]);
+  // Clip with only a minimum = max(norm, eps); unlike Max it has a WebGPU kernel (no CPU round trip).
+  return g.op1('Div', [x, g.op1('Clip', [norm, g.f32(1e-12)])]);
 }

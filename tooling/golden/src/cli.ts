@@ -1,10 +1,11 @@
-import { type Runtime, isMaskgenError } from '@maskgen/core';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Runtime } from '@maskgen/core';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { runners } from './cases/index.js';
 import { type FormatVariant, discoverFormats, withCheckpointFile } from './checkpoint-formats.js';
-import { createContext } from './context.js';
-import type { CallResult, CaseRunner } from './types.js';
+import { nodeCaseFiles } from './node-files.js';
+import { runCase } from './run-case.js';
+import type { CallResult } from './types.js';
+import { type CaseDriver, startBrowserDriver } from './web-webgpu.js';
 
 /** Finds case folders (those holding a case.json) at `dir` or one level below. */
 async function discover(dir: string): Promise<string[]> {
@@ -18,26 +19,53 @@ async function discover(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Exact case name, else the longest registered name it starts with (e.g. maskgen_kl_steps100 → maskgen_kl). */
-function pickRunner(name: string): CaseRunner | undefined {
-  if (runners[name]) return runners[name];
-  const key = Object.keys(runners)
-    .filter((k) => name.startsWith(k))
-    .sort((a, b) => b.length - a.length)[0];
-  return key ? runners[key] : undefined;
+/** A driver that can also run `checkpoint_formats/` single files (they are loaded from disk, so in Node). */
+type Driver = CaseDriver & { runFormat?(v: FormatVariant): Promise<CallResult[]> };
+
+/** Cases run in this process on a runtime built here. */
+async function inProcess(make: () => Promise<Runtime>, describe: string): Promise<Driver> {
+  const runtime = await make();
+  const debug = process.env.GOLDEN_DEBUG ? (e: unknown) => console.error(e) : undefined;
+  return {
+    describe,
+    runCase: (dir, label) => runCase(nodeCaseFiles(dir), runtime, label, debug),
+    runFormat: (v) => runCase(nodeCaseFiles(v.dir), runtime, basename(v.dir), debug, (ctx) => withCheckpointFile(ctx, v, runtime)),
+    close: async () => undefined,
+  };
 }
 
-/** Names of the calls a case declares, for reporting cases that cannot run. */
-function declaredCalls(caseJson: Record<string, any>): string[] {
-  const calls: any[] = Array.isArray(caseJson.calls) ? caseJson.calls : [];
-  return calls.length ? calls.map((c, i) => String(c.name ?? c.fn ?? `call${i}`)) : ['case'];
-}
+/** Every runtime the runner knows, by its `--runtime` name; the default set runs without a browser. */
+const RUNTIMES: Record<string, (dirs: string[]) => Promise<Driver>> = {
+  node: () => inProcess(async () => (await import('@maskgen/runtime-node')).nodeRuntime(), 'onnxruntime-node (CPU) in Node'),
+  'web-wasm': () => inProcess(async () => (await import('@maskgen/runtime-web')).webRuntime({ device: 'wasm' }), 'onnxruntime-web (wasm) in Node'),
+  'web-webgpu': (dirs) => startBrowserDriver(dirs, 'webgpu'),
+};
+const DEFAULT_RUNTIMES = ['node', 'web-wasm'];
 
-async function runtimes(): Promise<{ name: string; make: () => Promise<Runtime> }[]> {
-  return [
-    { name: 'node', make: async () => (await import('@maskgen/runtime-node')).nodeRuntime() },
-    { name: 'web-wasm', make: async () => (await import('@maskgen/runtime-web')).webRuntime({ device: 'wasm' }) },
-  ];
+const USAGE = `usage: pnpm golden <dir> [--runtime ${Object.keys(RUNTIMES).join(',')}]
+  <dir>       a folder of golden case folders (and checkpoint_formats/), or one case folder
+  --runtime   comma list of runtimes (default ${DEFAULT_RUNTIMES.join(',')}; $GOLDEN_RUNTIMES also sets it);
+              web-webgpu runs every case in headless Chromium ($CHROMIUM_PATH) on WebGPU`;
+
+/** `<dir> [--runtime a,b]` (also `--runtime=a,b`); an error message for anything else. */
+export function parseArgs(argv: string[]): { dir: string; runtimes: string[] } | string {
+  let dir: string | undefined;
+  let list: string | undefined = process.env.GOLDEN_RUNTIMES;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runtime' || a === '--runtimes') list = argv[++i];
+    else if (a.startsWith('--runtime=')) list = a.slice('--runtime='.length);
+    else if (a === '--help' || a === '-h') return USAGE;
+    else if (a.startsWith('-')) return `unknown option ${JSON.stringify(a)}\n${USAGE}`;
+    else if (dir === undefined) dir = a;
+    else return `unexpected argument ${JSON.stringify(a)}: one folder only\n${USAGE}`;
+  }
+  if (!dir) return USAGE;
+  if (list === undefined) return { dir, runtimes: DEFAULT_RUNTIMES };
+  const runtimes = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = runtimes.filter((r) => !(r in RUNTIMES));
+  if (!runtimes.length || bad.length) return `--runtime ${JSON.stringify(list)}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ') || 'empty list'}; allowed: ${Object.keys(RUNTIMES).join(', ')}\n${USAGE}`;
+  return { dir, runtimes };
 }
 
 function fmt(n: number): string {
@@ -45,20 +73,20 @@ function fmt(n: number): string {
 }
 
 async function main(): Promise<number> {
-  const arg = process.argv[2];
-  if (!arg) {
-    console.error('usage: pnpm golden <dir>   (a folder of golden case folders, or one case folder)');
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    console.error(args);
     return 2;
   }
+  const arg = args.dir;
   const root = resolve(process.cwd(), process.env.INIT_CWD && !arg.startsWith('/') ? join(process.env.INIT_CWD, arg) : arg);
-  const only = process.env.GOLDEN_RUNTIMES?.split(',');
   const dirs = await discover(root).catch((e) => {
     console.error(`cannot read ${root}: ${(e as Error).message}`);
     return undefined;
   });
   if (!dirs) return 2;
-  const cases: (FormatVariant | { dir: string; label?: undefined; file?: undefined })[] = [...dirs.map((dir) => ({ dir })), ...(await discoverFormats(root))];
-  if (cases.length === 0) {
+  const formats = await discoverFormats(root);
+  if (dirs.length === 0 && formats.length === 0) {
     console.error(`no case folders (with case.json) found in ${root}`);
     return 2;
   }
@@ -70,48 +98,26 @@ async function main(): Promise<number> {
     const note = r.note ? `  (${r.note})` : '';
     console.log(`${r.pass ? 'PASS' : 'FAIL'} ${caseName} :: ${r.call} [${rt}] max_abs=${fmt(r.maxAbs)} max_rel=${fmt(r.maxRel)}${note}`);
   };
-  for (const rt of await runtimes()) {
-    if (only && !only.includes(rt.name)) continue;
-    let runtime: Runtime;
+  for (const rt of args.runtimes) {
+    let driver: Driver;
     try {
-      runtime = await rt.make();
+      driver = await RUNTIMES[rt](dirs);
     } catch (e) {
-      console.log(`FAIL runtime ${rt.name} cannot start: ${(e as Error).message}`);
+      console.log(`FAIL runtime ${rt} cannot start: ${(e as Error).message}`);
       failed++;
       continue;
     }
-    for (const item of cases) {
-      const dir = item.dir;
-      let caseJson: Record<string, any> = {};
-      const label = item.label ?? basename(dir);
-      try {
-        caseJson = JSON.parse(await readFile(join(dir, 'case.json'), 'utf8'));
-        const name = String(caseJson.case ?? label);
-        const runner = pickRunner(name) ?? pickRunner(basename(dir));
-        if (!runner) {
-          for (const c of declaredCalls(caseJson)) report(label, rt.name, { call: c, pass: false, maxAbs: NaN, maxRel: NaN, note: `unknown case kind ${name}` });
-          continue;
-        }
-        const base = await createContext(dir, runtime);
-        const ctx = item.file ? await withCheckpointFile(base, item as FormatVariant, runtime) : base;
-        await checkIoReadable(ctx);
-        const results = await runner(ctx);
-        if (results.length === 0) report(label, rt.name, { call: 'case', pass: false, maxAbs: NaN, maxRel: NaN, note: 'runner returned no results' });
-        for (const r of results) report(label, rt.name, r);
-      } catch (e) {
-        const msg = isMaskgenError(e, 'NOT_IMPLEMENTED') ? 'not implemented' : `${(e as Error).message}`;
-        for (const c of declaredCalls(caseJson)) report(label, rt.name, { call: c, pass: false, maxAbs: NaN, maxRel: NaN, note: msg });
-        if (process.env.GOLDEN_DEBUG && !isMaskgenError(e, 'NOT_IMPLEMENTED')) console.error(e);
-      }
+    console.log(`# [${rt}] ${driver.describe}`);
+    try {
+      for (const dir of dirs) for (const r of await driver.runCase(dir, basename(dir))) report(basename(dir), rt, r);
+      if (formats.length && !driver.runFormat) console.log(`# [${rt}] checkpoint_formats/*.bin run on the in-process runtimes only`);
+      for (const v of driver.runFormat ? formats : []) for (const r of await driver.runFormat!(v)) report(v.label, rt, r);
+    } finally {
+      await driver.close();
     }
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
-}
-
-/** Every io tensor must be readable and every weight tensor header valid, or the case cannot be trusted. */
-async function checkIoReadable(ctx: Awaited<ReturnType<typeof createContext>>): Promise<void> {
-  for (const name of ctx.io.tensors.keys()) await ctx.io.read(name);
 }
 
 main().then(

@@ -1,13 +1,13 @@
 import { MaskgenError, type Runtime, type Tensor, toNumbers, toFloat32 } from '@maskgen/core';
-import { nodeFile } from '@maskgen/runtime-node';
-import { join } from 'node:path';
-import { openCaseFolder } from './case-folder.js';
+import { type CaseFiles, openCaseFiles } from './case-files.js';
 import { compareArrays } from './compare.js';
 import type { CaseContext, Tolerance } from './types.js';
 
+export type { CaseFiles } from './case-files.js';
+
 /** Builds the context handed to case runners for one case folder and one runtime. */
-export async function createContext(dir: string, runtime: Runtime): Promise<CaseContext> {
-  const folder = await openCaseFolder(dir);
+export async function createContext(files: CaseFiles, runtime: Runtime): Promise<CaseContext> {
+  const folder = await openCaseFiles(files);
   const { caseJson, io } = folder;
   const readIo = (name: string) => io.read(name);
   return {
@@ -19,7 +19,7 @@ export async function createContext(dir: string, runtime: Runtime): Promise<Case
     runtime,
     readIo,
     replay: folder.replay,
-    open: (rel) => nodeFile(join(folder.dir, rel)),
+    open: (rel) => files.open(rel),
     openSafetensors: folder.openSafetensors,
     readJson: folder.readJson,
     async compare(call, ioName, actual, tolerance) {
@@ -32,6 +32,11 @@ export async function createContext(dir: string, runtime: Runtime): Promise<Case
       return compareArrays(call, exp, act, tol, { expected: expected.dims, actual: isTensor(actual) ? actual.dims : undefined });
     },
   };
+}
+
+/** Every io tensor must be readable, or the case cannot be trusted. */
+export async function checkIoReadable(ctx: CaseContext): Promise<void> {
+  for (const name of ctx.io.tensors.keys()) await ctx.io.read(name);
 }
 
 function isTensor(x: unknown): x is Tensor {

@@ -1,5 +1,5 @@
 import type { FileHandle, Runtime, Tensor } from '@maskgen/core';
-import type { CaseFolder } from './case-folder.js';
+import type { CaseFolder } from './case-files.js';
 
 /** Outcome of one call of a case on one runtime: one printed line. */
 export interface CallResult {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
-const PACKAGES = ['core', 'hub', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'server'];
+const PACKAGES = ['core', 'hub', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'server', 'queue'];
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 describe('publishable packages are publint- and attw-clean', () => {

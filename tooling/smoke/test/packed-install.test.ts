@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../../..');
 const GOLDEN = resolve(ROOT, '../shared/golden');
-const PACKAGES = ['core', 'hub', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'server'];
+const PACKAGES = ['core', 'hub', 'image', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'runtime-node', 'runtime-web', 'server', 'queue'];
 let app: string;
 let prefix: string;
 let work: string;
@@ -93,6 +93,12 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
     expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
     expect(png.readUInt32BE(16)).toBe(32);
   }, 120_000);
+
+  it('maskgen queue loads @maskgen/queue and BullMQ from the packed tarballs (an unreachable Redis is a clear error)', () => {
+    const r = maskgen(['queue', 'status', '--queue', 'redis://127.0.0.1:9/0']);
+    expect(r.stderr).toMatch(/--queue: cannot reach Redis at redis:\/\/127.0.0.1:9\/0/);
+    expect(r.status).toBe(1);
+  }, 60_000);
 
   it('maskgen reconstruct reads a JPEG', () => {
     const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));

@@ -103,7 +103,7 @@ export function opConformance(make: () => Runtime, files: FileFactory): void {
     it('chunk, modulate and gated residual follow adaLN semantics', async () => {
       const g = new GraphBuilder('adaln');
       const x = g.input('x', 'float32', [2, 3, 4]);
-      const [shift, scale, gate] = chunk(g, g.input('m', 'float32', [2, 12]), 3);
+      const [shift, scale, gate] = chunk(g, g.input('m', 'float32', [2, 12]), 3, 12);
       g.output(gatedResidual(g, x, gate, modulate(g, x, shift, scale)), 'y');
       const xv = testData(24, 11);
       const mv = testData(24, 12);

@@ -9,6 +9,7 @@ export * from './reference-math.js';
 export { expectMaskgenError } from './expect-error.js';
 export { weightsFixture, memoryFiles, type FileFactory } from './weights-fixture.js';
 export type { LargeWeights } from './conformance-large.js';
+export { startRedisServer, REDIS_SERVER, type TestRedis } from './redis-server.js';
 
 /**
  * The one conformance suite every runtime runs (unstorage-style): same graphs, same float64

@@ -37,7 +37,8 @@ const FLAGS = {
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 
-async function readPromptFile(file: string): Promise<string> {
+/** Reads a prompt file, naming it when it cannot be read (also used by `batch`). */
+export async function readPromptFile(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {

@@ -29,8 +29,29 @@ export function linearFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string,
   return linear(g, x, w, hasBias ? g.weight(st, `${prefix}.bias`) : null);
 }
 
+/** How a LayerNorm computes its variance (see `layerNorm`). */
+export interface LayerNormOptions {
+  /**
+   * Two-pass variance, mean((x − mean)²), spelled out in primitive ops, for inputs far from zero
+   * (the reverse-diffusion latents reach 1e5). onnxruntime-web's WebGPU LayerNormalization computes
+   * mean(x²) − mean² in float32, which cancels catastrophically there and goes negative (NaN).
+   */
+  twoPass?: boolean;
+}
+
 /** LayerNorm over the last axis; `weight`/`bias` may be omitted for elementwise_affine=False. */
-export function layerNorm(g: GraphBuilder, x: Value, weight: Value | null, bias: Value | null, eps: number, dim?: number): Value {
+export function layerNorm(g: GraphBuilder, x: Value, weight: Value | null, bias: Value | null, eps: number, dim?: number, opts: LayerNormOptions = {}): Value {
+  if (opts.twoPass) {
+    if (dim === undefined) throw new MaskgenError('INVALID_ARGUMENT', 'a two-pass layerNorm needs `dim`');
+    // ReduceSum × 1/N (not ReduceMean) keeps ORT's LayerNormFusion from folding this back into the one-pass kernel.
+    const axes = g.i64([-1]);
+    const inv = g.f32(1 / dim);
+    const d = g.op1('Sub', [x, g.op1('Mul', [g.op1('ReduceSum', [x, axes], { keepdims: 1 }), inv])]);
+    const variance = g.op1('Mul', [g.op1('ReduceSumSquare', [d, axes], { keepdims: 1 }), inv]);
+    let y = g.op1('Div', [d, g.op1('Sqrt', [g.op1('Add', [variance, g.f32(eps)])])]);
+    if (weight) y = g.op1('Mul', [y, weight]);
+    return bias ? g.op1('Add', [y, bias]) : y;
+  }
   let w = weight;
   let b = bias;
   if (!w || !b) {
@@ -44,9 +65,9 @@ export function layerNorm(g: GraphBuilder, x: Value, weight: Value | null, bias:
 }
 
 /** LayerNorm from a checkpoint prefix (`prefix.weight`, `prefix.bias`). */
-export function layerNormFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, eps: number): Value {
+export function layerNormFrom(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, eps: number, opts: LayerNormOptions = {}): Value {
   const dim = st.info(`${prefix}.weight`).dims[0];
-  return layerNorm(g, x, g.weight(st, `${prefix}.weight`), st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null, eps, dim);
+  return layerNorm(g, x, g.weight(st, `${prefix}.weight`), st.has(`${prefix}.bias`) ? g.weight(st, `${prefix}.bias`) : null, eps, dim, opts);
 }
 
 /** Applies an activation; QuickGELU is x·σ(1.702x), exactly as OpenAI CLIP defines it. */
@@ -54,8 +75,13 @@ export function activation(g: GraphBuilder, x: Value, act: Activation): Value {
   switch (act) {
     case 'gelu':
       return g.op1('Gelu', [x]);
-    case 'gelu-tanh':
-      return g.op1('Gelu', [x], { approximate: 'tanh' });
+    case 'gelu-tanh': {
+      // Spelled out, not Gelu(approximate='tanh'): onnxruntime-web's WebGPU Gelu ignores the
+      // attribute and computes exact (erf) GELU, ~1e-3 off. 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+      const x3 = g.op1('Mul', [x, g.op1('Mul', [x, x])]);
+      const inner = g.op1('Mul', [g.f32(Math.sqrt(2 / Math.PI)), g.op1('Add', [x, g.op1('Mul', [g.f32(0.044715), x3])])]);
+      return g.op1('Mul', [g.op1('Mul', [g.f32(0.5), x]), g.op1('Add', [g.f32(1), g.op1('Tanh', [inner])])]);
+    }
     case 'quick-gelu':
       return g.op1('Mul', [x, g.op1('Sigmoid', [g.op1('Mul', [x, g.f32(1.702)])])]);
     case 'silu':
@@ -68,9 +94,23 @@ export function mlpFrom(g: GraphBuilder, st: SafetensorsFile, fc1: string, fc2: 
   return linearFrom(g, st, fc2, activation(g, linearFrom(g, st, fc1, x), act));
 }
 
-/** Splits the last axis into `n` equal chunks (packed qkv projections, adaLN modulation vectors). */
-export function chunk(g: GraphBuilder, x: Value, n: number, axis = -1): Value[] {
-  return g.op('Split', [x], { axis, num_outputs: n }, { outputs: n });
+/**
+ * Splits `axis` (of length `size`) into `n` equal chunks (packed qkv projections, adaLN modulation
+ * vectors). The chunk sizes are given as Split's `split` input rather than opset 18's `num_outputs`
+ * alone: onnxruntime-web's WebGPU Split derives no sizes from `num_outputs` and emits zero-sized
+ * outputs, while explicit sizes run the same on every backend.
+ */
+export function chunk(g: GraphBuilder, x: Value, n: number, size: number, axis = -1): Value[] {
+  if (!Number.isInteger(size) || size <= 0 || size % n !== 0) {
+    throw new MaskgenError('SHAPE_MISMATCH', `graph ${g.name}: cannot split an axis of length ${size} into ${n} equal chunks`);
+  }
+  if (n > 6) {
+    // One static Slice per chunk: onnxruntime-web's WebGPU Split returns wrong values for the
+    // DiffLoss modulations' 3·blocks+2 chunks (up to 6 are right), a Slice is right everywhere.
+    const step = size / n;
+    return Array.from({ length: n }, (_, i) => g.op1('Slice', [x, g.i64([i * step]), g.i64([(i + 1) * step]), g.i64([axis])]));
+  }
+  return g.op('Split', [x, g.i64(new Array<number>(n).fill(size / n))], { axis }, { outputs: n });
 }
 
 /** x·(1 + scale) + shift with per-sample vectors [B, D] broadcast over the sequence (adaLN modulation). */

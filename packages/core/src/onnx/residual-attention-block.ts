@@ -58,7 +58,7 @@ export function residualAttentionBlock(
     k = linear(g, h, p.qkv.k.weight, p.qkv.k.bias);
     v = linear(g, h, p.qkv.v.weight, p.qkv.v.bias);
   } else {
-    [q, k, v] = chunk(g, linear(g, h, p.qkv.weight, p.qkv.bias), 3);
+    [q, k, v] = chunk(g, linear(g, h, p.qkv.weight, p.qkv.bias), 3, 3 * opts.heads * opts.headDim);
   }
   const attn = scaledDotProductAttention(g, q, k, v, { heads: opts.heads, headDim: opts.headDim, mask: opts.mask });
   const y = g.op1('Add', [x, linear(g, attn, p.out.weight, p.out.bias)]);

@@ -7,6 +7,9 @@ export const SPLIT_IO = { c: 'c', t: 't', mods: 'mods', x: 'x', out: 'out' } as 
 
 const P = 'diffloss.net';
 
+/** The reverse-diffusion latents x_t reach 1e5 with random weights: LayerNorms on them need a two-pass variance. */
+const LARGE_INPUT_LN = { twoPass: true } as const;
+
 /** Floats per row of adaLN modulations: shift/scale/gate of every res block, then shift/scale of the final layer. */
 export function modulationWidth(spec: Pick<MaskGenKlSpec, 'mlpBlocks' | 'mlpWidth'>): number {
   return (3 * spec.mlpBlocks + 2) * spec.mlpWidth;
@@ -49,15 +52,15 @@ export function buildDiffLossStepGraph(st: SafetensorsFile, spec: MaskGenKlSpec,
   const W = spec.mlpWidth;
   const x = g.input(SPLIT_IO.x, 'float32', ['rows', spec.tokenSize]);
   const mods = g.input(SPLIT_IO.mods, 'float32', ['rows', modulationWidth(spec)]);
-  const mod = chunk(g, mods, 3 * spec.mlpBlocks + 2, 1);
+  const mod = chunk(g, mods, 3 * spec.mlpBlocks + 2, modulationWidth(spec), 1);
   let h = gemmFrom(g, st, `${P}.input_proj`, x);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${P}.res_blocks.${i}`;
-    const m = modulateRows(g, layerNormFrom(g, st, `${b}.in_ln`, h, 1e-6), mod[3 * i], mod[3 * i + 1]);
+    const m = modulateRows(g, layerNormFrom(g, st, `${b}.in_ln`, h, 1e-6, LARGE_INPUT_LN), mod[3 * i], mod[3 * i + 1]);
     h = gatedResidualRows(g, h, mod[3 * i + 2], gemmFrom(g, st, `${b}.mlp.2`, activation(g, gemmFrom(g, st, `${b}.mlp.0`, m), 'silu')));
   }
   const k = 3 * spec.mlpBlocks;
-  const normed = layerNorm(g, h, null, null, 1e-6, W);
+  const normed = layerNorm(g, h, null, null, 1e-6, W, LARGE_INPUT_LN);
   g.output(gemmFrom(g, st, `${P}.final_layer.linear`, modulateRows(g, normed, mod[k], mod[k + 1])), SPLIT_IO.out);
   return g.build();
 }

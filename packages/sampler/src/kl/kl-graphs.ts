@@ -70,13 +70,13 @@ export function buildDiffLossGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opt
   let x = linearFrom(g, st, `${p}.input_proj`, x0);
   for (let i = 0; i < spec.mlpBlocks; i++) {
     const b = `${p}.res_blocks.${i}`;
-    const [shift, scale, gate] = chunk(g, linearFrom(g, st, `${b}.adaLN_modulation.1`, sy), 3);
-    const h = modulate2d(g, layerNormFrom(g, st, `${b}.in_ln`, x, 1e-6), shift, scale);
+    const [shift, scale, gate] = chunk(g, linearFrom(g, st, `${b}.adaLN_modulation.1`, sy), 3, 3 * spec.mlpWidth);
+    const h = modulate2d(g, layerNormFrom(g, st, `${b}.in_ln`, x, 1e-6, { twoPass: true }), shift, scale);
     const m = linearFrom(g, st, `${b}.mlp.2`, activation(g, linearFrom(g, st, `${b}.mlp.0`, h), 'silu'));
     x = g.op1('Add', [x, g.op1('Mul', [gate, m])]);
   }
-  const [shift, scale] = chunk(g, linearFrom(g, st, `${p}.final_layer.adaLN_modulation.1`, sy), 2);
-  const normed = layerNorm(g, x, null, null, 1e-6, spec.mlpWidth);
+  const [shift, scale] = chunk(g, linearFrom(g, st, `${p}.final_layer.adaLN_modulation.1`, sy), 2, 2 * spec.mlpWidth);
+  const normed = layerNorm(g, x, null, null, 1e-6, spec.mlpWidth, { twoPass: true });
   g.output(linearFrom(g, st, `${p}.final_layer.linear`, modulate2d(g, normed, shift, scale)), KL_IO.out);
   return g.build();
 }

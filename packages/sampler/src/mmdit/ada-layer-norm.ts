@@ -14,12 +14,12 @@ export function plainNorm(g: GraphBuilder, x: Value, dim: number): Value {
  */
 export function adaLayerNormZero(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, temb: Value, dim: number) {
   const emb = linearFrom(g, st, `${prefix}.linear`, activation(g, temb, 'silu'));
-  const [shiftMsa, scaleMsa, gateMsa, shiftMlp, scaleMlp, gateMlp] = chunk(g, emb, 6);
+  const [shiftMsa, scaleMsa, gateMsa, shiftMlp, scaleMlp, gateMlp] = chunk(g, emb, 6, 6 * dim);
   return { x: modulate(g, plainNorm(g, x, dim), shiftMsa, scaleMsa), gateMsa, shiftMlp, scaleMlp, gateMlp };
 }
 
 /** diffusers AdaLayerNormContinuous: linear(silu(cond)) → (scale, shift) — note scale comes first. */
 export function adaLayerNormContinuous(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Value, cond: Value, dim: number): Value {
-  const [scale, shift] = chunk(g, linearFrom(g, st, `${prefix}.linear`, activation(g, cond, 'silu')), 2);
+  const [scale, shift] = chunk(g, linearFrom(g, st, `${prefix}.linear`, activation(g, cond, 'silu')), 2, 2 * dim);
   return modulate(g, plainNorm(g, x, dim), shift, scale);
 }

@@ -1,0 +1,109 @@
+import { encodePng } from '@maskgen/image';
+import type { PromptItem, RgbaImage } from '@maskgen/pipeline';
+import { appendFile, open, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One line of `results.jsonl`: what was asked, the seed that reproduces it alone, and where it went. */
+export interface ResultRecord {
+  index: number;
+  line: number;
+  image: number;
+  prompt: string;
+  seed: number;
+  file: string;
+  model: string;
+  settings: Record<string, unknown>;
+  /** Queue runs: the job id (a content hash of the item) and the worker that wrote it. */
+  job?: string;
+  worker?: string;
+}
+
+/** The results file every run appends to, in the output folder. */
+export const RESULTS_FILE = 'results.jsonl';
+
+/** Writes a file atomically (temp file + rename): an interrupted run never leaves a partial image. */
+export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes one generated item into the output folder: the PNG (settings, seed, model and prompt in its
+ * text chunks) atomically, then its line in `results.jsonl`. The single-process `--prompts` run and
+ * every queue worker call this one function, so their files are byte-identical for the same item.
+ */
+export async function writeItemResult(
+  dir: string,
+  item: PromptItem,
+  image: RgbaImage,
+  modelId: string,
+  settings: Record<string, unknown>,
+  extra: Pick<ResultRecord, 'job' | 'worker'> = {},
+): Promise<ResultRecord> {
+  const rec: ResultRecord = { index: item.index, line: item.line, image: item.image, prompt: item.prompt, seed: item.seed, file: item.file, model: modelId, settings: { ...settings, numImages: 1 }, ...extra };
+  const text = Object.fromEntries(Object.entries({ ...rec.settings, seed: item.seed, model: modelId }).map(([k, v]) => [k, String(v)]));
+  await writeAtomic(join(dir, item.file), encodePng(image, { prompt: item.prompt, ...text, Software: 'maskgen.js' }));
+  await appendResult(dir, rec);
+  return rec;
+}
+
+/** Appends one record as a single write (O_APPEND), so lines of concurrent writers do not interleave on a local disk. */
+export async function appendResult(dir: string, rec: ResultRecord): Promise<void> {
+  await appendFile(join(dir, RESULTS_FILE), `${JSON.stringify(rec)}\n`);
+}
+
+/**
+ * What `results.jsonl` already records, by file name, read incrementally: each call reads only the bytes
+ * appended since the last one, so a worker can ask before every append whether another process (or an
+ * earlier, killed attempt of the same job) already wrote the line. Lines that do not parse (a torn
+ * last line) are skipped.
+ */
+export class ResultIndex {
+  private offset = 0;
+  private readonly byFile = new Map<string, ResultRecord>();
+
+  constructor(private readonly dir: string) {}
+
+  /** The record for `file`, after reading whatever was appended since the last call. */
+  async get(file: string): Promise<ResultRecord | undefined> {
+    await this.refresh();
+    return this.byFile.get(file);
+  }
+
+  /** Every record read so far (the last one per file). */
+  async all(): Promise<ResultRecord[]> {
+    await this.refresh();
+    return [...this.byFile.values()];
+  }
+
+  private async refresh(): Promise<void> {
+    const fh = await open(join(this.dir, RESULTS_FILE), 'r').catch(() => undefined);
+    if (!fh) return;
+    try {
+      const { size } = await fh.stat();
+      if (size < this.offset) this.offset = 0;
+      if (size === this.offset) return;
+      const buf = Buffer.alloc(size - this.offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+      const end = buf.subarray(0, bytesRead).lastIndexOf(10);
+      if (end < 0) return; // only a line still being written: read it whole next time
+      this.offset += end + 1;
+      for (const l of buf.toString('utf8', 0, end).split('\n')) {
+        try {
+          const rec = JSON.parse(l) as ResultRecord;
+          if (rec && typeof rec.file === 'string') this.byFile.set(rec.file, rec);
+        } catch {
+          // a torn line (a writer killed mid-write): the item is redone and written again
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+}

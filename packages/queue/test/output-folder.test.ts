@@ -1,0 +1,36 @@
+import { planPromptItems } from '@maskgen/pipeline';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RESULTS_FILE, ResultIndex, writeItemResult } from '../src/output-folder.js';
+
+const image = { width: 2, height: 2, data: new Uint8Array(16).fill(200) };
+
+describe('the shared output folder', () => {
+  it('writes the PNG atomically and one results.jsonl line per item; the index reads appended lines incrementally', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
+    const items = planPromptItems([{ index: 1, line: 1, prompt: 'a' }, { index: 2, line: 3, prompt: 'b' }], 1);
+    const index = new ResultIndex(dir);
+    expect(await index.get(items[0].file)).toBeUndefined();
+    await writeItemResult(dir, items[0], image, 'm', { steps: 4 }, { job: 'img-1', worker: 'w' });
+    expect((await index.get(items[0].file))?.job).toBe('img-1');
+    await writeItemResult(dir, items[1], image, 'm', { steps: 4 });
+    expect((await index.all()).map((r) => r.file)).toEqual(items.map((i) => i.file));
+    expect(readdirSync(dir).sort()).toEqual([...items.map((i) => i.file), RESULTS_FILE].sort());
+    const png = readFileSync(join(dir, items[0].file));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.includes(Buffer.from(`seed\0${items[0].seed}`))).toBe(true);
+  });
+
+  it('skips torn lines and waits for a line still being written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
+    writeFileSync(join(dir, RESULTS_FILE), '{"file":"a.png","seed":1}\n{"file":"b.pn\n');
+    const index = new ResultIndex(dir);
+    expect((await index.all()).map((r) => r.file)).toEqual(['a.png']);
+    appendFileSync(join(dir, RESULTS_FILE), '{"file":"c.png",');
+    expect(await index.get('c.png')).toBeUndefined();
+    appendFileSync(join(dir, RESULTS_FILE), '"seed":3,"prompt":"é"}\n');
+    expect(await index.get('c.png')).toMatchObject({ seed: 3, prompt: 'é' });
+  });
+});
