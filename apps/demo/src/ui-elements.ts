@@ -16,6 +16,7 @@ export function uiElements() {
     backendThreads: $('backend-threads', HTMLElement),
     backendIsolation: $('backend-isolation', HTMLElement),
     device: $('device', HTMLSelectElement),
+    backendReason: $('backend-reason', HTMLElement),
     form: $('form', HTMLFormElement),
     prompt: $('prompt', HTMLTextAreaElement),
     model: $('model', HTMLSelectElement),

@@ -68,6 +68,9 @@ describe('demo app in Chromium', () => {
     expect(info.threads).toBeGreaterThan(1);
     await expect(page.textContent('#backend-threads')).resolves.toBe(String(info.threads));
     await expect(page.textContent('#backend-device')).resolves.toContain('WebAssembly');
+    // The device choice is visible with its reason (here: asked for WASM by ?device=wasm).
+    await expect(page.inputValue('#device')).resolves.toBe('wasm');
+    await expect(page.textContent('#backend-reason')).resolves.toBe('You chose WebAssembly.');
     const self = await browser.within(30_000, 'self-test', page.evaluate(() => window.maskgenDemo!.selfTest()));
     expect(self).toMatchObject<Partial<SelfTestResult>>({ ok: true, maxAbsDiff: 0 });
     expect(server.hits.get('/ort/ort-wasm-simd-threaded.jsep.wasm')).toBeGreaterThan(0);
