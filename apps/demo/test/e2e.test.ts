@@ -40,7 +40,7 @@ describe('demo app in Chromium', () => {
     golden = await loadGoldenE2e();
     out = await mkdtemp(join(tmpdir(), 'maskgen-demo-dist-'));
     await build({ root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    for (const f of ['index.html', 'ort/ort-wasm-simd-threaded.jsep.wasm', 'ort/ort-wasm-simd-threaded.jsep.mjs']) {
+    for (const f of ['index.html', 'ort/ort-wasm-simd-threaded.jsep.wasm', 'ort/ort-wasm-simd-threaded.jsep.mjs', 'coi-sw.js', '_headers']) {
       if (!existsSync(join(out, f))) throw new Error(`vite build did not produce ${f}`);
     }
     server = await startServer(out);
