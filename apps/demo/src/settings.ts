@@ -29,7 +29,6 @@ export function applyQuery(ui: Ui, q: URLSearchParams): void {
     ['text', ui.textEncoder],
     ['act', ui.clipActivation],
     ['precision', ui.precision],
-    ['token', ui.token],
     ['seed', ui.seed],
     ['steps', ui.steps],
     ['guidance', ui.guidance],
