@@ -21,6 +21,19 @@ const SCREENSHOT = join(OUTPUT, 'demo-e2e.png');
 const PROMPT = 'a red fox sitting in the snow, watercolor';
 const SEED = 1234;
 
+/** WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 let out: string;
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: BrowserHandle;
@@ -144,6 +157,15 @@ describe('demo app in Chromium', () => {
     expect(status.text).toMatch(/^Could not reach 127\.0\.0\.1:9: .*no CORS.*“Model base URL” under “Model source”/);
     await expect(page.$eval('#source', (d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('hub');
+    // The error text is readable in both themes (WCAG AA: 4.5:1).
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const [fg, bg] = await page.evaluate(() => [getComputedStyle(document.getElementById('status')!).color, getComputedStyle(document.body).backgroundColor]);
+      const ratio = contrast(fg, bg);
+      console.info(`error text in ${colorScheme} mode: ${fg} on ${bg}, contrast ${ratio.toFixed(1)}:1`);
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.emulateMedia({ colorScheme: null });
     await page.fill('#hub', hub);
     await page.dispatchEvent('#hub', 'change');
     await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
