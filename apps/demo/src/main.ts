@@ -76,7 +76,9 @@ async function main(): Promise<void> {
       setStatus(ui, 'error', (e as Error).message);
       return;
     }
-    runGeneration(ui, client, req).catch(() => undefined); // the status line already shows the failure
+    runGeneration(ui, client, req)
+      .catch(() => undefined) // the status line already shows the failure
+      .finally(() => void sizes.refresh()); // the cache changed: what is left to download too
   });
   // Cancel stays enabled (and focused) until the run ends, then focus moves to Generate: never to <body>.
   ui.cancel.addEventListener('click', () => client.cancel());

@@ -26,12 +26,12 @@ export function resetProgress(ui: Ui): void {
  * tower, an upper bound (the loader may skip a tensor), so the bar ends at what really came.
  */
 function finishDownload(ui: Ui): void {
-  if (!planned || planned.total === 0 || files.size === 0) return;
+  if (!planned || planned.total === 0) return;
   let loaded = 0;
   for (const n of files.values()) loaded += n;
   ui.downloadProgress.max = Math.max(loaded, 1);
-  ui.downloadProgress.value = loaded;
-  ui.downloadText.textContent = `${size(loaded)} downloaded (planned ${size(planned.total)})`;
+  ui.downloadProgress.value = Math.max(loaded, 1);
+  ui.downloadText.textContent = loaded === 0 ? 'nothing to download: all in the cache' : `${size(loaded)} downloaded (planned ${size(planned.total)})`;
   planned = undefined;
   files.clear();
 }
@@ -41,7 +41,7 @@ export function showPlan(ui: Ui, plan: ModelPlan): void {
   planned = { total: plan.downloadBytes, ranges: new Set(plan.files.filter((f) => f.ranges).map((f) => `${f.repo}/${f.file}`)) };
   ui.downloadProgress.max = Math.max(plan.downloadBytes, 1);
   ui.downloadProgress.value = plan.downloadBytes === 0 ? 1 : 0;
-  ui.downloadText.textContent = plan.downloadBytes === 0 ? `all ${size(plan.totalBytes)} cached` : `0 / ${size(plan.downloadBytes)}`;
+  ui.downloadText.textContent = plan.downloadBytes === 0 ? 'nothing to download: all in the cache' : `0 / ${size(plan.downloadBytes)}`;
 }
 
 /**

@@ -179,6 +179,7 @@ describe('demo app in Chromium', () => {
     await page.locator('#prompt').pressSequentially(PROMPT);
     await page.fill('#seed', String(SEED));
     await watchPreviews(page);
+    const shown = await page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download));
     await page.click('#generate');
     const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
     if (status.state !== 'done') browser.fail(`generation failed: ${status.text}`);
@@ -206,13 +207,14 @@ describe('demo app in Chromium', () => {
     console.info(`download bar: ${value} / ${max} bytes (${await page.textContent('#download-text')})`);
     expect(value).toBe(max);
     // The total shown before the download is an upper bound (all of CLIP's text-tower blocks), within 10% of what came.
-    const shown = await page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download));
     expect(max).toBeLessThanOrEqual(shown);
     expect(max).toBeGreaterThan(shown * 0.9);
     await expect(page.textContent('#status')).resolves.toMatch(/^Done in \d+\.\d s · seed 1234 · \d+ steps · guidance [\d.]+\.$/);
     await expect(page.isHidden('#preview-figure')).resolves.toBe(true);
     await expect(page.getAttribute('#results canvas', 'aria-label')).resolves.toBe(PROMPT);
     await page.waitForFunction(() => Number(document.getElementById('cache-status')?.dataset.entries) > 0, undefined, { timeout: 10_000 });
+    // After the run the size line counts the cache: far less is left to download.
+    await page.waitForFunction((n) => Number(document.getElementById('model-size')?.dataset.download) < n / 2, shown, { timeout: 10_000 });
   });
 
   it('cancels a second run mid-way', async () => {
@@ -286,6 +288,7 @@ describe('demo app in Chromium', () => {
       if (status.state !== 'done') browser.fail(`generation at ${width} px failed: ${status.text}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBe(0);
+      await expect(page.textContent('#download-text')).resolves.toBe('nothing to download: all in the cache');
       const box = await page.locator('#results a.download').boundingBox();
       expect(box).not.toBeNull();
       expect(box!.y).toBeGreaterThanOrEqual(0);
