@@ -26,13 +26,15 @@ function pngUrl(canvas: HTMLCanvasElement): Promise<string> {
 const urls: string[] = [];
 
 /** Replaces the result gallery with the final images, each with a PNG download link. */
-export async function showResults(container: HTMLElement, images: readonly Pixels[], seed: number): Promise<void> {
+export async function showResults(container: HTMLElement, images: readonly Pixels[], seed: number, prompts: readonly string[] = []): Promise<void> {
   for (const u of urls.splice(0)) URL.revokeObjectURL(u);
   container.replaceChildren();
   for (const [i, img] of images.entries()) {
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.className = 'pixelated final-image';
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', prompts[i] ?? prompts[0] ?? `Generated image ${i + 1}`);
     drawPixels(canvas, img);
     const link = document.createElement('a');
     const url = await pngUrl(canvas);

@@ -42,6 +42,43 @@ export interface ModelRequest {
   clipActivation?: 'gelu' | 'quick-gelu';
   /** int8 weights: a quarter of the memory (the browser's tight budget), images ≈ float32's. */
   precision?: 'float32' | 'int8';
+  /** Hugging Face access token for gated or private repos (kept in memory only). */
+  token?: string;
+}
+
+/** One file a model choice needs: its full size, and how much of it is already cached. */
+export interface PlanFile {
+  repo: string;
+  file: string;
+  /** Bytes to fetch: the whole file, or for range-read files (CLIP) the blocks the text tower covers. */
+  bytes: number;
+  cachedBytes: number;
+  ranges?: boolean;
+}
+
+/** Download and memory of a model choice, from the hub's metadata, before anything is downloaded. */
+export interface ModelPlan {
+  files: PlanFile[];
+  totalBytes: number;
+  /** What is not cached yet. */
+  downloadBytes: number;
+  /** Weights of all ONNX sessions together (float32, or int8 matrices). */
+  memoryBytes: number;
+  sessions: { role: 'generator' | 'tokenizer' | 'text'; repo: string; bytes: number }[];
+  /** The largest session, which runtime-web checks against its WebAssembly limit. */
+  largest: { role: 'generator' | 'tokenizer' | 'text'; repo: string; bytes: number };
+  limitBytes: number;
+  fits: boolean;
+  /** False for a custom generator with no tokenizer repo set: its tokenizer is then not counted. */
+  tokenizerKnown: boolean;
+}
+
+/** A hub request about to be retried (the status line says so while it waits). */
+export interface RetryNotice {
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  reason: string;
 }
 
 /** One recorded random draw (a golden case's `draws[]` entry with its tensor), for exact replays. */
@@ -70,6 +107,8 @@ export interface GenerateRequest {
 
 /** What the page keeps in its model cache (Cache Storage / OPFS), and the origin's storage use. */
 export interface CacheStatus {
+  /** Per repo: files (whole, or blocks of range-read files) and bytes. */
+  byRepo: { repo: string; entries: number; bytes: number }[];
   repos: number;
   entries: number;
   bytes: number;
@@ -86,6 +125,7 @@ export type WorkerRequest =
   | { type: 'init'; backend: BackendRequest; cancelFlag?: Int32Array }
   | { type: 'selftest'; id: number }
   | { type: 'cache-status'; id: number; purge: boolean }
+  | { type: 'plan'; id: number; model: ModelRequest }
   | GenerateRequest
   | { type: 'cancel' };
 
@@ -116,4 +156,6 @@ export type WorkerEvent =
   | DoneEvent
   | { type: 'selftest'; id: number; result: SelfTestResult }
   | { type: 'cache-status'; id: number; status: CacheStatus }
+  | { type: 'plan'; id: number; plan: ModelPlan }
+  | { type: 'retry'; id: number; retry: RetryNotice }
   | { type: 'error'; id?: number; code?: string; message: string };

@@ -12,7 +12,7 @@ const CUSTOM = '__custom__';
  */
 export function applyQuery(ui: Ui, q: URLSearchParams): void {
   for (const e of MODEL_ZOO) {
-    if (e.kind === 'generator') ui.model.add(new Option(e.id, e.id, false, e.id === DEFAULT_GENERATOR));
+    if (e.kind === 'generator') ui.model.add(new Option(modelLabel(e.id), e.id, false, e.id === DEFAULT_GENERATOR));
   }
   ui.model.add(new Option('custom…', CUSTOM));
   const model = q.get('model');
@@ -40,6 +40,12 @@ export function applyQuery(ui: Ui, q: URLSearchParams): void {
   }
 }
 
+/** "MaskGen-VQ L" for turkeyju/generator_maskgen_vq_l; other ids as they are. */
+export function modelLabel(id: string): string {
+  const m = /generator_maskgen_(vq|kl)_(l|xl)$/.exec(id);
+  return m ? `MaskGen-${m[1].toUpperCase()} ${m[2].toUpperCase()}` : id;
+}
+
 /** The backend the query asks for (`device=auto|wasm|webgpu`, `threads=N`), with ORT served by this app. */
 export function backendFromQuery(q: URLSearchParams): BackendRequest {
   const device = q.get('device') ?? 'auto';
@@ -63,7 +69,7 @@ function optionalNumber(el: HTMLInputElement, name: string, integer: boolean): n
 /** The model request of the form (the picker, or the custom id when "custom…" is chosen). */
 export function modelFromForm(ui: Ui): ModelRequest {
   const modelId = ui.model.value === CUSTOM ? ui.customModel.value.trim() : ui.model.value;
-  if (!/^[\w.-]+\/[\w.-]+$/.test(modelId)) throw new Error(`model id: expected "owner/name", got "${modelId}"`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(modelId)) throw new Error(`Custom model id: expected "owner/name" as on the hub, got "${modelId}"`);
   const hub = ui.hub.value.trim() || DEFAULT_HUB;
   const act = ui.clipActivation.value;
   return {
@@ -73,6 +79,7 @@ export function modelFromForm(ui: Ui): ModelRequest {
     ...(ui.textEncoder.value.trim() ? { textEncoder: ui.textEncoder.value.trim() } : {}),
     ...(act === 'gelu' || act === 'quick-gelu' ? { clipActivation: act } : {}),
     ...(ui.precision.value === 'int8' ? { precision: 'int8' as const } : {}),
+    ...(ui.token.value.trim() ? { token: ui.token.value.trim() } : {}),
   };
 }
 

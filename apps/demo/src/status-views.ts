@@ -1,20 +1,47 @@
 import type { ProgressEvent } from '@maskgen/core';
-import type { CacheStatus } from './protocol.js';
+import type { CacheStatus, ModelPlan } from './protocol.js';
+import { size } from './size-view.js';
 import { setStatus, type Ui } from './ui-elements.js';
 import type { WorkerClient } from './worker-client.js';
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-}
+/** Per-file bytes of this run's downloads. */
+const files = new Map<string, number>();
+/** The run's plan: what is left to download (known before the first byte), and which files are read by ranges. */
+let planned: { total: number; ranges: Set<string> } | undefined;
 
-/** Per-file download totals, so the bar shows the whole model's bytes, not just the current file. */
-const files = new Map<string, { loaded: number; total: number | undefined }>();
-
-/** Clears the bars before a new generation (downloads keep their totals: cached files show as done). */
+/** Clears both bars before a new generation. */
 export function resetProgress(ui: Ui): void {
   ui.stepProgress.value = 0;
   ui.stepProgress.max = 1;
   ui.stepText.textContent = '';
+  ui.downloadProgress.value = 0;
+  ui.downloadProgress.max = 1;
+  ui.downloadText.textContent = '';
+  files.clear();
+  planned = undefined;
+}
+
+/**
+ * Every file is in by the time the prompt is encoded. CLIP's planned bytes cover all blocks of its text
+ * tower, an upper bound (the loader may skip a tensor), so the bar ends at what really came.
+ */
+function finishDownload(ui: Ui): void {
+  if (!planned || planned.total === 0) return;
+  let loaded = 0;
+  for (const n of files.values()) loaded += n;
+  ui.downloadProgress.max = Math.max(loaded, 1);
+  ui.downloadProgress.value = Math.max(loaded, 1);
+  ui.downloadText.textContent = loaded === 0 ? 'nothing to download: all in the cache' : `${size(loaded)} downloaded (planned ${size(planned.total)})`;
+  planned = undefined;
+  files.clear();
+}
+
+/** The hub's sizes arrived: the bar's total is the whole download from now on (CLIP's range blocks included). */
+export function showPlan(ui: Ui, plan: ModelPlan): void {
+  planned = { total: plan.downloadBytes, ranges: new Set(plan.files.filter((f) => f.ranges).map((f) => `${f.repo}/${f.file}`)) };
+  ui.downloadProgress.max = Math.max(plan.downloadBytes, 1);
+  ui.downloadProgress.value = plan.downloadBytes === 0 ? 1 : 0;
+  ui.downloadText.textContent = plan.downloadBytes === 0 ? 'nothing to download: all in the cache' : `0 / ${size(plan.downloadBytes)}`;
 }
 
 /**
@@ -24,23 +51,16 @@ export function resetProgress(ui: Ui): void {
 export function showProgress(ui: Ui, e: ProgressEvent): void {
   switch (e.phase) {
     case 'download': {
-      // Whole downloads report cumulative bytes with a total; range reads report each block alone.
-      const prev = files.get(e.file);
-      const blockwise = e.total === undefined && prev !== undefined && e.loaded <= prev.loaded;
-      files.set(e.file, { loaded: blockwise ? prev.loaded + e.loaded : e.loaded, total: e.total });
+      // Whole downloads report cumulative bytes; range reads (CLIP) report each block alone.
+      const blockwise = planned?.ranges.has(e.file) ?? e.total === undefined;
+      files.set(e.file, blockwise ? (files.get(e.file) ?? 0) + e.loaded : e.loaded);
       let loaded = 0;
-      let total = 0;
-      for (const f of files.values()) {
-        loaded += f.loaded;
-        total += f.total ?? f.loaded;
-      }
-      if (e.overallTotal !== undefined) {
-        loaded = e.overallLoaded ?? loaded;
-        total = e.overallTotal;
-      }
+      for (const n of files.values()) loaded += n;
+      // Without a plan (offline, sizes unknown) the total is what has been seen so far, and says so.
+      const total = Math.max(planned?.total ?? 0, loaded);
       ui.downloadProgress.max = Math.max(total, 1);
       ui.downloadProgress.value = loaded;
-      ui.downloadText.textContent = `${mb(loaded)} / ${mb(total)} (${e.file})`;
+      ui.downloadText.textContent = `${size(loaded)} / ${planned ? '' : 'at least '}${size(total)} — ${e.file}`;
       setStatus(ui, 'loading', `Downloading ${e.file}…`);
       return;
     }
@@ -48,9 +68,11 @@ export function showProgress(ui: Ui, e: ProgressEvent): void {
       setStatus(ui, 'loading', `Loading ${e.what} (${e.done}/${e.total})…`);
       return;
     case 'encode-text':
+      finishDownload(ui);
       setStatus(ui, 'running', 'Encoding the prompt…');
       return;
     case 'sample':
+      finishDownload(ui);
       ui.stepProgress.max = e.total;
       ui.stepProgress.value = e.step;
       ui.stepText.textContent = `step ${e.step} / ${e.total}`;
@@ -63,9 +85,18 @@ export function showProgress(ui: Ui, e: ProgressEvent): void {
 }
 
 function show(ui: Ui, s: CacheStatus): void {
-  const usage = s.originUsage !== undefined ? ` · origin storage ${mb(s.originUsage)}` : '';
-  ui.cacheStatus.textContent = `${s.entries} files from ${s.repos} repos, ${mb(s.bytes)}${usage}`;
+  const usage = s.originUsage !== undefined ? ` · this site uses ${size(s.originUsage)} of storage` : '';
+  ui.cacheStatus.textContent =
+    s.entries === 0 ? `empty${usage}` : `${size(s.bytes)} in ${s.entries} files from ${s.repos} repos — these models work offline${usage}`;
   ui.cacheStatus.dataset.entries = String(s.entries);
+  ui.cacheStatus.dataset.bytes = String(s.bytes);
+  ui.cacheList.replaceChildren(
+    ...s.byRepo.map((r) => {
+      const li = document.createElement('li');
+      li.textContent = `${r.repo} — ${size(r.bytes)} (${r.entries} ${r.entries === 1 ? 'file' : 'files or blocks'})`;
+      return li;
+    }),
+  );
 }
 
 /**

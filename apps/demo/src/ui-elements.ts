@@ -16,6 +16,7 @@ export function uiElements() {
     backendThreads: $('backend-threads', HTMLElement),
     backendIsolation: $('backend-isolation', HTMLElement),
     device: $('device', HTMLSelectElement),
+    backendReason: $('backend-reason', HTMLElement),
     form: $('form', HTMLFormElement),
     prompt: $('prompt', HTMLTextAreaElement),
     model: $('model', HTMLSelectElement),
@@ -30,6 +31,12 @@ export function uiElements() {
     textEncoder: $('text-encoder', HTMLInputElement),
     clipActivation: $('clip-activation', HTMLSelectElement),
     precision: $('precision', HTMLSelectElement),
+    token: $('token', HTMLInputElement),
+    source: $('source', HTMLDetailsElement),
+    modelSize: $('model-size', HTMLElement),
+    statusDetail: $('status-detail', HTMLElement),
+    previewFigure: $('preview-figure', HTMLElement),
+    cacheList: $('cache-list', HTMLElement),
     generate: $('generate', HTMLButtonElement),
     cancel: $('cancel', HTMLButtonElement),
     downloadProgress: $('download-progress', HTMLProgressElement),
@@ -48,7 +55,9 @@ export function uiElements() {
 export type Ui = ReturnType<typeof uiElements>;
 
 /** Shows a state in the status line; `data-state` lets tests and CSS follow it. */
-export function setStatus(ui: Ui, state: 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error', text: string): void {
+export function setStatus(ui: Ui, state: 'idle' | 'loading' | 'running' | 'done' | 'cancelled' | 'error', text: string, detail = ''): void {
   ui.status.dataset.state = state;
   ui.status.textContent = text;
+  ui.statusDetail.textContent = detail;
+  ui.statusDetail.hidden = detail === '';
 }

@@ -1,4 +1,4 @@
-import type { BackendInfo, BackendRequest, CacheStatus, DoneEvent, GenerateRequest, SelfTestResult, WorkerEvent, WorkerRequest } from './protocol.js';
+import type { BackendInfo, BackendRequest, CacheStatus, DoneEvent, GenerateRequest, ModelPlan, ModelRequest, SelfTestResult, WorkerEvent, WorkerRequest } from './protocol.js';
 
 /** Callbacks for the streamed events of one generation. */
 export interface GenerateHandlers {
@@ -26,7 +26,7 @@ export class WorkerClient {
   private nextId = 1;
   private readonly cancelFlag = typeof SharedArrayBuffer !== 'undefined' && crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
   private current = 0;
-  private pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void; handlers?: GenerateHandlers }>();
+  private pending = new Map<number, { kind: WorkerRequest['type']; resolve: (v: never) => void; reject: (e: Error) => void; handlers?: GenerateHandlers }>();
 
   constructor(backend: BackendRequest) {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'maskgen-pipeline' });
@@ -53,9 +53,10 @@ export class WorkerClient {
     const p = this.pending.get(e.id);
     if (!p) return;
     p.handlers?.onEvent?.(e);
-    if (e.type === 'done' || e.type === 'selftest' || e.type === 'cache-status') {
+    // A generation streams 'plan' and 'retry' events; only a plan request ends with its plan.
+    if (e.type === 'done' || e.type === 'selftest' || e.type === 'cache-status' || (e.type === 'plan' && p.kind === 'plan')) {
       this.pending.delete(e.id);
-      p.resolve((e.type === 'done' ? e : e.type === 'selftest' ? e.result : e.status) as never);
+      p.resolve((e.type === 'done' ? e : e.type === 'selftest' ? e.result : e.type === 'plan' ? e.plan : e.status) as never);
     } else if (e.type === 'error') {
       this.pending.delete(e.id);
       p.reject(new WorkerError(e.code, e.message));
@@ -65,8 +66,9 @@ export class WorkerClient {
   private request<T>(build: (id: number) => WorkerRequest, handlers?: GenerateHandlers): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, handlers });
-      this.send(build(id));
+      const msg = build(id);
+      this.pending.set(id, { kind: msg.type, resolve: resolve as (v: never) => void, reject, handlers });
+      this.send(msg);
     });
   }
 
@@ -81,6 +83,11 @@ export class WorkerClient {
    */
   cacheStatus(purge = false): Promise<CacheStatus> {
     return this.request((id) => ({ type: 'cache-status', id, purge }));
+  }
+
+  /** Download size and memory of a model choice, from the hub's metadata (nothing is downloaded). */
+  plan(model: ModelRequest, handlers?: GenerateHandlers): Promise<ModelPlan> {
+    return this.request((id) => ({ type: 'plan', id, model }), handlers);
   }
 
   /** Starts a generation; resolves with the final images, rejects with code ABORTED on cancel. */

@@ -1,12 +1,13 @@
 import type { ProgressCallback, Runtime } from '@maskgen/core';
 import { type TextToImage, createTextToImage } from '@maskgen/pipeline';
-import { browserSource, listCached, purgeCache } from '@maskgen/hub';
+import { type RetryInfo, browserSource, listCached, purgeCache } from '@maskgen/hub';
+import { forgetPlans } from './model-plan.js';
 import type { CacheStatus, ModelRequest } from './protocol.js';
 
 let current: { key: string; model: Promise<TextToImage> } | undefined;
 
 function keyOf(m: ModelRequest): string {
-  return JSON.stringify([m.hub, m.modelId, m.tokenizer ?? '', m.textEncoder ?? '', m.clipActivation ?? '', m.precision ?? '']);
+  return JSON.stringify([m.hub, m.modelId, m.tokenizer ?? '', m.textEncoder ?? '', m.clipActivation ?? '', m.precision ?? '', m.token ?? '']);
 }
 
 /**
@@ -15,7 +16,7 @@ function keyOf(m: ModelRequest): string {
  * clicks with the same model reuse it; a different model or hub disposes the old one first, since
  * a browser tab cannot afford two multi-GB models at once.
  */
-export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress: ProgressCallback, signal: AbortSignal): Promise<TextToImage> {
+export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress: ProgressCallback, signal: AbortSignal, onRetry?: (r: RetryInfo) => void): Promise<TextToImage> {
   const key = keyOf(m);
   if (current?.key === key) {
     try {
@@ -32,7 +33,12 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
     // Downloads are reported here, with the repo in the file name (config.json exists in every repo).
     // Offline (navigator.onLine false), files come only from the cache, with clear OFFLINE errors for what is missing.
     source: (repoId) =>
-      browserSource(repoId, { endpoint: m.hub, offline: navigator.onLine === false, onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
+      browserSource(repoId, {
+        endpoint: m.hub,
+        ...(m.token ? { token: m.token } : {}),
+        ...(onRetry ? { retry: { onRetry } } : {}),
+        offline: navigator.onLine === false,
+        onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
     ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
     ...(m.textEncoder ? { textEncoder: m.textEncoder } : {}),
     ...(m.clipActivation ? { clipActivation: m.clipActivation } : {}),
@@ -55,10 +61,18 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
  * counts whole files and blocks of range-read files, not the size records kept beside them.
  */
 export async function cacheStatus(purge: boolean): Promise<CacheStatus> {
-  if (purge) await purgeCache();
+  if (purge) await Promise.all([purgeCache(), forgetPlans()]);
   const entries = (await listCached()).filter((e) => e.kind === 'file' || e.kind === 'range');
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  const byRepo = new Map<string, { repo: string; entries: number; bytes: number }>();
+  for (const e of entries) {
+    const r = byRepo.get(e.repoId) ?? { repo: e.repoId, entries: 0, bytes: 0 };
+    r.entries++;
+    r.bytes += e.bytes;
+    byRepo.set(e.repoId, r);
+  }
   return {
+    byRepo: [...byRepo.values()],
     repos: new Set(entries.map((e) => e.repoId)).size,
     entries: entries.length,
     bytes: entries.reduce((s, e) => s + e.bytes, 0),

@@ -1,8 +1,11 @@
 /// <reference lib="webworker" />
-import { type ProgressEvent, type Rng, ReplayRng, type Runtime, isAbortError, tensor, toNumbers } from '@maskgen/core';
+import { MaskgenError, type ProgressEvent, type Rng, ReplayRng, type Runtime, isAbortError, tensor, toNumbers } from '@maskgen/core';
+import { type RetryInfo, listCached } from '@maskgen/hub';
 import { createBackend } from './backend.js';
+import { planModel } from './model-plan.js';
 import { cacheStatus, loadPipeline } from './worker-models.js';
-import type { BackendInfo, GenerateRequest, Pixels, ReplayDraw, WorkerEvent, WorkerRequest } from './protocol.js';
+import { yieldingRuntime } from './yielding-runtime.js';
+import type { BackendInfo, GenerateRequest, ModelPlan, Pixels, ReplayDraw, WorkerEvent, WorkerRequest } from './protocol.js';
 import { runSelfTest } from './self-test.js';
 
 /**
@@ -28,6 +31,27 @@ function buffersOf(images: readonly Pixels[]): Transferable[] {
   return images.map((i) => i.data.buffer as ArrayBuffer);
 }
 
+const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
+
+/**
+ * The plan of a generation: asked of the hub (or remembered). Skipped when the hub cannot be asked but
+ * the model is cached (offline, or the network gone): then the cache decides, with its own clear errors.
+ */
+async function planFor(req: GenerateRequest, signal: AbortSignal, onRetry: (r: RetryInfo) => void): Promise<ModelPlan | undefined> {
+  try {
+    return await planModel(req.model, signal, onRetry);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'OFFLINE') return undefined;
+    if (code === 'NETWORK' && (await listCached().catch(() => [])).some((c) => c.repoId === req.model.modelId)) return undefined;
+    throw e;
+  }
+}
+
+function retryEvent(id: number) {
+  return (r: RetryInfo) => post({ type: 'retry', id, retry: { attempt: r.attempt, retries: r.retries, delayMs: r.delayMs, reason: r.reason } });
+}
+
 function replayRng(draws: readonly ReplayDraw[]): Rng {
   return new ReplayRng(draws.map((d) => ({ kind: d.kind, shape: d.shape, tensor: tensor(d.dtype, d.shape, d.data) })));
 }
@@ -39,11 +63,20 @@ async function generate(req: GenerateRequest): Promise<void> {
   const t0 = performance.now();
   try {
     const { runtime } = await requireBackend();
+    // Sizes first: the page's bar knows the whole download, and a model that cannot fit is refused before any byte of weights moves.
+    const plan = await planFor(req, ctrl.signal, retryEvent(req.id));
+    if (plan) post({ type: 'plan', id: req.id, plan });
+    if (plan && !plan.fits) {
+      throw new MaskgenError(
+        'RUNTIME_LIMIT',
+        `${plan.largest.repo} needs ${gb(plan.largest.bytes)} of weights in ${req.model.precision ?? 'float32'}, above the ${gb(plan.limitBytes)} one WebAssembly model can hold, so nothing was downloaded`,
+      );
+    }
     const onProgress = (event: ProgressEvent) => {
       checkCancelFlag(req.id, ctrl);
       post({ type: 'progress', id: req.id, event });
     };
-    const model = await loadPipeline(runtime, req.model, onProgress, ctrl.signal);
+    const model = await loadPipeline(yieldingRuntime(runtime, () => ctrl.signal), req.model, onProgress, ctrl.signal, retryEvent(req.id));
     const result = await model.generate(req.prompts, {
       seed: req.seed,
       ...(req.replay ? { rng: replayRng(req.replay) } : {}),
@@ -101,6 +134,12 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
         (e: Error) => post({ type: 'error', id: msg.id, message: `cache: ${e.message}` }),
       );
       return;
+    case 'plan':
+      planModel(msg.model, undefined, retryEvent(msg.id)).then(
+        (plan) => post({ type: 'plan', id: msg.id, plan }),
+        (e: { code?: string; message?: string }) => post({ type: 'error', id: msg.id, ...(e?.code ? { code: e.code } : {}), message: e?.message ?? String(e) }),
+      );
+      return;
     case 'generate':
       void generate(msg);
       return;
@@ -108,6 +147,6 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       running?.abort(new Error('cancelled by the user'));
       return;
     default:
-      post({ type: 'error', message: `worker: unknown request type ${JSON.stringify((msg as { type?: unknown }).type)}; allowed: init, selftest, cache-status, generate, cancel` });
+      post({ type: 'error', message: `worker: unknown request type ${JSON.stringify((msg as { type?: unknown }).type)}; allowed: init, selftest, cache-status, plan, generate, cancel` });
   }
 };

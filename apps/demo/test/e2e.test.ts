@@ -13,12 +13,26 @@ import { type GoldenE2e, loadGoldenE2e, maxAbsDiff } from './golden-e2e.js';
 import { GOLDEN_CLIP_ACTIVATION, GOLDEN_REPOS, nodeGenerate, requireGoldenDir } from './golden-repos.js';
 import { webRuntime } from '@maskgen/runtime-web';
 import { decodePng } from './png.js';
-import { startServer } from './static-server.js';
+import { TOO_BIG_REPO, startServer } from './static-server.js';
 
 const DEMO = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOT = join(DEMO, 'test-results', 'demo-e2e.png');
+const OUTPUT = join(DEMO, 'test-output');
+const SCREENSHOT = join(OUTPUT, 'demo-e2e.png');
 const PROMPT = 'a red fox sitting in the snow, watercolor';
 const SEED = 1234;
+
+/** WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 let out: string;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -29,13 +43,17 @@ it('has Chromium to drive (a missing browser fails this suite, never skips it)',
   expect(existsSync(CHROMIUM_PATH), `Chromium not found at ${CHROMIUM_PATH}: apt-get update && apt-get install -y chromium, or set CHROMIUM_PATH`).toBe(true);
 });
 
+afterAll(async () => {
+  if (out) await rm(out, { recursive: true, force: true }); // after both suites: the static-host one serves the same build
+});
+
 describe('demo app in Chromium', () => {
   beforeAll(async () => {
     requireGoldenDir();
     golden = await loadGoldenE2e();
     out = await mkdtemp(join(tmpdir(), 'maskgen-demo-dist-'));
     await build({ root: DEMO, configFile: join(DEMO, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    for (const f of ['index.html', 'ort/ort-wasm-simd-threaded.jsep.wasm', 'ort/ort-wasm-simd-threaded.jsep.mjs']) {
+    for (const f of ['index.html', 'ort/ort-wasm-simd-threaded.jsep.wasm', 'ort/ort-wasm-simd-threaded.jsep.mjs', 'coi-sw.js', '_headers']) {
       if (!existsSync(join(out, f))) throw new Error(`vite build did not produce ${f}`);
     }
     server = await startServer(out);
@@ -54,7 +72,6 @@ describe('demo app in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (out) await rm(out, { recursive: true, force: true });
   });
 
   it('serves ORT from its own origin and runs threaded WASM in the worker', async () => {
@@ -64,9 +81,95 @@ describe('demo app in Chromium', () => {
     expect(info.threads).toBeGreaterThan(1);
     await expect(page.textContent('#backend-threads')).resolves.toBe(String(info.threads));
     await expect(page.textContent('#backend-device')).resolves.toContain('WebAssembly');
+    // The device choice is visible with its reason (here: asked for WASM by ?device=wasm).
+    await expect(page.inputValue('#device')).resolves.toBe('wasm');
+    await expect(page.textContent('#backend-reason')).resolves.toBe('You chose WebAssembly.');
     const self = await browser.within(30_000, 'self-test', page.evaluate(() => window.maskgenDemo!.selfTest()));
     expect(self).toMatchObject<Partial<SelfTestResult>>({ ok: true, maxAbsDiff: 0 });
     expect(server.hits.get('/ort/ort-wasm-simd-threaded.jsep.wasm')).toBeGreaterThan(0);
+  });
+
+  it('shows download sizes and memory before anything downloads', async () => {
+    const { page } = browser;
+    await page.waitForFunction(() => ['ok', 'too-big', 'error'].includes(document.getElementById('model-size')?.dataset.state ?? ''), undefined, { timeout: 30_000 });
+    const [state, text, planned] = await page.$eval('#model-size', (el) => [(el as HTMLElement).dataset.state, el.textContent ?? '', Number((el as HTMLElement).dataset.download)]);
+    console.info(`size line: ${text}`);
+    expect(state).toBe('ok');
+    expect(text).toMatch(/\d+(\.\d)? (kB|MB) to download \+ \d+\.\d MB ONNX Runtime \(once\); needs ≈\d+(\.\d)? (kB|MB) of memory \(float32\)/);
+    expect(planned).toBeGreaterThan(0);
+    // Only metadata moved: HEADs and the safetensors headers' ranges, no whole file.
+    expect(server.log.filter((r) => r.path.includes('/resolve/') && r.method === 'GET' && !r.range)).toEqual([]);
+    // Zoo entries carry human names (sizes, or that this hub does not have them).
+    await page.waitForFunction(() => [...(document.getElementById('model') as HTMLSelectElement).options].every((o) => !o.value.includes('/') || o.text.includes('—')), undefined, { timeout: 30_000 });
+    const labels = await page.$$eval('#model option', (os) => os.map((o) => o.textContent ?? ''));
+    expect(labels).toContain('MaskGen-VQ L — not on this hub');
+    expect(labels).toContain('MaskGen-KL XL — not on this hub');
+  });
+
+  it('defaults to int8 when float32 cannot fit a tab, and refuses float32 before downloading', async () => {
+    const { page } = browser;
+    const before = server.log.length;
+    await page.fill('#custom-model', TOO_BIG_REPO);
+    await page.dispatchEvent('#custom-model', 'change');
+    await page.waitForFunction(() => (document.getElementById('model-size')?.textContent ?? '').includes('int8 chosen'), undefined, { timeout: 30_000 });
+    await expect(page.inputValue('#precision')).resolves.toBe('int8');
+    await expect(page.textContent('#model-size')).resolves.toMatch(/float32 needs 2\.3 GB for one model, over the 2\.1 GB limit/);
+    // The person insists on float32: warned in the size line, and Generate refuses without downloading.
+    await page.selectOption('#precision', '');
+    await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'too-big');
+    await page.click('#generate');
+    const status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+    expect(status.state).toBe('error');
+    expect(status.text).toMatch(/test\/too-big needs 2\.\d+ GB of weights in float32.*nothing was downloaded.*Choose “int8” under “Weights”/);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('precision');
+    expect(server.log.slice(before).filter((r) => r.path.startsWith(`/${TOO_BIG_REPO}/`) && r.method === 'GET' && !r.range)).toEqual([]);
+    await expect(page.$eval('#download-progress', (b) => (b as HTMLProgressElement).value)).resolves.toBe(0);
+    await page.fill('#custom-model', GOLDEN_REPOS.generator);
+    await page.dispatchEvent('#custom-model', 'change');
+  });
+
+  it('says what to fix for an unknown model and an unreachable hub, showing retries as they happen', async () => {
+    const { page } = browser;
+    await page.fill('#custom-model', 'nobody/no-such-model');
+    await page.click('#generate');
+    let status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+    expect(status.text).toContain('There is no model “nobody/no-such-model” on 127.0.0.1');
+    await expect(page.$eval('#status', (el) => (el as HTMLElement).dataset.kind)).resolves.toBe('repo-not-found');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('custom-model');
+    await page.fill('#custom-model', GOLDEN_REPOS.generator);
+
+    const hub = await page.inputValue('#hub');
+    await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = true));
+    await page.fill('#hub', 'http://127.0.0.1:9'); // discard port: nothing listens
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __retries: string[] }).__retries = seen;
+      new MutationObserver(() => {
+        const el = document.getElementById('status')!;
+        if (el.dataset.retries) seen.push(el.textContent ?? '');
+      }).observe(document.getElementById('status')!, { childList: true, characterData: true, subtree: true, attributes: true });
+    });
+    await page.click('#generate');
+    status = await waitForStatus(page, ['done', 'error', 'cancelled'], 60_000);
+    const retries = await page.evaluate(() => (window as unknown as { __retries: string[] }).__retries);
+    console.info(`unreachable hub: ${retries.length} retry lines, then: ${status.text}`);
+    expect(retries[0]).toMatch(/^No answer from 127\.0\.0\.1:9 .*retrying 1 of 4 in \d\.\d s…$/);
+    expect(status.text).toMatch(/^Could not reach 127\.0\.0\.1:9: .*no CORS.*“Model base URL” under “Model source”/);
+    await expect(page.$eval('#source', (d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('hub');
+    // The error text is readable in both themes (WCAG AA: 4.5:1).
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const [fg, bg] = await page.evaluate(() => [getComputedStyle(document.getElementById('status')!).color, getComputedStyle(document.body).backgroundColor]);
+      const ratio = contrast(fg, bg);
+      console.info(`error text in ${colorScheme} mode: ${fg} on ${bg}, contrast ${ratio.toFixed(1)}:1`);
+      expect(ratio).toBeGreaterThanOrEqual(4.5);
+    }
+    await page.emulateMedia({ colorScheme: null });
+    await page.fill('#hub', hub);
+    await page.dispatchEvent('#hub', 'change');
+    await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
+    await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = false));
   });
 
   it('generates from the form with a live preview, equal to the Node pipeline', async () => {
@@ -76,6 +179,7 @@ describe('demo app in Chromium', () => {
     await page.locator('#prompt').pressSequentially(PROMPT);
     await page.fill('#seed', String(SEED));
     await watchPreviews(page);
+    const shown = await page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download));
     await page.click('#generate');
     const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
     if (status.state !== 'done') browser.fail(`generation failed: ${status.text}`);
@@ -98,8 +202,19 @@ describe('demo app in Chromium', () => {
     const png = await downloadBytes(page, '#results a.download');
     expect(png.name).toMatch(/\.png$/);
     expect(maxAbsDiff(decodePng(png.bytes).rgba, want.data)).toBe(0);
-    await expect(page.$eval('#download-progress', (b) => (b as HTMLProgressElement).value)).resolves.toBeGreaterThan(0);
+    // One bar for the whole download, its total known up front: full only at the end, and equal to the sizes shown before.
+    const [value, max] = await page.$eval('#download-progress', (b) => [(b as HTMLProgressElement).value, (b as HTMLProgressElement).max]);
+    console.info(`download bar: ${value} / ${max} bytes (${await page.textContent('#download-text')})`);
+    expect(value).toBe(max);
+    // The total shown before the download is an upper bound (all of CLIP's text-tower blocks), within 10% of what came.
+    expect(max).toBeLessThanOrEqual(shown);
+    expect(max).toBeGreaterThan(shown * 0.9);
+    await expect(page.textContent('#status')).resolves.toMatch(/^Done in \d+\.\d s · seed 1234 · \d+ steps · guidance [\d.]+\.$/);
+    await expect(page.isHidden('#preview-figure')).resolves.toBe(true);
+    await expect(page.getAttribute('#results canvas', 'aria-label')).resolves.toBe(PROMPT);
     await page.waitForFunction(() => Number(document.getElementById('cache-status')?.dataset.entries) > 0, undefined, { timeout: 10_000 });
+    // After the run the size line counts the cache: far less is left to download.
+    await page.waitForFunction((n) => Number(document.getElementById('model-size')?.dataset.download) < n / 2, shown, { timeout: 10_000 });
   });
 
   it('cancels a second run mid-way', async () => {
@@ -137,7 +252,7 @@ describe('demo app in Chromium', () => {
       console.info(`browser golden replay image_${i}.png: max |Δ| per channel = ${diff} (case tolerance ${golden.imageTolerance})`);
       expect(diff).toBeLessThanOrEqual(golden.imageTolerance);
     }
-    await mkdir(join(DEMO, 'test-results'), { recursive: true });
+    await mkdir(OUTPUT, { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
@@ -159,6 +274,30 @@ describe('demo app in Chromium', () => {
     expect(toF32).toBeGreaterThan(toQ8);
     await page.selectOption('#precision', '');
   });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1440, 900],
+  ]) {
+    it(`fits a ${width} px wide screen: no horizontal overflow, the download link on screen after a run (screenshot saved)`, async () => {
+      const { page } = browser;
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.click('#generate');
+      const status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+      if (status.state !== 'done') browser.fail(`generation at ${width} px failed: ${status.text}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBe(0);
+      await expect(page.textContent('#download-text')).resolves.toBe('nothing to download: all in the cache');
+      const box = await page.locator('#results a.download').boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(height + 1); // subpixel rounding of scrollIntoView
+      expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+      await mkdir(OUTPUT, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT, `demo-${width}.png`), fullPage: true });
+    });
+  }
 
   it('generates with the network off from a full cache after a reload: no model request, the same image', async () => {
     const { page, context } = browser;
@@ -182,6 +321,11 @@ describe('demo app in Chromium', () => {
       expect(browser.requests.slice(before).filter((u) => u.includes('/resolve/'))).toEqual([]);
       const img = await canvasPixels(page, '#results canvas.final-image');
       expect(maxAbsDiff(img.data, expected.images[0].data)).toBe(0);
+      // The cache panel says what is stored, per repo, and that it works offline.
+      await page.waitForFunction(() => document.querySelectorAll('#cache-list li').length >= 3, undefined, { timeout: 10_000 });
+      const items = await page.$$eval('#cache-list li', (li) => li.map((l) => l.textContent ?? ''));
+      for (const repo of Object.values(GOLDEN_REPOS)) expect(items.some((t) => t.startsWith(`${repo} — `) && /\d (kB|MB)/.test(t))).toBe(true);
+      await expect(page.textContent('#cache-status')).resolves.toMatch(/^\d+(\.\d)? (kB|MB) in \d+ files from \d+ repos — these models work offline/);
     } finally {
       await context.unroute('**/resolve/**');
     }
@@ -214,6 +358,85 @@ describe('demo app in Chromium', () => {
     const { page } = browser;
     await page.click('#purge');
     await page.waitForFunction(() => document.getElementById('cache-status')?.dataset.entries === '0');
-    expect(browser.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !/^(blob|data):/.test(u))).toEqual([]);
+    const unreachable = 'http://127.0.0.1:9/'; // the unreachable-hub test's own requests
+    expect(browser.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !u.startsWith(unreachable) && !/^(blob|data):/.test(u))).toEqual([]);
+  });
+});
+
+describe('demo app from a plain static host (no COOP/COEP headers, as GitHub Pages serves it)', () => {
+  let plain: Awaited<ReturnType<typeof startServer>>;
+  let b: BrowserHandle;
+  const query = () =>
+    new URLSearchParams({ hub: plain.origin, model: GOLDEN_REPOS.generator, tokenizer: GOLDEN_REPOS.tokenizer, text: GOLDEN_REPOS.textEncoder, act: GOLDEN_CLIP_ACTIVATION, device: 'wasm', prompt: PROMPT, seed: String(SEED) });
+
+  beforeAll(async () => {
+    plain = await startServer(out, { isolation: false });
+    b = await launchChromium();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await plain?.close();
+  });
+
+  it('cancels mid-run on one thread, without cross-origin isolation (?coi=off: no service worker)', async () => {
+    const { page } = b;
+    await page.goto(`${plain.origin}/?${query()}&coi=off`);
+    await page.waitForFunction(() => window.maskgenDemo);
+    const info = await b.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    expect(info).toMatchObject({ crossOriginIsolated: false, threads: 1 });
+    await expect(page.textContent('#backend-isolation')).resolves.toMatch(/not cross-origin isolated: one thread/);
+    await page.click('#generate'); // first run downloads and fills this origin's cache
+    const first = await waitForStatus(page, ['done', 'error', 'cancelled']);
+    if (first.state !== 'done') b.fail(`generation failed: ${first.text}`);
+    await watchPreviews(page);
+    await cancelAtStep(page, 2);
+    await page.fill('#seed', String(SEED + 1));
+    await page.click('#generate');
+    const status = await waitForStatus(page, ['done', 'cancelled', 'error']);
+    const bar = await page.$eval('#step-progress', (p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max]);
+    console.info(`no isolation: cancelled at step ${bar[0]} of ${bar[1]}`);
+    expect(status.state).toBe('cancelled');
+    expect(bar[0]).toBeLessThan(bar[1]);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('generate');
+  });
+
+  it('is made cross-origin isolated by its service worker (threads on a host that sends no headers), and generates by keyboard alone', async () => {
+    const { page } = b;
+    // The first load registers the worker and reloads itself; the page that stays is served through it.
+    const reloaded = page.waitForEvent('framenavigated', { timeout: 30_000 });
+    await page.goto(`${plain.origin}/?${query()}`);
+    await reloaded;
+    await page.waitForLoadState('load');
+    await page.waitForFunction(() => window.maskgenDemo, undefined, { timeout: 30_000 });
+    const info = await b.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    expect(info.crossOriginIsolated).toBe(true);
+    expect(info.threads).toBeGreaterThan(1);
+    await expect(page.textContent('#backend-isolation')).resolves.toBe('cross-origin isolated (by the service worker)');
+    expect(plain.hits.get('/coi-sw.js')).toBeGreaterThan(0);
+
+    // Keyboard only. Tab into the prompt and press Ctrl+Enter: it generates, and focus stays in the prompt.
+    await page.waitForFunction(() => !(document.getElementById('generate') as HTMLButtonElement).disabled);
+    const tabTo = async (id: string) => {
+      for (let i = 0; i < 16 && (await page.evaluate(() => document.activeElement?.id)) !== id; i++) await page.keyboard.press('Tab');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe(id);
+    };
+    await tabTo('prompt');
+    await page.keyboard.press('Control+Enter');
+    let status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+    if (status.state !== 'done') b.fail(`keyboard generation failed: ${status.text}`);
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('prompt');
+    // Enter on Generate: focus moves to Cancel while it runs (not to <body> as the button disables), then back.
+    await tabTo('generate');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'done');
+    const during = await page.evaluate(() => document.activeElement?.id);
+    status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+    expect(status.state).toBe('done');
+    expect(during).toBe('cancel');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('generate');
+    // Escape cancels a run.
+    await page.keyboard.press('Control+Enter');
+    await page.keyboard.press('Escape');
+    await expect(waitForStatus(page, ['done', 'error', 'cancelled']).then((s) => s.state)).resolves.toBe('cancelled');
   });
 });

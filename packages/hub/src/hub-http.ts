@@ -8,6 +8,23 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Longest single wait, Retry-After included (default 30 s). */
   maxDelayMs?: number;
+  /**
+   * Told before each backoff wait, so a UI can say "retrying (2/4)" instead of looking stuck for the
+   * seconds the retries take. Not part of the policy: any callback is ignored when comparing settings.
+   */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** One retry about to happen: which attempt, how long the wait is, and what failed. */
+export interface RetryInfo {
+  url: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  retries: number;
+  delayMs: number;
+  /** The HTTP status that is retried, or 0 for a request that got no answer. */
+  status: number;
+  reason: string;
 }
 
 /** A response plus the way to cut its body off (stalled transfers, cancelled reads). */
@@ -50,7 +67,7 @@ export class HubHttp {
     private readonly fetchFn: typeof fetch,
     readonly endpoint: string,
     private readonly token: string | undefined,
-    private readonly retry: Required<RetryOptions>,
+    private readonly retry: Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>,
     /**
      * 'manual' (Node): hops are followed here so the token never leaves the hub's origin and LFS
      * headers stay visible. 'follow' (browsers, where manual redirects are opaque): the browser follows
@@ -121,7 +138,9 @@ export class HubHttp {
         return out!;
       }
       await out?.res.body?.cancel().catch(() => {});
-      await sleep(this.backoff(attempt, out?.res), o.signal);
+      const delayMs = this.backoff(attempt, out?.res);
+      this.retry.onRetry?.({ url, attempt: attempt + 1, retries: this.retry.retries, delayMs, status, reason: failure?.message ?? `HTTP ${status}` });
+      await sleep(delayMs, o.signal);
     }
   }
 
@@ -131,6 +150,11 @@ export class HubHttp {
     const after = header ? Number(header) : Number.NaN;
     const base = Number.isFinite(after) && after >= 0 ? after * 1000 : this.retry.baseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
     return Math.min(base, this.retry.maxDelayMs);
+  }
+
+  /** Whether requests to the endpoint carry a token (answers may then differ from anonymous ones). */
+  get hasToken(): boolean {
+    return this.token !== undefined && this.token !== '';
   }
 
   get maxRetries(): number {

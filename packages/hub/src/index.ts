@@ -1,5 +1,5 @@
 export { validateRepoId, validateFileName, validateRevision, resolveUrl } from './hub-names.js';
-export { HubHttp, type RetryOptions, type HubResponse } from './hub-http.js';
+export { HubHttp, type RetryOptions, type RetryInfo, type HubResponse } from './hub-http.js';
 export { type FileMetadata, hubStatusError, fetchMetadata } from './file-metadata.js';
 export { browserSource, type BrowserSource, type BrowserSourceOptions } from './web/browser-source.js';
 export { listCached, purgeCache, type CachedEntry } from './web/cache-admin.js';

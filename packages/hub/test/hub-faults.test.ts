@@ -130,8 +130,12 @@ describe('hub source: faults on the wire and on disk', () => {
   it('says NETWORK with the mirror/offline advice when the endpoint cannot be reached', async () => {
     const url = fx.hub.url;
     await fx.hub.close();
-    const err = await fx.source({ endpoint: url, retry: { retries: 1, baseDelayMs: 1 } }).open('config.json').catch((e: unknown) => e);
+    const retries: { attempt: number; retries: number; status: number }[] = [];
+    const onRetry = (r: { attempt: number; retries: number; status: number }) => retries.push({ attempt: r.attempt, retries: r.retries, status: r.status });
+    const err = await fx.source({ endpoint: url, retry: { retries: 2, baseDelayMs: 1, onRetry } }).open('config.json').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NETWORK' });
+    // Each wait is announced before it happens (a UI shows "retrying 1/2", "2/2"), none after the last try.
+    expect(retries).toEqual([{ attempt: 1, retries: 2, status: 0 }, { attempt: 2, retries: 2, status: 0 }]);
     expect((err as Error).message).toMatch(/HF_ENDPOINT.*HF_HUB_OFFLINE=1.*local folder/);
   });
 });

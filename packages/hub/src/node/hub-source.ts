@@ -35,6 +35,7 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
     retries: options.retry?.retries ?? 4,
     baseDelayMs: options.retry?.baseDelayMs ?? 500,
     maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    onRetry: options.retry?.onRetry,
   });
   const commits = new CommitResolver(cache, http, settings, revision, options.refresh ?? false);
   const io = options.io ?? nodeCacheIo;

@@ -67,7 +67,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     o.fetch ?? globalThis.fetch.bind(globalThis),
     endpoint,
     o.token,
-    { retries: o.retry?.retries ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 500, maxDelayMs: o.retry?.maxDelayMs ?? 30_000 },
+    { retries: o.retry?.retries ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 500, maxDelayMs: o.retry?.maxDelayMs ?? 30_000, onRetry: o.retry?.onRetry },
     'follow',
   );
   const web: WebHttp = { http, repoId, timeoutMs: stallMs, stallMs };
