@@ -24,7 +24,7 @@ function httpCaseFiles(dirUrl: string): CaseFiles {
 export interface GoldenPage {
   /** The backend the device request resolved to (device, adapter, reason). */
   backend(device: WebDeviceRequest): Promise<Awaited<ReturnType<typeof webBackendInfo>>>;
-  /** int8 (MatMulNBits) of a case's model on `device` and on WASM, each against the float32 reference. */
+  /** int8 of a case's model on `device` and on WASM, each against the float32 reference. */
   int8(dirUrl: string, device: WebDeviceRequest): Promise<Int8Comparison[]>;
   /** Runs one case folder (a URL on this origin) on runtime-web with the given device. */
   runCase(dirUrl: string, label: string, device: WebDeviceRequest): Promise<CallResult[]>;
