@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
-  { entry: ['src/cli.ts'], format: ['esm'], clean: true, target: 'es2022', banner: { js: '#!/usr/bin/env node' } },
+  { entry: ['src/cli.ts', 'src/real-sizes.ts'], format: ['esm'], clean: true, target: 'es2022', banner: { js: '#!/usr/bin/env node' } },
   {
     // The page `web-webgpu` loads: case runners + runtime-web bundled for the browser. ORT's
     // "extern wasm" entry loads its .wasm/.mjs from the runner's /ort/ instead of inlining them.
