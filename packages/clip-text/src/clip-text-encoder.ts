@@ -1,5 +1,6 @@
 import {
   MaskgenError,
+  graphOptionsFor,
   type ProgressCallback,
   type Runtime,
   type SafetensorsFile,
@@ -59,7 +60,7 @@ export class ClipTextEncoder {
       throw new MaskgenError('SHAPE_MISMATCH', `tokenizer has ${tok.vocabSize} ids but the token embedding only ${spec.vocabSize} rows`);
     }
     throwIfAborted(opts.signal, 'building the CLIP text tower');
-    const session = await opts.runtime.createSession(buildTextTowerGraph(opts.weights, spec, { precision: opts.precision }), { signal: opts.signal });
+    const session = await opts.runtime.createSession(buildTextTowerGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), { signal: opts.signal });
     return new ClipTextEncoder(spec, opts.tokenizer, session);
   }
 

@@ -47,10 +47,27 @@ export interface Session {
 }
 
 /**
+ * Kernel facts a runtime states so platform-neutral graph building can choose an op form the device
+ * runs natively instead of failing (or silently falling back to the CPU). Absent fields mean "yes".
+ */
+export interface RuntimeCapabilities {
+  /**
+   * Whether `com.microsoft` MatMulNBits runs 8-bit weights. onnxruntime-web 1.30's WebGPU kernel
+   * takes 2- and 4-bit only, so there int8 graphs dequantise in the graph (DequantizeLinear → MatMul).
+   */
+  readonly int8MatMulNBits?: boolean;
+}
+
+/**
  * The seam between platform-neutral models and an inference engine. Model packages only ever see
  * this interface; runtime-node and runtime-web implement it over onnxruntime.
  */
 export interface Runtime {
   readonly name: string;
   createSession(model: OnnxModel, opts?: SessionOptions): Promise<Session>;
+  /**
+   * Optional: what the runtime's device runs (see RuntimeCapabilities). Async because a browser
+   * runtime may only know its device once it has looked at the WebGPU adapter.
+   */
+  capabilities?(): Promise<RuntimeCapabilities>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SafetensorsFile, encodeSafetensors, linearFrom, memoryFile, tensor } from '../src/index.js';
+import { GraphBuilder, type Runtime, graphOptionsFor, SafetensorsFile, encodeSafetensors, linearFrom, memoryFile, tensor } from '../src/index.js';
 import { DerivedWeights, INT8_BLOCK, quantizeBlockwiseInt8 } from '../src/onnx/int8-weights.js';
 
 describe('quantizeBlockwiseInt8', () => {
@@ -33,10 +33,10 @@ describe('quantizeBlockwiseInt8', () => {
 });
 
 describe('int8 graphs', () => {
-  const make = async (precision: 'float32' | 'int8') => {
+  const make = async (precision: 'float32' | 'int8', int8Kernel?: 'MatMulNBits' | 'DequantizeLinear') => {
     const w = Float32Array.from({ length: 512 * 256 }, (_, i) => ((i * 7919) % 1000) / 1e4 - 0.05);
     const st = await SafetensorsFile.open(memoryFile(encodeSafetensors({ 'l.weight': tensor('float32', [512, 256], w), 'l.bias': tensor('float32', [512], new Float32Array(512)) })));
-    const g = new GraphBuilder('q', { precision });
+    const g = new GraphBuilder('q', { precision, int8Kernel });
     g.output(linearFrom(g, st, 'l', g.input('x', 'float32', [1, 256])), 'y');
     return { model: g.build(), w };
   };
@@ -62,5 +62,21 @@ describe('int8 graphs', () => {
     ac.abort();
     await expect(derived.file.read(0, 16, { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
     await expect(derived.file.read(derived.file.size - 4, 8)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('take the form the runtime runs: DequantizeLinear over the same bytes (top bit flipped: q − 128 as int8) where 8-bit MatMulNBits is missing', async () => {
+    const rt = (int8MatMulNBits?: boolean): Runtime => ({ name: 'x', createSession: () => Promise.reject(new Error('unused')), ...(int8MatMulNBits === undefined ? {} : { capabilities: async () => ({ int8MatMulNBits }) }) });
+    expect(await graphOptionsFor(rt(), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
+    expect(await graphOptionsFor(rt(true), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
+    expect(await graphOptionsFor(rt(false), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'DequantizeLinear' });
+    expect(await graphOptionsFor(rt(false), 'float32')).toEqual({ precision: 'float32' });
+    const d = await make('int8', 'DequantizeLinear');
+    const text = new TextDecoder('latin1').decode(d.model.graph);
+    expect(text).toContain('DequantizeLinear');
+    expect(text).not.toContain('MatMulNBits');
+    const derived = d.model.externalData.find((e) => e.file instanceof DerivedWeights)!;
+    expect(derived.usedBytes).toBe(512 * 256 + 512 * 8 * 4);
+    const expected = quantizeBlockwiseInt8(d.w, 512, 256);
+    expect(await derived.file.read(0, 512 * 256)).toEqual(expected.q.map((v) => v ^ 0x80));
   });
 });

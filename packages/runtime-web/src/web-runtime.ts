@@ -56,8 +56,9 @@ function backendLabel(b: WebDeviceChoice): string {
 function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenError {
   const msg = (cause as Error)?.message ?? String(cause);
   const op = failingOp(msg);
-  // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only; ours are 8-bit.
-  const hint = /MatMulNBits/.test(msg) && /2b and 4b/.test(msg) ? " (int8 weights do not run on WebGPU in onnxruntime-web 1.30: use precision 'float32' with WebGPU, or device 'wasm' for int8)" : '';
+  // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only; graphs built with
+  // graphOptionsFor avoid it, a hand-built 8-bit MatMulNBits graph still meets it.
+  const hint = /MatMulNBits/.test(msg) && /2b and 4b/.test(msg) ? " (8-bit MatMulNBits does not run on WebGPU in onnxruntime-web 1.30: build int8 graphs with graphOptionsFor(runtime, 'int8'), or use device 'wasm')" : '';
   return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}${hint}: ${msg}`, { cause });
 }
 
@@ -79,6 +80,12 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
   const name = 'onnxruntime-web';
   return {
     name,
+    // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only: int8 graphs for
+    // WebGPU dequantise in the graph instead, so the big MatMuls stay on the GPU.
+    async capabilities() {
+      const backend = await resolveWebDevice(options.device ?? 'auto');
+      return { int8MatMulNBits: backend.device !== 'webgpu' };
+    },
     async createSession(model: OnnxModel, opts: SessionOptions = {}): Promise<Session> {
       throwIfAborted(opts.signal, `creating session ${model.name}`);
       const used = model.externalData.reduce((s, e) => s + e.usedBytes, 0);

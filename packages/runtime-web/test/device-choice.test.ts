@@ -42,3 +42,20 @@ describe('device choice', () => {
     expect(failingOp('out of memory')).toBeUndefined();
   });
 });
+
+describe('capabilities', () => {
+  /** webRuntime from a fresh module graph, so it sees the stubbed adapter (the choice is cached per page). */
+  async function runtimeOn(device: 'auto' | 'wasm' | 'webgpu', fallback: boolean) {
+    await load({ requestAdapter: async () => adapter(fallback) });
+    const { webRuntime } = await import('../src/web-runtime.js');
+    const { graphOptionsFor } = await import('@maskgen/core');
+    return graphOptionsFor(webRuntime({ device }), 'int8');
+  }
+
+  it('int8 graphs dequantise in the graph on WebGPU (no 8-bit MatMulNBits there) and keep MatMulNBits on WASM', async () => {
+    await expect(runtimeOn('webgpu', true)).resolves.toEqual({ precision: 'int8', int8Kernel: 'DequantizeLinear' });
+    await expect(runtimeOn('auto', false)).resolves.toEqual({ precision: 'int8', int8Kernel: 'DequantizeLinear' });
+    await expect(runtimeOn('auto', true)).resolves.toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
+    await expect(runtimeOn('wasm', false)).resolves.toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
+  });
+});

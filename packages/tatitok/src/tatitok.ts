@@ -1,5 +1,6 @@
 import {
   MaskgenError,
+  graphOptionsFor,
   type Rng,
   type Runtime,
   type SafetensorsFile,
@@ -51,7 +52,7 @@ export class Tatitok {
     const cached = this[kind];
     if (cached) return cached;
     const build = kind === 'encoder' ? buildEncoderGraph : buildDecoderGraph;
-    const made = this.runtime.createSession(build(this.weights, this.spec, { precision: this.precision }), { signal });
+    const made = graphOptionsFor(this.runtime, this.precision).then((g) => this.runtime.createSession(build(this.weights, this.spec, g), { signal }));
     this[kind] = made;
     // A failed or cancelled build is not remembered: the next call tries again.
     made.catch(() => {

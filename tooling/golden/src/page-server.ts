@@ -42,6 +42,14 @@ export async function startPageServer(roots: string[]): Promise<{ origin: string
     void stat(f)
       .then((s) => {
         if (!s.isFile()) throw new Error('not a file');
+        // Byte ranges (one `bytes=a-b`), so the page can read multi-gigabyte weight files piece by piece.
+        const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+        if (range) {
+          const [start, end] = [Number(range[1]), Math.min(Number(range[2]), s.size - 1)];
+          if (start > end) return void res.writeHead(416, { ...HEADERS, 'Content-Range': `bytes */${s.size}` }).end();
+          res.writeHead(206, { ...HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${s.size}` });
+          return void createReadStream(f, { start, end }).pipe(res);
+        }
         res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(f)] ?? 'application/octet-stream', 'Content-Length': s.size });
         createReadStream(f).pipe(res);
       })

@@ -21,7 +21,7 @@ const CASE_TIMEOUT_MS = Number(process.env.GOLDEN_CASE_TIMEOUT_S ?? 1200) * 1000
 
 declare const golden: GoldenPage;
 
-/** Case kinds whose model also runs int8 (MatMulNBits) in the page, next to WASM int8. */
+/** Case kinds whose model also runs int8 (the form the device runs) in the page, next to WASM int8. */
 const INT8_CASES = ['tatitok_vq', 'tatitok_vae', 'maskgen_vq'];
 
 async function caseKind(dir: string): Promise<string> {
@@ -78,7 +78,7 @@ export async function startBrowserDriver(caseDirs: string[], device: WebDeviceRe
               const int8 = await Promise.race([b.page.evaluate(([u, d]) => golden.int8(u, d), [url, device] as const), deadline]);
               results.push(...int8.map(int8Result));
             } catch (e) {
-              results.push({ call: 'int8 (MatMulNBits)', pass: false, maxAbs: NaN, maxRel: NaN, note: (e as Error).message.split('\n')[0].replace(/^page\.evaluate: /, '') });
+              results.push({ call: 'int8', pass: false, maxAbs: NaN, maxRel: NaN, note: (e as Error).message.split('\n')[0].replace(/^page\.evaluate: /, '') });
             }
           }
           return results;

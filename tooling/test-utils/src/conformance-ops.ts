@@ -39,11 +39,12 @@ export function opConformance(make: () => Runtime, files: FileFactory): void {
       expect(maxAbsDiff(y.data as Float32Array, refLinear(x, 6, 8, data['fc.weight'], 5, data['fc.bias']))).toBeLessThan(1e-5);
     });
 
-    it('int8 linear (MatMulNBits on block-quantised weights) stays within its quantisation error bound', async () => {
+    // Both op forms of the same quantised bytes: MatMulNBits, and DequantizeLinear → MatMul (what runtimes without 8-bit MatMulNBits get).
+    it.each(['MatMulNBits', 'DequantizeLinear'] as const)('int8 linear (%s on block-quantised weights) stays within its quantisation error bound', async (int8Kernel) => {
       // K = 200 is not a whole number of 32-blocks (padding); a layer with fewer than 32 inputs stays float32.
       const [N, K] = [384, 200];
       const { st, data } = await weightsFixture(files, { 'fc.weight': [N, K], 'fc.bias': [N], 'small.weight': [8, 16] });
-      const g = new GraphBuilder('linear_int8', { precision: 'int8' });
+      const g = new GraphBuilder('linear_int8', { precision: 'int8', int8Kernel });
       g.output(linearFrom(g, st, 'fc', g.input('x', 'float32', ['b', 3, K])), 'y');
       g.output(linearFrom(g, st, 'small', g.input('x2', 'float32', ['b', 16])), 'small');
       const model = g.build();

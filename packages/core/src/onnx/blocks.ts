@@ -1,6 +1,7 @@
 import { MaskgenError } from '../errors.js';
 import type { SafetensorsFile } from '../safetensors.js';
 import type { GraphBuilder, Value } from './graph-builder.js';
+import { reshape, sliceAxis } from './shape-ops.js';
 
 /** Feed-forward activations used by the models: CLIP (QuickGELU or exact GELU), TA-TiTok (GELU), MM-DiT (GELU-tanh). */
 export type Activation = 'gelu' | 'gelu-tanh' | 'quick-gelu' | 'silu';
@@ -12,6 +13,15 @@ export type Activation = 'gelu' | 'gelu-tanh' | 'quick-gelu' | 'silu';
  */
 export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value | null): Value {
   const q = g.int8Weight(weight);
+  if (q?.kernel === 'DequantizeLinear') {
+    // Per-row scales of the [N·K/32, 32] blocks give each block its own scale; ORT does not fold a
+    // DequantizeLinear of constants, so the weights stay int8 in memory and expand per call.
+    const blocks = g.op1('DequantizeLinear', [q.q, q.scales], { axis: 0 });
+    let w = reshape(g, blocks, [q.N, -1]);
+    if (q.K % q.blockSize) w = sliceAxis(g, w, 1, 0, q.K);
+    const y = g.op1('MatMul', [x, g.op1('Transpose', [w], { perm: [1, 0] })]);
+    return bias ? g.op1('Add', [y, bias]) : y;
+  }
   if (q) {
     // accuracy_level 4: activations are quantised per block too, so the product runs on int8 dot-product units.
     const y = g.op1('MatMulNBits', [x, q.q, q.scales], { K: q.K, N: q.N, bits: 8, block_size: q.blockSize, accuracy_level: 4 }, { domain: 'com.microsoft' });

@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../abort.js';
 import { MaskgenError, quote } from '../errors.js';
 import type { FileHandle } from '../file-handle.js';
-import type { OnnxModel, PackedOnnxModel } from '../runtime.js';
+import type { OnnxModel, PackedOnnxModel, Runtime } from '../runtime.js';
 import type { SafetensorsFile } from '../safetensors.js';
 import { type DType, type Tensor, numel } from '../tensor.js';
 import { type Attrs, ONNX_DTYPE, ST_TO_ONNX } from './onnx-types.js';
@@ -10,6 +10,9 @@ import { ProtoWriter } from './proto-writer.js';
 
 let packCounter = 0;
 
+/** ONNX TensorProto data type of int8 (no core DType carries it: it only lives inside int8 graphs). */
+const ONNX_INT8 = 3;
+
 /** A tensor name inside the graph being built. */
 export type Value = string;
 
@@ -17,10 +20,33 @@ export type Value = string;
 export interface GraphOptions {
   /** 'int8' runs large linear layers on block-quantised weights (¼ the memory; see quantizeBlockwiseInt8). */
   precision?: WeightPrecision;
+  /**
+   * How an int8 linear runs: 'MatMulNBits' (default; one fused kernel) or 'DequantizeLinear' (the same
+   * quantised bytes, dequantised per block in the graph, then MatMul) for runtimes without 8-bit
+   * MatMulNBits. Pick it from the runtime with `graphOptionsFor`.
+   */
+  int8Kernel?: Int8Kernel;
 }
 
-/** A linear weight [N, K] in MatMulNBits' int8 form: ids [N, K/32, 32] and one scale per block. */
+/** The op form of an int8 linear layer (see GraphOptions.int8Kernel). */
+export type Int8Kernel = 'MatMulNBits' | 'DequantizeLinear';
+
+/**
+ * Graph options for a model about to run on `runtime`: int8 graphs take the form the runtime says it
+ * runs (RuntimeCapabilities), so model packages stay platform-neutral and never fall back silently.
+ */
+export async function graphOptionsFor(runtime: Runtime, precision: WeightPrecision = 'float32'): Promise<GraphOptions> {
+  if (precision !== 'int8') return { precision };
+  const caps = (await runtime.capabilities?.()) ?? {};
+  return { precision, int8Kernel: caps.int8MatMulNBits === false ? 'DequantizeLinear' : 'MatMulNBits' };
+}
+
+/**
+ * A linear weight [N, K] in int8 form. MatMulNBits: ids `q` uint8 [N, K/32, 32] (zero point 128) and
+ * one scale per block. DequantizeLinear: the same ids minus 128 as int8 [N·K/32, 32], same scales.
+ */
 export interface Int8Weight {
+  kernel: Int8Kernel;
   q: Value;
   scales: Value;
   N: number;
@@ -59,12 +85,15 @@ export class GraphBuilder {
   private counter = 0;
   /** Format of the linear layers' weights; with 'int8' every large checkpoint linear becomes MatMulNBits. */
   readonly precision: WeightPrecision;
+  /** Op form of int8 linears (see GraphOptions.int8Kernel). */
+  readonly int8Kernel: Int8Kernel;
 
   constructor(
     readonly name: string,
     opts: GraphOptions = {},
   ) {
     this.precision = opts.precision ?? 'float32';
+    this.int8Kernel = opts.int8Kernel ?? 'MatMulNBits';
   }
 
   /** A fresh unique tensor name with a readable prefix (helps when reading ORT errors). */
@@ -179,13 +208,21 @@ export class GraphBuilder {
     const blocks = Math.ceil(K / INT8_BLOCK);
     this.derived ??= new DerivedWeights(`${this.name} int8 weights`);
     const make = int8Source(src.st, src.tensorName, N, K);
-    const add = (part: 'q' | 'scales', type: number, d: number[], length: number) => {
+    const add = (part: 'q' | 'scales', type: number, d: number[], length: number, bytes = (signal?: AbortSignal) => make(part, signal)) => {
       const n = this.fresh(`${src.tensorName.replace(/[^A-Za-z0-9_]/g, '_')}_${part}`);
-      const offset = this.derived!.add(length, (signal) => make(part, signal));
+      const offset = this.derived!.add(length, bytes);
       this.inits.push({ kind: 'external', name: n, type, dims: d, file: this.derived!, offset, length });
       return n;
     };
-    const q = { q: add('q', ONNX_DTYPE.uint8, [N, blocks, INT8_BLOCK], N * blocks * INT8_BLOCK), scales: add('scales', ONNX_DTYPE.float32, [N * blocks], N * blocks * 4), N, K, blockSize: INT8_BLOCK };
+    const kernel = this.int8Kernel;
+    const ids = N * blocks * INT8_BLOCK;
+    // (q − 128) as int8 is q with its top bit flipped: the same bytes, zero point 0 for DequantizeLinear.
+    const signed = (signal?: AbortSignal) => make('q', signal).then((b) => b.map((v) => v ^ 0x80));
+    const qv =
+      kernel === 'MatMulNBits'
+        ? add('q', ONNX_DTYPE.uint8, [N, blocks, INT8_BLOCK], ids)
+        : add('q', ONNX_INT8, [N * blocks, INT8_BLOCK], ids, signed);
+    const q = { kernel, q: qv, scales: add('scales', ONNX_DTYPE.float32, [N * blocks], N * blocks * 4), N, K, blockSize: INT8_BLOCK };
     this.int8Cache.set(weight, q);
     return q;
   }

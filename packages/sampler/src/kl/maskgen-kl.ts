@@ -1,4 +1,4 @@
-import { type Rng, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, tensor, throwIfAborted } from '@maskgen/core';
+import { graphOptionsFor, type Rng, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, tensor, throwIfAborted } from '@maskgen/core';
 import { respacedSchedule, type DiffusionSchedule } from './gaussian-diffusion.js';
 import { type MaskGenKlSpec, klMicroCondition, resolveMaskGenKl } from './kl-config.js';
 import { SPLIT_IO, buildDiffLossModulationGraph, buildDiffLossStepGraph } from './diffloss-split-graphs.js';
@@ -39,7 +39,8 @@ export class MaskGenKL implements MarModel {
     const spec = resolveMaskGenKl(o.config, o.weights);
     throwIfAborted(o.signal, 'building MaskGen-KL');
     const make = (m: ReturnType<typeof buildKlMaeGraph>) => o.runtime.createSession(m, { signal: o.signal });
-    const graphs = [buildKlConditionGraph, buildKlMaeGraph, buildDiffLossModulationGraph, buildDiffLossStepGraph].map((b) => b(o.weights, spec, { precision: o.precision }));
+    const gopts = await graphOptionsFor(o.runtime, o.precision);
+    const graphs = [buildKlConditionGraph, buildKlMaeGraph, buildDiffLossModulationGraph, buildDiffLossStepGraph].map((b) => b(o.weights, spec, gopts));
     const sessions = await Promise.allSettled(graphs.map(make));
     const failed = sessions.find((s) => s.status === 'rejected');
     if (failed) {
@@ -47,7 +48,7 @@ export class MaskGenKL implements MarModel {
       throw (failed as PromiseRejectedResult).reason;
     }
     const [c, m, mod, step] = sessions.map((s) => (s as PromiseFulfilledResult<Session>).value);
-    return new MaskGenKL(spec, c, m, mod, step, () => o.runtime.createSession(buildDiffLossGraph(o.weights, spec, { precision: o.precision })));
+    return new MaskGenKL(spec, c, m, mod, step, () => o.runtime.createSession(buildDiffLossGraph(o.weights, spec, gopts)));
   }
 
   /** The whole MLP in one graph (x, t, c → out), built on first use: sampling runs it split in two. */

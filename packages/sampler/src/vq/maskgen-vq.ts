@@ -1,4 +1,4 @@
-import { MaskgenError, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, graphOptionsFor, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
 import { vqMicroCondition } from '../micro-condition.js';
 import { type MaskGenVqSpec, resolveMaskGenVq } from './vq-config.js';
 import { VQ_IO, buildMaskGenVqGraph } from './vq-graph.js';
@@ -24,7 +24,7 @@ export class MaskGenVQ implements MaskGitModel {
   static async create(opts: MaskGenVqCreateOptions): Promise<MaskGenVQ> {
     const spec = resolveMaskGenVq(opts.config, opts.weights);
     throwIfAborted(opts.signal, 'building MaskGen-VQ');
-    return new MaskGenVQ(spec, await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec, { precision: opts.precision }), { signal: opts.signal }));
+    return new MaskGenVQ(spec, await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), { signal: opts.signal }));
   }
 
   /** Logits [B, N, codebook] for ids [B, N] under CLIP penultimate states and pooled embeddings. */

@@ -26,7 +26,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * int8 (MatMulNBits) graphs on a device against the same graphs on WASM in the same page: the goldens
+ * int8 graphs (MatMulNBits, or DequantizeLinear → MatMul where the device lacks 8-bit MatMulNBits) on a device against the same graphs on WASM in the same page: the goldens
  * are float32, so an int8 output is judged by its quantisation error next to WASM's, per call.
  * Covers a TA-TiTok decode (`tatitok_vq` folder) or the MaskGen-VQ forward (`maskgen_vq` folder).
  */

@@ -2,6 +2,7 @@ import { MaskgenError, type Runtime, memoryFile } from '@maskgen/core';
 import { type WebDeviceRequest, webBackendInfo, webRuntime } from '@maskgen/runtime-web';
 import type { CaseFiles } from '../context.js';
 import { type Int8Comparison, int8Check } from './int8-check.js';
+import { type RealSizeComparison, type RealSizeKey, realSizeCheck } from './real-size-check.js';
 import { runCase } from '../run-case.js';
 import type { CallResult } from '../types.js';
 
@@ -24,8 +25,10 @@ function httpCaseFiles(dirUrl: string): CaseFiles {
 export interface GoldenPage {
   /** The backend the device request resolved to (device, adapter, reason). */
   backend(device: WebDeviceRequest): Promise<Awaited<ReturnType<typeof webBackendInfo>>>;
-  /** int8 (MatMulNBits) of a case's model on `device` and on WASM, each against the float32 reference. */
+  /** int8 of a case's model on `device` and on WASM, each against the float32 reference. */
   int8(dirUrl: string, device: WebDeviceRequest): Promise<Int8Comparison[]>;
+  /** One call of a real-size random-weight model (folder URL) on `device` and on WASM (tooling/golden real-sizes). */
+  realSize(dirUrl: string, key: RealSizeKey, precision: 'float32' | 'int8', device: WebDeviceRequest): Promise<RealSizeComparison>;
   /** Runs one case folder (a URL on this origin) on runtime-web with the given device. */
   runCase(dirUrl: string, label: string, device: WebDeviceRequest): Promise<CallResult[]>;
 }
@@ -81,6 +84,7 @@ function shadowRuntime(device: WebDeviceRequest): Runtime {
 const api: GoldenPage = {
   backend: (device) => webBackendInfo({ device, wasmPaths }),
   int8: (dirUrl, device) => int8Check(httpCaseFiles(dirUrl), runtimeFor(device), runtimeFor('wasm')),
+  realSize: (dirUrl, key, precision, device) => realSizeCheck(dirUrl, key, precision, runtimeFor(device), runtimeFor('wasm')),
   runCase: (dirUrl, label, device) => runCase(httpCaseFiles(dirUrl), runtimeFor(device), label, (e) => console.error(e)),
 };
 (globalThis as { golden?: GoldenPage }).golden = api;
