@@ -38,6 +38,23 @@ function goldenFolders(root: string) {
   };
 }
 
+/**
+ * Plain `npm install`, bounded: an npm that stalls (seen here once: idle for 13 minutes with no socket open
+ * while other npm processes shared its cache) is killed after 4 minutes and run once more, so a stall
+ * fails this suite in bounded time instead of hanging CI. Any other failure is reported at once.
+ */
+function npmInstall(args: string[], cwd: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync('npm', args, { cwd, stdio: 'pipe', timeout: 240_000, killSignal: 'SIGKILL', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+      return;
+    } catch (e) {
+      const timedOut = (e as { signal?: string }).signal === 'SIGKILL';
+      if (!timedOut || attempt === 2) throw e;
+    }
+  }
+}
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'maskgen-smoke-'));
   const tgz = join(work, 'tgz');
@@ -49,16 +66,16 @@ beforeAll(() => {
   execFileSync('pnpm', ['pack', '--pack-destination', cliTgz], { cwd: join(ROOT, 'apps', 'cli'), stdio: 'pipe' });
   prefix = join(work, 'global');
   const tarballs = [...readdirSync(tgz).map((f) => join(tgz, f)), ...readdirSync(cliTgz).map((f) => join(cliTgz, f))];
-  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: work, stdio: 'pipe', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  npmInstall(['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], work);
   app = join(work, 'app');
   mkdirSync(app);
   const deps: Record<string, string> = {};
   for (const f of readdirSync(tgz)) deps[`@maskgen/${f.replace(/^maskgen-/, '').replace(/-\d+\.\d+\.\d+\.tgz$/, '')}`] = `file:../tgz/${f}`;
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke-app', private: true, type: 'module', dependencies: deps, overrides: deps }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app, stdio: 'pipe', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  npmInstall(['install', '--no-audit', '--no-fund', '--ignore-scripts'], app);
   copyFileSync(join(__dirname, '../fixtures/use-packages.mjs'), join(app, 'use-packages.mjs'));
   copyFileSync(join(__dirname, '../fixtures/web-entry.js'), join(app, 'web-entry.js'));
-}, 420_000);
+}, 1_200_000);
 
 /** Runs the globally installed `maskgen` from an unrelated folder, as a user would. */
 function maskgen(args: string[], cwd = work) {
