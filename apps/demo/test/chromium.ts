@@ -1,27 +1,8 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchWebGpuChromium } from '../../../tooling/golden/src/chromium.js';
 
 /** Debian's Chromium (CI installs it with `apt-get install -y chromium`); override with $CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Flags that keep Chromium off the network (no updates, sync, QUIC or first-run fetches: the test
- * machine is offline and would otherwise flood it) and run it headless without a sandbox. WebGPU is
- * on (`--enable-unsafe-webgpu`, no `--disable-gpu`): without a GPU that is SwiftShader's fallback adapter.
- */
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_PATH };
 
 /** A running browser with a fresh profile, removed on close. */
 export interface BrowserHandle {
@@ -43,16 +24,7 @@ export interface BrowserHandle {
  * skip: the e2e test is the only check that the demo works in a real browser.
  */
 export async function launchChromium(): Promise<BrowserHandle> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  const profile = await mkdtemp(join(tmpdir(), 'maskgen-demo-chromium-'));
-  // launchPersistentContext passes the profile as --user-data-dir (plain launch() forbids that flag).
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ARGS, viewport: { width: 1100, height: 900 } });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const logs: string[] = [];
-  page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  const { context, page, logs, close } = await launchWebGpuChromium({ viewport: { width: 1100, height: 900 } });
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   page.on('worker', (w) => w.on('console', (m) => logs.push(`[worker ${m.type()}] ${m.text()}`)));
@@ -74,9 +46,6 @@ export async function launchChromium(): Promise<BrowserHandle> {
         .catch((e: Error) => fail(e.message))
         .finally(() => clearTimeout(timer));
     },
-    async close() {
-      await context.close().catch(() => undefined);
-      await rm(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }
