@@ -1,7 +1,8 @@
 import { MaskgenError } from '@maskgen/core';
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
+import { describeKind, notRegular } from '@maskgen/queue/output-folder';
 import { UsageError } from './cli-error.js';
 
 /** What a command will write at a path: a file with one of `extensions`, or a folder (`--prompts` output). */
@@ -17,16 +18,6 @@ export interface OutputSpec {
 }
 
 const exists = (p: string) => stat(p).then((s) => s, () => undefined);
-
-/** Names what a non-regular file is, for messages ("a character device"). */
-export function describeKind(s: Stats): string {
-  if (s.isDirectory()) return 'a folder';
-  if (s.isCharacterDevice()) return 'a character device';
-  if (s.isBlockDevice()) return 'a block device';
-  if (s.isFIFO()) return 'a FIFO (named pipe)';
-  if (s.isSocket()) return 'a socket';
-  return s.isFile() ? 'a regular file' : 'not a regular file';
-}
 
 /**
  * Checks an output path before any model is loaded, so a typo costs nothing. The rule: maskgen writes
@@ -58,11 +49,6 @@ export async function checkOutputPath(path: string, spec: OutputSpec): Promise<s
     throw new MaskgenError('INVALID_ARGUMENT', `${spec.flag}: "${path}" exists and is not writable; choose another name or change its permissions`);
   });
   return path;
-}
-
-/** The refusal for a device, FIFO or socket (or a symlink to one) as an output. */
-export function notRegular(path: string, flag: string, s: Stats): MaskgenError {
-  return new MaskgenError('INVALID_ARGUMENT', `${flag}: "${path}" is ${describeKind(s)}; maskgen writes only regular files, choose a file name such as out.png`);
 }
 
 async function checkParent(path: string, flag: string): Promise<void> {

@@ -1,7 +1,10 @@
 import { encodePng } from '@maskgen/image';
 import type { PromptItem, RgbaImage } from '@maskgen/pipeline';
-import { appendFile, open, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomic } from './safe-write.js';
+
+export { describeKind, fsError, notRegular, writeAtomic } from './safe-write.js';
 
 /** One line of `results.jsonl`: what was asked, the seed that reproduces it alone, and where it went. */
 export interface ResultRecord {
@@ -20,18 +23,6 @@ export interface ResultRecord {
 
 /** The results file every run appends to, in the output folder. */
 export const RESULTS_FILE = 'results.jsonl';
-
-/** Writes a file atomically (temp file + rename): an interrupted run never leaves a partial image. */
-export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
 
 /**
  * Writes one generated item into the output folder: the PNG (settings, seed, model and prompt in its

@@ -1,5 +1,6 @@
 import { planPromptItems } from '@maskgen/pipeline';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +33,14 @@ describe('the shared output folder', () => {
     expect(await index.get('c.png')).toBeUndefined();
     appendFileSync(join(dir, RESULTS_FILE), '"seed":3,"prompt":"é"}\n');
     expect(await index.get('c.png')).toMatchObject({ seed: 3, prompt: 'é' });
+  });
+
+  it('a worker never replaces a FIFO (or device) standing at an item\'s file name, and leaves no partial file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
+    const [item] = planPromptItems([{ index: 1, line: 1, prompt: 'a' }], 1);
+    execFileSync('mkfifo', [join(dir, item.file)]);
+    await expect(writeItemResult(dir, item, image, 'm', {})).rejects.toThrow(/is a FIFO \(named pipe\); maskgen writes only regular files/);
+    expect(statSync(join(dir, item.file)).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual([item.file]);
   });
 });
