@@ -76,14 +76,18 @@ describe('publishable packages are publint- and attw-clean', () => {
 });
 
 describe('pnpm test on a fresh machine', () => {
-  const script = join(ROOT, 'tooling/ci/ensure-chromium.mjs');
-  it('passes when Chromium is there, and stops at once with the exact fix when it is not', () => {
-    const ok = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: process.execPath } });
+  const script = join(ROOT, 'tooling/ci/ensure-system-tools.mjs');
+  const run = (env: Record<string, string>) => spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  it('passes when Chromium and redis-server are there, and stops at once with the exact fix when one is not', () => {
+    const ok = run({ CHROMIUM_PATH: process.execPath, MASKGEN_REDIS_SERVER: process.execPath });
     expect(ok.status, ok.stderr).toBe(0);
-    const missing = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, CHROMIUM_PATH: '/nonexistent/chromium' } });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/not found at \/nonexistent\/chromium/);
+    const noBrowser = run({ CHROMIUM_PATH: '/nonexistent/chromium', MASKGEN_REDIS_SERVER: process.execPath });
+    expect(noBrowser.status).toBe(1);
+    expect(noBrowser.stderr).toMatch(/Chromium is needed for the demo's browser tests and was not found at \/nonexistent\/chromium/);
+    const noRedis = run({ CHROMIUM_PATH: process.execPath, MASKGEN_REDIS_SERVER: '/nonexistent/redis-server' });
+    expect(noRedis.status).toBe(1);
+    expect(noRedis.stderr).toMatch(/redis-server is needed for the queue tests and was not found at \/nonexistent\/redis-server[^]*MASKGEN_REDIS_SERVER=\/nonexistent\/redis-server does not exist/);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.scripts.test).toMatch(/^node tooling\/ci\/ensure-chromium\.mjs && /);
+    expect(pkg.scripts.test).toMatch(/^node tooling\/ci\/ensure-system-tools\.mjs && /);
   });
 });
