@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BrowserSourceOptions, browserSource, listCached, purgeCache } from '../src/index.js';
-import { Sha256 } from '../src/web/sha256.js';
+import { Sha256 } from '../src/sha256.js';
 import { FakeCacheStorage, FakeDirectory, Quota } from './fake-storage.js';
 
 const REPO = 'acme/web-model';
