@@ -9,13 +9,14 @@ import { SparseRangeStore } from './range-store.js';
 
 /**
  * A plain local folder as a FileStore (a `git clone`, a Python snapshot, files copied from elsewhere):
- * each file under its repo name, nothing else. Writes go to a temp file renamed into place; records and
+ * each file under its repo name, nothing else (with `id`, only that repo's keys are served). Writes go to a temp file renamed into place; records and
  * range caches live in `.maskgen/` so the folder stays a usable copy of the repo. Names are validated and
  * joined lexically, so "../x" cannot leave the folder.
  */
 export function folderStore(dir: string, o: { id?: string } = {}): FileStore {
   const root = resolve(dir);
   const id = o.id ?? 'local/folder';
+  const other = (k: EntryKey) => o.id !== undefined && k.repoId !== o.id;
   const pathOf = (file: string, under = root) => {
     validateFileName(file);
     const path = join(under, ...file.split('/'));
@@ -28,6 +29,7 @@ export function folderStore(dir: string, o: { id?: string } = {}): FileStore {
   const store: FileStore = {
     backend: 'folder',
     async get(key) {
+      if (other(key)) return undefined;
       if (typeof key.part === 'string') {
         const m = await readFile(recordPath(key), 'utf8').then((t) => JSON.parse(t) as EntryMeta, () => undefined);
         return m && { handle: memoryFile(new Uint8Array(0), key.file), meta: m };
@@ -39,6 +41,7 @@ export function folderStore(dir: string, o: { id?: string } = {}): FileStore {
       return { handle, meta: meta(key, handle.size) };
     },
     async put(key, m) {
+      if (other(key)) throw new MaskgenError('INVALID_ARGUMENT', `the folder ${quote(root)} holds ${o.id}, not ${quote(key.repoId)}`);
       const path = typeof key.part === 'string' ? recordPath(key) : pathOf(key.file);
       if (Array.isArray(key.part)) throw new MaskgenError('INVALID_ARGUMENT', 'a folder keeps ranges in a sparse file (ranges()), not as entries');
       const tmp = `${path}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;

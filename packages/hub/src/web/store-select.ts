@@ -59,7 +59,9 @@ export function fallbackStore(primary: FileStore, warn: (message: string) => voi
       await primary.delete(key);
     },
     list: async () => [...(await memory.list()), ...(await primary.list().catch(() => []))],
-    ranges: (key, meta, block) => blockRanges(store, key, meta, block),
+    // Entry-based storages keep blocks as entries (through this store, so they fall back too); the disk
+    // cache and folders keep their own sparse file.
+    ranges: (key, meta, block) => (primary.backend === 'disk' || primary.backend === 'folder' ? primary.ranges(key, meta, block) : blockRanges(store, key, meta, block)),
     async put(key, meta): Promise<FileWrite> {
       const kept = new ChunkBuffer();
       let inner: FileWrite | undefined = await primary.put(key, meta).catch((e: unknown) => void fellBack(e, `${meta.repoId}/${meta.file}`));
