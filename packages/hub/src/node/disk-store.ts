@@ -64,7 +64,7 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
     };
     return {
       resumeFrom,
-      async replay(length, onChunk) {
+      replay: guard('resuming', async (length: number, onChunk: (chunk: Uint8Array) => void) => {
         const fh = await open(tmp, 'r');
         try {
           const buf = new Uint8Array(Math.min(length, 4 << 20));
@@ -77,7 +77,7 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
         } finally {
           await fh.close();
         }
-      },
+      }),
       write: guard('writing', (data: Uint8Array, position: number) => w.write(data, position)),
       truncate: guard('writing', (length: number) => w.truncate(length)),
       commit: guard('storing', async () => {
