@@ -9,7 +9,7 @@ import { diskStore, nodeHashes } from './disk-store.js';
 import { CommitResolver } from './commit-resolver.js';
 import { DownloadProgress } from '../download-progress.js';
 import type { FileMetadata } from '../file-metadata.js';
-import { HubHttp } from '../hub-http.js';
+import { HubHttp, retryPolicy } from '../hub-http.js';
 import { resolveHubSettings } from './hub-settings.js';
 import { type HubSource, type HubSourceOptions, anySignal } from './hub-source-types.js';
 import { remoteFile } from '../remote-file.js';
@@ -33,12 +33,7 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
     options.env ?? process.env,
   );
   const cache = new RepoCache(settings.cacheDir, repoId);
-  const http = new HubHttp(options.fetch ?? globalThis.fetch, settings.endpoint, settings.token, {
-    retries: options.retry?.retries ?? 4,
-    baseDelayMs: options.retry?.baseDelayMs ?? 500,
-    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-    onRetry: options.retry?.onRetry,
-  });
+  const http = new HubHttp(options.fetch ?? globalThis.fetch, settings.endpoint, settings.token, retryPolicy(options.retry));
   const commits = new CommitResolver(cache, http, settings, revision, options.refresh ?? false);
   const disk = diskStore(settings.cacheDir, { io: options.io });
   const progress = new DownloadProgress(() => [options.onProgress]);

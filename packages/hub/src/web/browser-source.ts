@@ -3,7 +3,7 @@ import { DownloadProgress } from '../download-progress.js';
 import { downloadFile } from '../download-file.js';
 import type { FileMetadata } from '../file-metadata.js';
 import { type CacheBackend, type EntryKey, type FileStore, putBytes } from '../file-store.js';
-import { HubHttp, type RetryOptions } from '../hub-http.js';
+import { HubHttp, type RetryOptions, retryPolicy } from '../hub-http.js';
 import { validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
 import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint } from '../settings.js';
 import { etagChanged } from '../transfer-limits.js';
@@ -64,8 +64,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
   const store = fallbackStore(primary ?? storeFor('memory')!, warn);
   const endpoint = parseEndpoint(o.endpoint ?? DEFAULT_ENDPOINT);
   const stallMs = o.stallMs ?? 30_000;
-  const retry = { retries: o.retry?.retries ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 500, maxDelayMs: o.retry?.maxDelayMs ?? 30_000, onRetry: o.retry?.onRetry };
-  const http = new HubHttp(o.fetch ?? globalThis.fetch.bind(globalThis), endpoint, o.token, retry, 'follow');
+  const http = new HubHttp(o.fetch ?? globalThis.fetch.bind(globalThis), endpoint, o.token, retryPolicy(o.retry), 'follow');
   const hub = browserMetadata(http, repoId, revision, stallMs);
   const progress = new DownloadProgress(() => [o.onProgress]);
   const inflight = new Map<string, Promise<FileHandle>>();
