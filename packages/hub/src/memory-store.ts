@@ -1,6 +1,6 @@
 import { memoryFile } from '@maskgen/core';
 import { blockRanges } from './block-ranges.js';
-import { type FileStore, type FileWrite, keyString, parseKey } from './file-store.js';
+import { type EntryMeta, type FileStore, type FileWrite, keyString, parseKey } from './file-store.js';
 
 /** Collects a streamed write's chunks in order (positioned, so a restart from 0 drops what came before). */
 export class ChunkBuffer {
@@ -55,7 +55,7 @@ export function bufferedWrite(commit: (data: ChunkBuffer) => Promise<void>): Fil
  * of browser sources when persistent storage is missing or full.
  */
 export function memoryStore(): FileStore {
-  const entries = new Map<string, { bytes: Uint8Array; meta: import('./file-store.js').EntryMeta }>();
+  const entries = new Map<string, { bytes: Uint8Array; meta: EntryMeta }>();
   const store: FileStore = {
     backend: 'memory',
     async get(key) {
