@@ -7,7 +7,7 @@ import type { WorkerClient } from './worker-client.js';
 /** Per-file bytes of this run's downloads. */
 const files = new Map<string, number>();
 /** The run's plan: what is left to download (known before the first byte), and which files are read by ranges. */
-let planned: { total: number; ranges: Set<string> } | undefined;
+let planned: { total: number } | undefined;
 
 /** Clears both bars before a new generation. */
 export function resetProgress(ui: Ui): void {
@@ -38,7 +38,7 @@ function finishDownload(ui: Ui): void {
 
 /** The hub's sizes arrived: the bar's total is the whole download from now on (CLIP's range blocks included). */
 export function showPlan(ui: Ui, plan: ModelPlan): void {
-  planned = { total: plan.downloadBytes, ranges: new Set(plan.files.filter((f) => f.ranges).map((f) => `${f.repo}/${f.file}`)) };
+  planned = { total: plan.downloadBytes };
   ui.downloadProgress.max = Math.max(plan.downloadBytes, 1);
   ui.downloadProgress.value = plan.downloadBytes === 0 ? 1 : 0;
   ui.downloadText.textContent = plan.downloadBytes === 0 ? 'nothing to download: all in the cache' : `0 / ${size(plan.downloadBytes)}`;
@@ -51,9 +51,8 @@ export function showPlan(ui: Ui, plan: ModelPlan): void {
 export function showProgress(ui: Ui, e: ProgressEvent): void {
   switch (e.phase) {
     case 'download': {
-      // Whole downloads report cumulative bytes; range reads (CLIP) report each block alone.
-      const blockwise = planned?.ranges.has(e.file) ?? e.total === undefined;
-      files.set(e.file, blockwise ? (files.get(e.file) ?? 0) + e.loaded : e.loaded);
+      // Whole downloads and range reads (CLIP) both report the bytes fetched so far for the file.
+      files.set(e.file, e.loaded);
       let loaded = 0;
       for (const n of files.values()) loaded += n;
       // Without a plan (offline, sizes unknown) the total is what has been seen so far, and says so.

@@ -15,13 +15,13 @@ export class DownloadProgress {
     this.update(file, already);
   }
 
-  /** Sets a file's loaded byte count (absolute), emitting when it moved enough. */
-  update(file: string, loaded: number, extra?: ProgressCallback): void {
+  /** Sets a file's loaded byte count (absolute), emitting when it moved enough (always with `force`). */
+  update(file: string, loaded: number, extra?: ProgressCallback, force = false): void {
     const f = this.files.get(file);
     if (!f) return;
     f.loaded = loaded;
     const done = f.total !== undefined && loaded >= f.total;
-    if (!done && loaded - f.emitted < 256 * 1024) return;
+    if (!done && !force && loaded - f.emitted < 256 * 1024) return;
     f.emitted = loaded;
     let overallLoaded = 0;
     let overallTotal = 0;
@@ -33,9 +33,12 @@ export class DownloadProgress {
     for (const sink of [...this.sinks(), extra]) sink?.(event);
   }
 
-  /** Adds bytes to a file's count (range reads, whose total is unknown up front). */
+  /**
+   * Adds bytes to a file's count (range reads, whose total is unknown up front, so there is no "end" to
+   * flush at): every chunk is reported, `loaded` staying the file's cumulative count as for downloads.
+   */
   add(file: string, bytes: number, extra?: ProgressCallback): void {
     if (!this.files.has(file)) this.files.set(file, { loaded: 0, total: undefined, emitted: -Infinity });
-    this.update(file, this.files.get(file)!.loaded + bytes, extra);
+    this.update(file, this.files.get(file)!.loaded + bytes, extra, true);
   }
 }

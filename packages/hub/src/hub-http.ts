@@ -34,6 +34,11 @@ export interface HubResponse {
   abort(): void;
 }
 
+/** The retry policy with huggingface_hub-like defaults (4 retries from 500 ms, waits capped at 30 s), for every source. */
+export function retryPolicy(o: RetryOptions = {}): Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'> {
+  return { retries: o.retries ?? 4, baseDelayMs: o.baseDelayMs ?? 500, maxDelayMs: o.maxDelayMs ?? 30_000, onRetry: o.onRetry };
+}
+
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** The advice every "cannot reach the hub" message ends with. */

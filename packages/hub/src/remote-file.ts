@@ -2,18 +2,8 @@ import { checkRange, type FileHandle, MaskgenError, quote, throwIfAborted } from
 import { resolveUrl } from './hub-names.js';
 import { parseContentRange, streamBody } from './body-stream.js';
 import { type FileMetadata, announcedEtag, hubStatusError } from './file-metadata.js';
+import type { RangeStore } from './file-store.js';
 import { type HubHttp, TransportError } from './hub-http.js';
-
-/** Where a range-read file's bytes are kept between reads and runs (a sparse file on Node). */
-export interface RangeStore {
-  /** The parts of [start, end) not stored yet. */
-  missing(start: number, end: number): Promise<[number, number][]>;
-  write(position: number, data: Uint8Array): Promise<void>;
-  /** Records [start, end) as present, after its bytes are durably written. */
-  commit(start: number, end: number): Promise<void>;
-  read(offset: number, length: number): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
 
 /** Options of a range-reading handle. */
 export interface RemoteFileOptions {

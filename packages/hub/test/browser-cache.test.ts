@@ -1,12 +1,13 @@
 import { SafetensorsFile, encodeSafetensors, tensor } from '@maskgen/core';
-import { type MockHub, startMockHub } from '@maskgen/mock-hub';
+import { type MockHub, fakeCommit, startMockHub } from '@maskgen/mock-hub';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type BrowserSourceOptions, browserSource, listCached, purgeCache } from '../src/index.js';
-import { Sha256 } from '../src/web/sha256.js';
+import { type BrowserSourceOptions, browserSource, cacheStorageStore, listCached, memoryStore, opfsStore, purgeCache } from '../src/index.js';
+import { Sha1 } from '../src/sha1.js';
+import { Sha256 } from '../src/sha256.js';
 import { FakeCacheStorage, FakeDirectory, Quota } from './fake-storage.js';
 
 const REPO = 'acme/web-model';
@@ -104,6 +105,39 @@ describe('browser source (Cache Storage / OPFS / memory) against the mock hub', 
     expect(take()).toBe(0);
   });
 
+  for (const backend of ['cache-storage', 'opfs', 'memory'] as const) {
+    it(`${backend}: an LFS file corrupted behind the CDN redirect, same size, is refused by its sha256 and nothing is stored`, async () => {
+      const store = backend === 'memory' ? memoryStore() : backend === 'opfs' ? opfsStore(new FakeDirectory().root()) : cacheStorageStore(new FakeCacheStorage().asCacheStorage());
+      hub.setFault({ fault: { kind: 'corrupt' }, path: /^\/cdn\//, times: Infinity });
+      const err = await src({ store }).open('model.safetensors').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DOWNLOAD_CORRUPT', message: expect.stringContaining(createHash('sha256').update(weights).digest('hex')) });
+      expect(hub.requests.some((r) => r.cdn && r.method === 'GET')).toBe(true);
+      expect(await store.list()).toEqual([]);
+      hub.clearFaults();
+      const h = await src({ store }).open('model.safetensors');
+      expect(same(await h.read(0, h.size), weights)).toBe(true);
+      expect((await store.list()).map((e) => [e.meta.kind, e.meta.etag])).toEqual([['file', createHash('sha256').update(weights).digest('hex')]]);
+    });
+  }
+
+  it('a resumed browser download is hashed as a whole: bytes corrupted after the resume are caught', async () => {
+    hub.setFault({ fault: { kind: 'drop', afterBytes: 100_000 }, path: /^\/cdn\//, method: 'GET' });
+    hub.setFault({ fault: { kind: 'corrupt', at: 1000 }, path: /^\/cdn\//, method: 'GET' });
+    const store = memoryStore();
+    await expect(src({ store }).open('model.safetensors')).rejects.toMatchObject({ code: 'DOWNLOAD_CORRUPT', message: expect.stringContaining('sha256') });
+    expect(hub.requests.filter((r) => r.cdn && r.method === 'GET').map((r) => r.range ?? 'whole')).toEqual(['whole', expect.stringMatching(/^bytes=[1-9]\d*-$/)]);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('a host without the hub API (a static mirror): one HEAD per file for its size, then the same download path', async () => {
+    const noApi: typeof fetch = async (input, init) => (String(input).includes('/api/') ? new Response('not here', { status: 404 }) : fetch(input, init));
+    // Pinned to the commit: the page's listing of `main` (made by other tests) is not reused.
+    const h = await src({ store: memoryStore(), fetch: noApi, revision: fakeCommit(REPO) }).open('model.safetensors');
+    expect(same(await h.read(0, h.size), weights)).toBe(true);
+    expect(hub.requests.filter((r) => !r.cdn).map((r) => r.method)).toEqual(['HEAD', 'GET']);
+    expect(await src({ store: memoryStore(), fetch: noApi, revision: fakeCommit(REPO) }).exists('nope.json')).toBe(false);
+  });
+
   it('retries 503s, resumes a dropped body, and rejects a corrupted one without caching it', async () => {
     const caches = new FakeCacheStorage();
     hub.setFault({ fault: { kind: 'status', status: 503 }, file: 'model.safetensors' });
@@ -120,6 +154,19 @@ describe('browser source (Cache Storage / OPFS / memory) against the mock hub', 
     expect(await listCached({ caches: fresh.asCacheStorage(), cache: 'cache-storage' })).toEqual([]);
     await expect(src({ caches: fresh.asCacheStorage() }).open('nope.json')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(src({}).open('../x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('incremental sha1 (git blob ids) matches node:crypto across chunkings', () => {
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 100_000]) {
+      const b = new Uint8Array(n).map((_, i) => (i * 37 + 3) & 255);
+      const s = new Sha1();
+      for (let i = 0; i < n; ) {
+        const k = Math.min(n - i, 1 + ((i * 7) % 89));
+        s.update(b.subarray(i, i + k));
+        i += k;
+      }
+      expect(s.hex(), String(n)).toBe(createHash('sha1').update(b).digest('hex'));
+    }
   });
 
   it('incremental sha256 matches node:crypto across chunkings', () => {

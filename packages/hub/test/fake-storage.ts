@@ -73,15 +73,24 @@ export class FakeDirectory {
         return new File([b], name);
       },
       async createWritable() {
-        const parts: BlobPart[] = [];
+        // A swap copy, as browsers do: the file changes only on close, and abort leaves it as it was.
+        let data = new Uint8Array(0);
         return {
-          async write(data: Blob | string) {
-            const b = typeof data === 'string' ? new Blob([data]) : data;
-            quota.take(b.size);
-            parts.push(b);
+          async write(chunk: Blob | string | { type: 'write'; position: number; data: Uint8Array }) {
+            const params = typeof chunk === 'object' && 'type' in chunk ? (chunk as { position: number; data: Uint8Array }) : undefined;
+            const at = params ? params.position : data.byteLength;
+            const raw = params ? params.data : new Uint8Array(await (typeof chunk === 'string' ? new Blob([chunk]) : (chunk as Blob)).arrayBuffer());
+            quota.take(raw.byteLength);
+            const next = new Uint8Array(Math.max(data.byteLength, at + raw.byteLength));
+            next.set(data);
+            next.set(raw, at);
+            data = next;
+          },
+          async truncate(n: number) {
+            data = data.slice(0, n);
           },
           async close() {
-            files.set(name, new Blob(parts));
+            files.set(name, new Blob([data]));
           },
           async abort() {},
         };

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { type BlobStore, browserSource, memoryBlobStore } from '../src/index.js';
-import { folderSource, hubSource } from '../src/node/index.js';
+import { type FileStore, browserSource, memoryStore } from '../src/index.js';
+import { diskStore, folderSource, folderStore, hubSource } from '../src/node/index.js';
 import { CONFORMANCE_REPO, type HubControl, type SourceUnderTest, conformanceFiles, sourceConformance } from '../src/testing/index.js';
 import { startConformanceHub, writeConformanceRepo } from './conformance-hub.js';
 import { FakeCacheStorage, FakeDirectory } from './fake-storage.js';
@@ -12,6 +12,7 @@ import { FakeCacheStorage, FakeDirectory } from './fake-storage.js';
 const retry = { retries: 3, baseDelayMs: 5, maxDelayMs: 2_000 };
 let hub: Awaited<ReturnType<typeof startConformanceHub>>;
 let work: string;
+let fresh = 0;
 
 beforeAll(async () => {
   hub = await startConformanceHub();
@@ -39,8 +40,8 @@ function nodeDiskCache(): SourceUnderTest {
   };
 }
 
-function browserSubject(name: string, store: () => BlobStore): SourceUnderTest {
-  let current = store();
+function browserSubject(name: string, store: () => FileStore): SourceUnderTest {
+  let current: FileStore | undefined;
   return {
     name,
     kind: 'hub',
@@ -48,13 +49,16 @@ function browserSubject(name: string, store: () => BlobStore): SourceUnderTest {
       current = store();
     },
     make: (repoId, o = {}) =>
-      browserSource(repoId, { endpoint: hub.control.url, store: current, offline: o.offline, revision: o.revision, token: o.token, retry, stallMs: 300, rangeBlockSize: 64 * 1024, onWarning: () => {} }),
+      browserSource(repoId, { endpoint: hub.control.url, store: (current ??= store()), offline: o.offline, revision: o.revision, token: o.token, retry, stallMs: 300, rangeBlockSize: 64 * 1024, onWarning: () => {} }),
   };
 }
 
 const subjects: (() => SourceUnderTest)[] = [
   nodeDiskCache,
-  () => browserSubject('memory (browserSource)', () => memoryBlobStore()),
+  () => browserSubject('memory (browserSource)', () => memoryStore()),
+  // Every FileStore serves the same shared source code: the disk cache and a plain folder too.
+  () => browserSubject('disk cache store (Python layout) under browserSource', () => diskStore(join(work, `store-disk-${fresh++}`))),
+  () => browserSubject('folder store under browserSource', () => folderStore(join(work, `store-folder-${fresh++}`), { id: CONFORMANCE_REPO })),
   () => browserSubject('Cache Storage (browserSource, in-memory fake of the API)', () => storeOf('cache-storage')),
   () => browserSubject('OPFS (browserSource, in-memory fake of the API)', () => storeOf('opfs')),
   () => ({
@@ -72,7 +76,7 @@ const subjects: (() => SourceUnderTest)[] = [
 ];
 
 import { cacheStorageStore, opfsStore } from '../src/index.js';
-function storeOf(kind: 'cache-storage' | 'opfs'): BlobStore {
+function storeOf(kind: 'cache-storage' | 'opfs'): FileStore {
   return kind === 'cache-storage' ? cacheStorageStore(new FakeCacheStorage().asCacheStorage()) : opfsStore(new FakeDirectory().root());
 }
 

@@ -3,6 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { FaultBook } from './faults.js';
 import { type ServedFile, fakeCommit, findFile, findRepo, loadFile } from './repo-files.js';
+import { serveRepoApi } from './repo-api.js';
 import { changedVersion, sendError, serveBytes } from './serve-file.js';
 import type { MockFault, MockHub, MockHubOptions, RecordedRequest } from './types.js';
 
@@ -13,7 +14,8 @@ const HEADER_FAULTS = new Set<MockFault['kind']>(['status', 'etag-change']);
 /**
  * Starts a Hugging Face hub look-alike on 127.0.0.1 (random ports): `/{owner}/{name}/resolve/{rev}/{file}`
  * with HEAD/GET, Range, ETag/X-Linked-Etag/X-Linked-Size/X-Repo-Commit, LFS files redirected (302) to a
- * CDN on a second port (another origin, as on the real hub), and injectable faults.
+ * CDN on a second port (another origin, as on the real hub), the API's repo listing
+ * (`/api/models/{owner}/{name}/revision/{rev}`) and injectable faults.
  */
 export async function startMockHub(options: MockHubOptions = {}): Promise<MockHub> {
   const requests: RecordedRequest[] = [];
@@ -27,6 +29,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
   async function hub(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest): Promise<number> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const parts = url.pathname.split('/');
+    if (parts[1] === 'api' && parts[2] === 'models') return serveRepoApi(req, res, rec, options, faults, lfsThreshold);
     if (parts.length < 6 || parts[3] !== 'resolve' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       return sendError(res, 404, undefined, `no route for ${req.method} ${url.pathname}`);
     }

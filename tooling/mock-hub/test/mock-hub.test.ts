@@ -29,6 +29,23 @@ describe('mock hub', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('lists a repo as the hub API does: commit, sizes, git blob ids, LFS sha256; hub error codes for unknown repos and revisions', async () => {
+    const r = await fetch(`${hub.url}/api/models/acme/tiny/revision/main?blobs=true`);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { sha: string; siblings: { rfilename: string; size: number; blobId: string; lfs?: { sha256: string; size: number } }[] };
+    expect(body.sha).toBe(fakeCommit('acme/tiny'));
+    expect(body.siblings.map((s) => s.rfilename)).toEqual(['config.json', 'model.safetensors', 'sub/notes.txt']);
+    expect(body.siblings[0]).toMatchObject({ size: config.byteLength, blobId: gitSha1(config) });
+    expect(body.siblings[0].lfs).toBeUndefined();
+    expect(body.siblings[1].lfs).toEqual({ sha256: sha256(weights), size: weights.byteLength, pointerSize: 134 });
+    const mapped = (await (await fetch(`${hub.url}/api/models/golden/clip/revision/main`)).json()) as { siblings: { rfilename: string }[] };
+    expect(mapped.siblings.map((s) => s.rfilename)).toEqual(['config.json']);
+    const missing = await fetch(`${hub.url}/api/models/acme/none/revision/main`);
+    expect([missing.status, missing.headers.get('x-error-code')]).toEqual([401, 'RepoNotFound']);
+    const rev = await fetch(`${hub.url}/api/models/acme/tiny/revision/v9`);
+    expect([rev.status, rev.headers.get('x-error-code')]).toEqual([404, 'RevisionNotFound']);
+  });
+
   it('serves small files directly with the git blob id as ETag and the commit', async () => {
     const r = await fetch(`${hub.url}/acme/tiny/resolve/main/config.json`, { method: 'HEAD' });
     expect(r.status).toBe(200);

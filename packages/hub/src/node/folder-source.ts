@@ -1,40 +1,23 @@
-import { type FileHandle, MaskgenError, type ModelSource, quote } from '@maskgen/core';
+import { MaskgenError, type ModelSource, quote } from '@maskgen/core';
 import { validateFileName } from '../hub-names.js';
-import { stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { nodeFile } from './node-file.js';
+import { folderStore } from './folder-store.js';
 
 /**
  * A model repo that is already on disk (a `git clone`, a Python snapshot folder, files copied from
- * elsewhere): same file names as the hub, no network. Names are validated and joined lexically, so
- * "../x" cannot leave the folder; symlinks inside it (HF snapshots link to ../../blobs) are followed.
+ * elsewhere): same file names as the hub, no network. Reads through the folder store, so names are
+ * validated and cannot leave the folder; symlinks inside it (HF snapshots link to ../../blobs) are followed.
  */
 export function folderSource(dir: string, options: { id?: string } = {}): ModelSource {
-  const root = resolve(dir);
-  const id = options.id ?? root;
-  const pathOf = (file: string) => {
-    validateFileName(file);
-    const path = join(root, ...file.split('/'));
-    const rel = relative(root, path);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new MaskgenError('INVALID_ARGUMENT', `file ${quote(file)} resolves outside the folder ${quote(root)}`);
-    }
-    return path;
-  };
+  const store = folderStore(dir, options);
+  const id = options.id ?? dir;
+  const key = (file: string) => ({ repoId: id, revision: 'local', file: validateFileName(file) });
   return {
     id,
-    async open(file): Promise<FileHandle> {
-      const path = pathOf(file);
-      try {
-        if (!(await stat(path)).isFile()) throw new Error('not a regular file');
-      } catch {
-        throw new MaskgenError('NOT_FOUND', `${id}: the folder ${quote(root)} has no file ${quote(file)}`);
-      }
-      return nodeFile(path);
+    async open(file) {
+      const hit = await store.get(key(file));
+      if (!hit) throw new MaskgenError('NOT_FOUND', `${id}: the folder ${quote(dir)} has no file ${quote(file)}`);
+      return hit.handle;
     },
-    async exists(file) {
-      const path = pathOf(file);
-      return stat(path).then((s) => s.isFile(), () => false);
-    },
+    exists: (file) => store.has(key(file)),
   };
 }

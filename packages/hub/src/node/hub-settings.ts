@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TRANSFER_LIMITS, type TransferLimits } from './blob-transfer.js';
+import { DEFAULT_TRANSFER_LIMITS, type TransferLimits } from '../transfer-limits.js';
 import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint, seconds } from '../settings.js';
 
 export type { Env };

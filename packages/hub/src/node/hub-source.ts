@@ -1,15 +1,17 @@
 import { type FileHandle, MaskgenError, type SourceOptions, quote, throwIfAborted } from '@maskgen/core';
 import { validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
 import { nodeFile } from './node-file.js';
-import { downloadBlob, etagChanged } from './blob-download.js';
-import { cacheError, nodeCacheIo } from './cache-io.js';
+import { downloadFile } from '../download-file.js';
+import { type EntryMeta, putBytes } from '../file-store.js';
+import { etagChanged } from '../transfer-limits.js';
+import { cacheError } from './cache-io.js';
+import { diskStore, nodeHashes } from './disk-store.js';
 import { CommitResolver } from './commit-resolver.js';
 import { DownloadProgress } from '../download-progress.js';
 import type { FileMetadata } from '../file-metadata.js';
-import { HubHttp } from '../hub-http.js';
+import { HubHttp, retryPolicy } from '../hub-http.js';
 import { resolveHubSettings } from './hub-settings.js';
 import { type HubSource, type HubSourceOptions, anySignal } from './hub-source-types.js';
-import { RangeStore, rangeCacheDir, readRangeMeta, writeRangeMeta } from './range-store.js';
 import { remoteFile } from '../remote-file.js';
 import { RepoCache } from './repo-cache.js';
 
@@ -31,16 +33,11 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
     options.env ?? process.env,
   );
   const cache = new RepoCache(settings.cacheDir, repoId);
-  const http = new HubHttp(options.fetch ?? globalThis.fetch, settings.endpoint, settings.token, {
-    retries: options.retry?.retries ?? 4,
-    baseDelayMs: options.retry?.baseDelayMs ?? 500,
-    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-    onRetry: options.retry?.onRetry,
-  });
+  const http = new HubHttp(options.fetch ?? globalThis.fetch, settings.endpoint, settings.token, retryPolicy(options.retry));
   const commits = new CommitResolver(cache, http, settings, revision, options.refresh ?? false);
-  const io = options.io ?? nodeCacheIo;
+  const disk = diskStore(settings.cacheDir, { io: options.io });
   const progress = new DownloadProgress(() => [options.onProgress]);
-  const rangeDir = rangeCacheDir(settings.cacheDir, repoId);
+  const infoKey = (commit: string, file: string) => ({ repoId, revision: commit, file, part: 'info' as const });
   const inflight = new Map<string, Promise<string>>();
   const timeouts = { metadataTimeoutMs: settings.metadataTimeoutMs, stallTimeoutMs: settings.stallTimeoutMs, limits: settings.transferLimits };
 
@@ -70,7 +67,9 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
         if ((await cache.blobSize(meta.etag)) !== meta.size) {
           progress.start(file, meta.size);
           const onBytes = (n: number) => progress.update(file, n, opts.onProgress);
-          await downloadBlob(cache, meta.commit, file, meta, { http, io, signal, onBytes, ...timeouts });
+          const key = { repoId, revision: meta.commit, file };
+          await downloadFile({ http, repoId, at: meta.commit, file, meta, store: disk, key, hashes: nodeHashes, signal, onBytes, ...timeouts });
+          return cache.pointerPath(meta.commit, file); // the store linked the snapshot at commit
         }
         return await cache.link(meta.commit, file, meta.etag).catch((e: unknown) => {
           throw cacheError(e, `linking ${file}`, settings.cacheDir);
@@ -98,15 +97,17 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
     const hit = await commits.cached(file);
     if (hit) return nodeFile(hit);
     const commit = await commits.known();
-    let meta: FileMetadata | undefined = commit ? await readRangeMeta(rangeDir, commit, file).then((m) => m && { ...m, commit }) : undefined;
+    const known = commit ? (await disk.get(infoKey(commit, file)))?.meta : undefined;
+    let meta: FileMetadata | undefined = known && commit ? { commit, etag: known.etag ?? '', size: known.size, lfs: known.lfs ?? false } : undefined;
     if (meta) commits.pinned ??= meta.commit;
     else if (settings.offline) throw offlineError(file);
     else {
       meta = await commits.metadata(file, signal);
       if ((await cache.blobSize(meta.etag)) === meta.size) return nodeFile(await cache.link(meta.commit, file, meta.etag));
-      if (options.cacheRanges !== false) await writeRangeMeta(rangeDir, meta.commit, file, meta).catch(() => {});
     }
-    const store = options.cacheRanges === false ? undefined : new RangeStore(rangeDir, meta.etag, meta.size);
+    const entry: EntryMeta = { repoId, revision: meta.commit, file, size: meta.size, kind: 'info', etag: meta.etag, commit: meta.commit, lfs: meta.lfs, storedAt: Date.now() };
+    if (!known && options.cacheRanges !== false) await putBytes(disk, infoKey(meta.commit, file), entry).catch(() => {});
+    const store = options.cacheRanges === false ? undefined : disk.ranges({ repoId, revision: meta.commit, file }, entry, options.rangeBlockSize ?? 4 << 20);
     const onBytes = (n: number) => progress.add(file, n, opts.onProgress);
     const handle = remoteFile({ http, repoId, commit: meta.commit, file, meta, store, blockSize: options.rangeBlockSize, offline: settings.offline, onBytes, ...timeouts });
     return {
@@ -141,8 +142,8 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
       validateFileName(file);
       if (await commits.cached(file)) return true;
       const commit = await commits.known();
-      if (commit && (await readRangeMeta(rangeDir, commit, file))) return true;
-      if (commit && (await cache.isNoExist(commit, file))) return false;
+      if (commit && (await disk.has(infoKey(commit, file)))) return true;
+      if (commit && (await disk.has({ repoId, revision: commit, file, part: 'missing' }))) return false;
       // Offline with nothing known of the repo, "no" would be a guess: say why instead.
       if (settings.offline && !commit) throw offlineError(file);
       if (settings.offline) return false;

@@ -2,6 +2,8 @@ export { hubSource } from './hub-source.js';
 export type { HubSource, HubSourceOptions } from './hub-source-types.js';
 export { defaultHubCache, type HubSettings } from './hub-settings.js';
 export { nodeCacheIo, type CacheIo, type WritableFile } from './cache-io.js';
+export { diskStore, nodeHashes } from './disk-store.js';
+export { folderStore } from './folder-store.js';
 export { folderSource } from './folder-source.js';
 export { nodeFile } from './node-file.js';
 export { listCache, removeFromCache, type CachedRepo } from './cache-admin.js';

@@ -1,6 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { RangeStore } from '../file-store.js';
 import { repoFolderName } from '../hub-names.js';
 
 type Interval = [number, number];
@@ -42,7 +43,7 @@ export async function writeRangeMeta(dir: string, commit: string, file: string, 
  * a request and without ever fetching the vision tower. Intervals are only recorded after their
  * bytes are written and synced, so the index never claims data the file lacks.
  */
-export class RangeStore {
+export class SparseRangeStore implements RangeStore {
   private intervals: Interval[] | undefined;
   private prepared: Promise<void> | undefined;
   private readonly dataPath: string;

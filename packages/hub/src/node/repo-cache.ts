@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { repoFolderName } from '../hub-names.js';
 
@@ -110,9 +110,5 @@ export class RepoCache {
   /** The stable name an interrupted download is parked under, to be resumed by the next attempt. */
   parkedPath(etag: string): string {
     return `${this.blobPath(etag)}.incomplete`;
-  }
-
-  async remove(path: string): Promise<void> {
-    await rm(path, { force: true });
   }
 }

@@ -217,6 +217,15 @@ for (const [what, rule, expect] of FAULTS) {
   }]);
 }
 
+hubCases.push(['an LFS body corrupted on the CDN with the right size is refused by sha256, and nothing is stored', async (s, hub) => {
+  await s.reset();
+  await hub.setFault({ fault: { kind: 'corrupt' }, method: 'GET', file: MODEL, cdnOnly: true, times: 99 });
+  await rejectsWith(s.make(CONFORMANCE_REPO).open(MODEL), ['DOWNLOAD_CORRUPT'], 'a same-size corrupted LFS body');
+  await hub.clearFaults();
+  await rejectsWith(s.make(CONFORMANCE_REPO, { offline: true }).open(MODEL), ['OFFLINE'], 'offline open after the refused download (something was stored)');
+  await expectFile(s.make(CONFORMANCE_REPO), MODEL, 'a clean download after the refused one');
+}]);
+
 hubCases.push(['the token goes to the hub, never to the CDN it redirects to', async (s, hub) => {
   await s.reset();
   await hub.resetRequests();

@@ -1,79 +1,57 @@
-import { type FileHandle, MaskgenError, type SourceOptions, quote } from '@maskgen/core';
-import { normalizeEtag } from '../file-metadata.js';
-import { resolveUrl } from '../hub-names.js';
+import type { FileHandle, SourceOptions } from '@maskgen/core';
+import type { FileMetadata } from '../file-metadata.js';
+import { type EntryKey, type EntryMeta, type FileStore, putBytes } from '../file-store.js';
+import type { HubHttp } from '../hub-http.js';
 import { remoteFile } from '../remote-file.js';
-import { type EntryMeta, entryKey } from './blob-store.js';
-import { blobFile } from './blob-file.js';
-import { BlobRangeStore } from './blob-range-store.js';
-import { type WebHttp, webRequest, webStatusError } from './browser-fetch.js';
-import type { FallbackStore } from './store-select.js';
 
 /** What range reads share with their browser source. */
 export interface RangeContext {
-  web: WebHttp;
-  store: FallbackStore;
+  http: HubHttp;
+  store: FileStore;
   repoId: string;
   revision: string;
   /** Block size: reads are served from whole cached blocks of this size. */
   block: number;
   offline: boolean;
-  /** The commit (once the page resolved the branch) or the revision to request files at. */
-  at(): string;
-  meta(file: string, size: number, extra?: Partial<EntryMeta>): EntryMeta;
-  progress(file: string, opts: SourceOptions): (loaded: number, total?: number) => void;
-  offlineError(file: string): MaskgenError;
-  /** Records the commit a response announced, so later requests of the page use it. */
-  pin(commit: string | null): void;
-}
-
-/** Size and ETag of a file: remembered in an 'info' entry, else from one HEAD. */
-async function fileInfo(c: RangeContext, file: string, opts: SourceOptions): Promise<{ size: number; etag: string }> {
-  const key = entryKey(c.repoId, c.revision, file, 'info');
-  const hit = await c.store.get(key);
-  if (hit) return { size: hit.meta.size, etag: hit.meta.etag ?? '' };
-  if (c.offline) throw c.offlineError(file);
-  const { res } = await webRequest(c.web, resolveUrl(c.web.http.endpoint, c.repoId, c.at(), file), { method: 'HEAD', signal: opts.signal });
-  await res.body?.cancel().catch(() => {});
-  if (!res.ok) throw webStatusError(c.web, res, c.revision, file);
-  c.pin(res.headers.get('x-repo-commit'));
-  const len = res.headers.get('x-linked-size') ?? res.headers.get('content-length');
-  if (len === null || !Number.isSafeInteger(Number(len))) throw new MaskgenError('NETWORK', `${c.web.http.endpoint} did not say how big ${quote(file)} of ${c.repoId} is`);
-  // Only the hub's own ETag is comparable later; behind a CDN redirect the browser sees the CDN's.
-  const etag = new URL(res.url || c.web.http.endpoint).origin === new URL(c.web.http.endpoint).origin ? (normalizeEtag(res.headers.get('etag')) ?? '') : '';
-  await c.store.put(key, new Blob([]), c.meta(file, Number(len), { kind: 'info', etag }));
-  return { size: Number(len), etag };
+  stallMs: number;
+  /** Metadata of a file, from the page's repo listing or a HEAD; throws NOT_FOUND for missing files. */
+  metadata(file: string, opts: SourceOptions): Promise<FileMetadata>;
+  offlineError(file: string): Error;
+  onBytes(file: string, opts: SourceOptions): (bytes: number) => void;
 }
 
 /**
  * A range-reading handle: the shared range reader (`remoteFile`: Range requests with retries, stall
- * cut-off, ETag checks) over a store of fixed-size blocks, each its own cache entry — only the blocks a
- * graph reads (CLIP's text tower, not its vision tower) are downloaded, and a reload or an offline page
- * reads them from the cache.
+ * cut-off, ETag checks) over the store's range cache — only the blocks a graph reads (CLIP's text tower,
+ * not its vision tower) are downloaded, and a reload or an offline page reads them from the store. The
+ * file's size and ETag are kept in an `info` record so a reopen needs no request.
  */
 export async function openRangeFile(c: RangeContext, file: string, opts: SourceOptions): Promise<FileHandle> {
-  const whole = await c.store.get(entryKey(c.repoId, c.revision, file));
-  if (whole) return blobFile(whole.blob, `${c.repoId}/${file}`);
-  const { size, etag } = await fileInfo(c, file, opts);
-  const blocks = new BlobRangeStore(
-    c.store,
-    (a, b) => entryKey(c.repoId, c.revision, file, [a, b]),
-    (a, b) => c.meta(file, size, { kind: 'range', start: a, end: b }),
-    size,
-    c.block,
-  );
-  const progress = c.progress(file, opts);
+  const key: EntryKey = { repoId: c.repoId, revision: c.revision, file };
+  const whole = await c.store.get(key);
+  if (whole) return whole.handle;
+  const infoKey: EntryKey = { ...key, part: 'info' };
+  let entry = (await c.store.get(infoKey))?.meta;
+  if (!entry) {
+    if (c.offline) throw c.offlineError(file);
+    const m = await c.metadata(file, opts);
+    entry = { repoId: c.repoId, revision: c.revision, file, size: m.size, kind: 'info', etag: m.etag, commit: m.commit, lfs: m.lfs, storedAt: Date.now() } satisfies EntryMeta;
+    await putBytes(c.store, infoKey, entry);
+  }
+  const at = entry.commit || c.revision;
+  const meta: FileMetadata = { commit: at, etag: entry.etag ?? '', size: entry.size, lfs: entry.lfs ?? false };
   const handle = remoteFile({
-    http: c.web.http,
+    http: c.http,
     repoId: c.repoId,
-    commit: c.at(),
+    commit: at,
     file,
-    meta: { commit: c.at(), etag, size, lfs: false },
-    store: blocks,
+    meta,
+    store: c.store.ranges(key, entry, c.block),
     blockSize: c.block,
     offline: c.offline,
-    metadataTimeoutMs: c.web.timeoutMs,
-    stallTimeoutMs: c.web.stallMs,
-    onBytes: (n) => progress(n),
+    metadataTimeoutMs: c.stallMs,
+    stallTimeoutMs: c.stallMs,
+    onBytes: c.onBytes(file, opts),
   });
   return { ...handle, name: `${c.repoId}/${file}`, read: (offset, length, r) => handle.read(offset, length, { signal: r?.signal ?? opts.signal }) };
 }

@@ -1,12 +1,15 @@
 import { type FileHandle, MaskgenError, type ModelSource, type ProgressCallback, type SourceOptions, quote } from '@maskgen/core';
-import { HubHttp, type RetryOptions } from '../hub-http.js';
-import { isCommitHash, resolveUrl, validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
+import { DownloadProgress } from '../download-progress.js';
+import { downloadFile } from '../download-file.js';
+import type { FileMetadata } from '../file-metadata.js';
+import { type CacheBackend, type EntryKey, type FileStore, putBytes } from '../file-store.js';
+import { HubHttp, type RetryOptions, retryPolicy } from '../hub-http.js';
+import { validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
 import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint } from '../settings.js';
-import { type BlobStore, type CacheBackend, type EntryMeta, entryKey } from './blob-store.js';
-import { blobFile } from './blob-file.js';
-import { type WebHttp, downloadWhole, webRequest, webStatusError } from './browser-fetch.js';
+import { etagChanged } from '../transfer-limits.js';
+import { browserMetadata } from './browser-metadata.js';
 import { type RangeContext, openRangeFile } from './browser-ranges.js';
-import { FallbackStore, type StorageEnv, defaultBackend, storeFor } from './store-select.js';
+import { type StorageEnv, defaultBackend, fallbackStore, storeFor } from './store-select.js';
 
 /** Options of browserSource. */
 export interface BrowserSourceOptions extends StorageEnv {
@@ -21,8 +24,8 @@ export interface BrowserSourceOptions extends StorageEnv {
   env?: Env;
   /** Where files are kept (default: Cache Storage, else OPFS, else memory). */
   cache?: CacheBackend;
-  /** A store of your own (e.g. one memoryBlobStore() shared by several sources); overrides `cache`. */
-  store?: BlobStore;
+  /** A store of your own (e.g. one memoryStore() shared by several sources); overrides `cache`. */
+  store?: FileStore;
   /** Files read by HTTP range in blocks instead of downloaded whole; callers can also pass `{ access: 'ranges' }`. */
   rangeFiles?: readonly string[] | ((file: string) => boolean);
   /** Size of the blocks range reads fetch and cache (default 4 MiB). */
@@ -44,69 +47,72 @@ export interface BrowserSource extends ModelSource {
   openRanges(file: string, opts?: SourceOptions): Promise<FileHandle>;
 }
 
-/** Branch → commit, once per page: later sources of the same repo ask for files at that commit. */
-const pageCommits = new Map<string, string>();
-
 /**
- * Hub files in the browser: fetched with progress, verified, and kept in Cache Storage or OPFS
- * (memory when neither is there or the quota is used up, with a warning). Cached files (whole, or the
- * blocks of a range-read file) open with no request, so a reload needs no network at all.
+ * Hub files in the browser: downloaded by the shared download path (resumed, verified by sha256 or git
+ * blob id, committed atomically) into Cache Storage or OPFS (memory when neither is there or the quota is
+ * used up, with a warning). Cached files (whole, or the blocks of a range-read file) open with no
+ * request, so a reload needs no network at all.
  */
 export function browserSource(repoId: string, o: BrowserSourceOptions = {}): BrowserSource {
   validateRepoId(repoId);
   const revision = validateRevision(o.revision ?? 'main');
   const offline = offlineFrom(o.offline, o.env ?? {});
-  const backend = o.store?.backend ?? o.cache ?? defaultBackend(o);
-  const primary = o.store ?? storeFor(backend, o);
+  const requested = o.store?.backend ?? o.cache ?? defaultBackend(o);
+  const primary = o.store ?? storeFor(requested as CacheBackend, o);
   const warn = o.onWarning ?? ((m: string) => console.warn(m));
-  if (!primary) warn(`MaskGen.js: ${backend} is not available here; model files stay in memory for this page only`);
-  const store = new FallbackStore(primary ?? storeFor('memory')!, warn);
+  if (!primary) warn(`MaskGen.js: ${requested} is not available here; model files stay in memory for this page only`);
+  const store = fallbackStore(primary ?? storeFor('memory')!, warn);
   const endpoint = parseEndpoint(o.endpoint ?? DEFAULT_ENDPOINT);
   const stallMs = o.stallMs ?? 30_000;
-  const http = new HubHttp(
-    o.fetch ?? globalThis.fetch.bind(globalThis),
-    endpoint,
-    o.token,
-    { retries: o.retry?.retries ?? 4, baseDelayMs: o.retry?.baseDelayMs ?? 500, maxDelayMs: o.retry?.maxDelayMs ?? 30_000, onRetry: o.retry?.onRetry },
-    'follow',
-  );
-  const web: WebHttp = { http, repoId, timeoutMs: stallMs, stallMs };
-  const pinKey = `${endpoint} ${repoId} ${revision}`;
-  const pin = (commit: string | null) => {
-    if (!isCommitHash(revision) && commit && isCommitHash(commit) && !pageCommits.has(pinKey)) pageCommits.set(pinKey, commit);
-  };
-  const block = o.rangeBlockSize ?? 4 << 20;
+  const http = new HubHttp(o.fetch ?? globalThis.fetch.bind(globalThis), endpoint, o.token, retryPolicy(o.retry), 'follow');
+  const hub = browserMetadata(http, repoId, revision, stallMs);
+  const progress = new DownloadProgress(() => [o.onProgress]);
   const inflight = new Map<string, Promise<FileHandle>>();
-  const url = (file: string) => resolveUrl(endpoint, repoId, pageCommits.get(pinKey) ?? revision, file);
-  const meta = (file: string, size: number, extra: Partial<EntryMeta> = {}): EntryMeta => ({ repoId, revision, file, size, kind: 'file', storedAt: Date.now(), ...extra });
-  const progress = (file: string, opts: SourceOptions) => (loaded: number, total?: number) => {
-    const e = { phase: 'download' as const, file, loaded, total };
-    o.onProgress?.(e);
-    opts.onProgress?.(e);
-  };
+  const keyOf = (file: string, part?: EntryKey['part']): EntryKey => ({ repoId, revision, file, ...(part ? { part } : {}) });
   const offlineError = (file: string) =>
     new MaskgenError(
       'OFFLINE',
-      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in this site's ${store.primary.backend} cache and offline mode is on; open the page once online with the same model, or serve the files from this site`,
+      `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in this site's ${store.backend} cache and offline mode is on; open the page once online with the same model, or serve the files from this site`,
     );
+  const remember404 = (file: string) => putBytes(store, keyOf(file, 'missing'), { repoId, revision, file, size: 0, kind: 'missing', storedAt: Date.now() }).catch(() => {});
 
-  async function download(file: string, opts: SourceOptions): Promise<FileHandle> {
-    const key = entryKey(repoId, revision, file);
-    const hit = await store.get(key);
-    if (hit) return blobFile(hit.blob, `${repoId}/${file}`);
-    if (offline) throw offlineError(file);
-    const { blob, etag, commit } = await downloadWhole(web, url(file), revision, file, { signal: opts.signal, onBytes: progress(file, opts) });
-    pin(commit ?? null);
-    await store.put(key, blob, meta(file, blob.size, { etag, commit }));
-    return blobFile(blob, `${repoId}/${file}`);
+  async function metadata(file: string, opts: SourceOptions): Promise<FileMetadata> {
+    const m = await hub.file(file, opts.signal);
+    if (!('missing' in m)) return m;
+    await remember404(file);
+    throw new MaskgenError('NOT_FOUND', `${repoId} has no file ${quote(file)} at revision ${quote(revision)} (${endpoint})`);
   }
 
-  const ranges: RangeContext = { web, store, repoId, revision, block, offline, at: () => pageCommits.get(pinKey) ?? revision, meta, progress, offlineError, pin };
+  async function download(file: string, opts: SourceOptions): Promise<FileHandle> {
+    const key = keyOf(file);
+    const hit = await store.get(key);
+    if (hit) return hit.handle;
+    if (offline) throw offlineError(file);
+    for (let attempt = 0; ; attempt++) {
+      const meta = await metadata(file, opts);
+      progress.start(file, meta.size);
+      const onBytes = (n: number) => progress.update(file, n, opts.onProgress);
+      try {
+        await downloadFile({ http, repoId, at: meta.commit || revision, file, meta, store, key, metadataTimeoutMs: stallMs, stallTimeoutMs: stallMs, signal: opts.signal, onBytes });
+        break;
+      } catch (e) {
+        if (!etagChanged(e) || attempt > 0) throw e; // the file changed between listing and GET: once more
+      }
+    }
+    const stored = await store.get(key);
+    if (!stored) throw new MaskgenError('CACHE_IO', `${repoId}/${file} was downloaded but the ${store.backend} store does not return it`);
+    return stored.handle;
+  }
+
+  const ranges: RangeContext = {
+    http, store, repoId, revision, offline, stallMs, metadata, offlineError,
+    block: o.rangeBlockSize ?? 4 << 20,
+    onBytes: (file, opts) => (n) => progress.add(file, n, opts.onProgress),
+  };
   const openRanges = (file: string, opts: SourceOptions = {}) => {
     validateFileName(file);
     return openRangeFile(ranges, file, opts);
   };
-
   const wantsRanges = (file: string, opts?: SourceOptions) =>
     opts?.access === 'ranges' || (typeof o.rangeFiles === 'function' ? o.rangeFiles(file) : (o.rangeFiles?.includes(file) ?? false));
 
@@ -114,7 +120,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     id: `${repoId}@${revision}`,
     repoId,
     revision,
-    backend: primary?.backend ?? 'memory',
+    backend: primary?.backend === 'cache-storage' || primary?.backend === 'opfs' ? primary.backend : 'memory',
     openRanges,
     async open(file, opts = {}) {
       validateFileName(file);
@@ -128,20 +134,13 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     },
     async exists(file, opts = {}) {
       validateFileName(file);
-      if (await store.get(entryKey(repoId, revision, file))) return true;
-      if (await store.get(entryKey(repoId, revision, file, 'info'))) return true;
-      if (await store.get(entryKey(repoId, revision, file, 'missing'))) return false;
+      if ((await store.has(keyOf(file))) || (await store.has(keyOf(file, 'info')))) return true;
+      if (await store.has(keyOf(file, 'missing'))) return false;
       if (offline) return false;
-      const { res } = await webRequest(web, url(file), { method: 'HEAD', signal: opts.signal });
-      await res.body?.cancel().catch(() => {});
-      if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound') {
-        // Remembered like Python's .no_exist, so loaders probing optional files work offline and on reload.
-        await store.put(entryKey(repoId, revision, file, 'missing'), new Blob([]), meta(file, 0, { kind: 'missing' }));
-        return false;
-      }
-      if (!res.ok) throw webStatusError(web, res, revision, file);
-      pin(res.headers.get('x-repo-commit'));
-      return true;
+      const m = await hub.file(file, opts.signal);
+      // A miss is remembered like Python's .no_exist, so loaders probing optional files work offline and on reload.
+      if ('missing' in m) await remember404(file);
+      return !('missing' in m);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type CacheBackend, type EntryMeta } from './blob-store.js';
+import { type CacheBackend, type EntryMeta, keyString } from '../file-store.js';
 import { type StorageEnv, storeFor } from './store-select.js';
 
 /** One cached file (or block of a range-read file), for cache UIs. */
@@ -19,7 +19,7 @@ export async function listCached(o: StorageEnv & { cache?: CacheBackend } = {}):
   for (const backend of o.cache ? [o.cache] : persistent) {
     const store = storeFor(backend, o);
     if (!store) continue;
-    for (const { key, meta } of await store.list()) out.push({ ...meta, backend, key, bytes: bytesOf(meta) });
+    for (const { key, meta } of await store.list()) out.push({ ...meta, backend, key: keyString(key), bytes: bytesOf(meta) });
   }
   return out;
 }

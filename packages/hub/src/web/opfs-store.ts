@@ -1,4 +1,6 @@
-import type { BlobStore, EntryMeta } from './blob-store.js';
+import { blockRanges } from '../block-ranges.js';
+import { type EntryMeta, type FileStore, keyString, parseKey } from '../file-store.js';
+import { blobFile } from './blob-file.js';
 
 /** The folder of the origin-private file system that holds MaskGen.js files. */
 export const OPFS_DIR = 'maskgen-hub';
@@ -8,12 +10,13 @@ type DirWithKeys = FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }
 const isNotFound = (e: unknown) => (e as { name?: string })?.name === 'NotFoundError';
 
 /**
- * The origin-private file system (`navigator.storage.getDirectory()`): files written as streams, so a
- * large weight file never has to sit in one ArrayBuffer, and read back as disk-backed File blobs.
+ * The origin-private file system (`navigator.storage.getDirectory()`): downloads stream straight into
+ * a writable (a swap file the browser swaps in on close, so a large weight file never sits in one
+ * ArrayBuffer and a half-written one is never visible), and are read back as disk-backed File blobs.
  * Each entry is a data file plus a small `.meta` JSON written after it (an entry without meta is
- * incomplete and ignored), so an interrupted write never looks like a cached file.
+ * incomplete and ignored).
  */
-export function opfsStore(root: () => Promise<FileSystemDirectoryHandle>): BlobStore {
+export function opfsStore(root: () => Promise<FileSystemDirectoryHandle>): FileStore {
   const dir = async () => (await root()).getDirectoryHandle(OPFS_DIR, { create: true });
   const name = (key: string) => encodeURIComponent(key);
   const remove = async (d: FileSystemDirectoryHandle, n: string) => {
@@ -29,56 +32,59 @@ export function opfsStore(root: () => Promise<FileSystemDirectoryHandle>): BlobS
       throw e;
     }
   }
-  async function write(d: FileSystemDirectoryHandle, n: string, data: Blob | string): Promise<void> {
-    const w = await (await d.getFileHandle(n, { create: true })).createWritable();
-    try {
-      await w.write(data);
-      await w.close();
-    } catch (e) {
-      await w.abort().catch(() => {});
-      throw e;
-    }
-  }
-  return {
+  const store: FileStore = {
     backend: 'opfs',
     async get(key) {
       const d = await dir();
-      const meta = await readMeta(d, name(key));
+      const meta = await readMeta(d, name(keyString(key)));
       if (!meta) return undefined;
       try {
-        return { blob: await (await d.getFileHandle(name(key))).getFile(), meta };
+        return { handle: blobFile(await (await d.getFileHandle(name(keyString(key)))).getFile(), `${key.repoId}/${key.file}`), meta };
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
       }
     },
-    async put(key, blob, meta) {
+    async put(key, meta) {
       const d = await dir();
-      const n = name(key);
+      const n = name(keyString(key));
       await remove(d, `${n}.meta`);
-      try {
-        await write(d, n, blob);
-        await write(d, `${n}.meta`, JSON.stringify(meta));
-      } catch (e) {
-        await remove(d, n).catch(() => {});
-        await remove(d, `${n}.meta`).catch(() => {});
-        throw e;
-      }
+      const w = await (await d.getFileHandle(n, { create: true })).createWritable({ keepExistingData: false });
+      return {
+        resumeFrom: 0,
+        replay: async () => {},
+        write: (data, position) => w.write({ type: 'write', position, data: data as Uint8Array<ArrayBuffer> }),
+        truncate: (length) => w.truncate(length),
+        async commit() {
+          await w.close();
+          const m = await (await d.getFileHandle(`${n}.meta`, { create: true })).createWritable();
+          await m.write(JSON.stringify(meta));
+          await m.close();
+        },
+        async abort() {
+          await w.abort().catch(() => {});
+          await remove(d, n).catch(() => {});
+        },
+      };
     },
+    has: async (key) => (await readMeta(await dir(), name(keyString(key)))) !== undefined,
     async delete(key) {
       const d = await dir();
-      await remove(d, `${name(key)}.meta`);
-      await remove(d, name(key));
+      await remove(d, `${name(keyString(key))}.meta`);
+      await remove(d, name(keyString(key)));
     },
     async list() {
       const d = (await dir()) as DirWithKeys;
-      const out: { key: string; meta: EntryMeta }[] = [];
+      const out: { key: NonNullable<ReturnType<typeof parseKey>>; meta: EntryMeta }[] = [];
       for await (const n of d.keys()) {
         if (!n.endsWith('.meta')) continue;
         const meta = await readMeta(d, n.slice(0, -5));
-        if (meta) out.push({ key: decodeURIComponent(n.slice(0, -5)), meta });
+        const key = parseKey(decodeURIComponent(n.slice(0, -5)));
+        if (meta && key) out.push({ key, meta });
       }
       return out;
     },
+    ranges: (key, meta, block) => blockRanges(store, key, meta, block),
   };
+  return store;
 }

@@ -1,4 +1,6 @@
-import { type BlobStore, type CacheBackend, type EntryMeta, isQuotaError, memoryStore } from './blob-store.js';
+import { blockRanges } from '../block-ranges.js';
+import { type CacheBackend, type FileStore, type FileWrite, isQuotaError } from '../file-store.js';
+import { ChunkBuffer, memoryStore } from '../memory-store.js';
 import { cacheStorageStore } from './cache-storage-store.js';
 import { opfsStore } from './opfs-store.js';
 
@@ -16,7 +18,7 @@ function defaultOpfs(): (() => Promise<FileSystemDirectoryHandle>) | undefined {
 }
 
 /** The store for a backend, or undefined when this environment lacks it. */
-export function storeFor(backend: CacheBackend, env: StorageEnv = {}): BlobStore | undefined {
+export function storeFor(backend: CacheBackend, env: StorageEnv = {}): FileStore | undefined {
   if (backend === 'memory') return memoryStore();
   if (backend === 'cache-storage') {
     const caches = env.caches ?? (globalThis as { caches?: CacheStorage }).caches;
@@ -35,41 +37,62 @@ export function defaultBackend(env: StorageEnv = {}): CacheBackend {
 
 /**
  * A persistent store that degrades instead of failing: when the origin's quota is used up (or the
- * storage errors), the entry is kept in memory for this page and the caller is told once why.
+ * storage errors), the entry is kept in memory for this page and the caller is told once why. Writes
+ * keep their chunks until commit so a failing storage loses nothing already downloaded.
  */
-export class FallbackStore {
-  private readonly memory = memoryStore();
-  private warned = false;
-
-  constructor(readonly primary: BlobStore, private readonly warn: (message: string) => void) {}
-
-  async get(key: string): Promise<{ blob: Blob; meta: EntryMeta } | undefined> {
-    const mem = await this.memory.get(key);
-    if (mem) return mem;
-    try {
-      return await this.primary.get(key);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Stores persistently when possible; returns where the entry ended up. */
-  async put(key: string, blob: Blob, meta: EntryMeta): Promise<CacheBackend> {
-    if (this.primary.backend !== 'memory') {
-      try {
-        await this.primary.put(key, blob, meta);
-        return this.primary.backend;
-      } catch (e) {
-        if (!this.warned) {
-          this.warned = true;
-          const why = isQuotaError(e) ? 'the storage quota of this site is used up' : `storing failed (${(e as Error)?.message ?? e})`;
-          this.warn(
-            `MaskGen.js: ${why}, so ${meta.repoId}/${meta.file} and later files stay in memory for this page only and will be downloaded again next time; free space with purgeCache() or in the browser's site settings`,
-          );
-        }
-      }
-    }
-    await (this.primary.backend === 'memory' ? this.primary : this.memory).put(key, blob, meta);
-    return 'memory';
-  }
+export function fallbackStore(primary: FileStore, warn: (message: string) => void): FileStore {
+  const memory = primary.backend === 'memory' ? primary : memoryStore();
+  let warned = false;
+  const fellBack = (e: unknown, file: string) => {
+    if (warned) return;
+    warned = true;
+    const why = isQuotaError(e) ? 'the storage quota of this site is used up' : `storing failed (${(e as Error)?.message ?? e})`;
+    warn(`MaskGen.js: ${why}, so ${file} and later files stay in memory for this page only and will be downloaded again next time; free space with purgeCache() or in the browser's site settings`);
+  };
+  if (primary === memory) return primary;
+  const store: FileStore = {
+    backend: primary.backend,
+    get: async (key) => (await memory.get(key)) ?? (await primary.get(key).catch(() => undefined)),
+    has: async (key) => (await memory.has(key)) || (await primary.has(key).catch(() => false)),
+    delete: async (key) => {
+      await memory.delete(key);
+      await primary.delete(key);
+    },
+    list: async () => [...(await memory.list()), ...(await primary.list().catch(() => []))],
+    // Entry-based storages keep blocks as entries (through this store, so they fall back too); the disk
+    // cache and folders keep their own sparse file.
+    ranges: (key, meta, block) => (primary.backend === 'disk' || primary.backend === 'folder' ? primary.ranges(key, meta, block) : blockRanges(store, key, meta, block)),
+    async put(key, meta): Promise<FileWrite> {
+      const kept = new ChunkBuffer();
+      let inner: FileWrite | undefined = await primary.put(key, meta).catch((e: unknown) => void fellBack(e, `${meta.repoId}/${meta.file}`));
+      const drop = async (e: unknown) => {
+        fellBack(e, `${meta.repoId}/${meta.file}`);
+        await inner?.abort(false).catch(() => {});
+        inner = undefined;
+      };
+      return {
+        resumeFrom: 0,
+        replay: async () => {},
+        async write(data, position) {
+          kept.write(data, position);
+          if (inner) await inner.write(data, position).catch(drop);
+        },
+        async truncate(length) {
+          kept.truncate(length);
+          if (inner) await inner.truncate(length).catch(drop);
+        },
+        async commit() {
+          if (inner && (await inner.commit().then(() => true, async (e: unknown) => (await drop(e), false)))) return;
+          const w = await memory.put(key, meta);
+          await w.write(kept.bytes(), 0);
+          await w.commit();
+        },
+        abort: async (keep) => {
+          kept.truncate(0);
+          await inner?.abort(keep);
+        },
+      };
+    },
+  };
+  return store;
 }

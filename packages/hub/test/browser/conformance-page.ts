@@ -1,4 +1,4 @@
-import { type BlobStore, browserSource, cacheStorageStore, opfsStore } from '../../src/index.js';
+import { type FileStore, browserSource, cacheStorageStore, opfsStore } from '../../src/index.js';
 import { type HubControl, type InjectedFault, type SeenRequest, type SourceUnderTest, sourceConformance } from '../../src/testing/index.js';
 
 /** Functions the Node test exposes to the page (playwright's exposeFunction), driving the mock hub. */
@@ -16,7 +16,7 @@ declare global {
 let fresh = 0;
 
 /** A new, empty store of the real browser storage (its own Cache Storage bucket or OPFS folder). */
-function realStore(backend: 'cache-storage' | 'opfs'): BlobStore {
+function realStore(backend: 'cache-storage' | 'opfs'): FileStore {
   const k = fresh++;
   if (backend === 'cache-storage') return cacheStorageStore(caches, `conformance-${k}`);
   return opfsStore(async () => (await navigator.storage.getDirectory()).getDirectoryHandle(`conformance-${k}`, { create: true }));

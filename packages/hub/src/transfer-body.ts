@@ -1,64 +1,43 @@
 import { MaskgenError, quote, throwIfAborted } from '@maskgen/core';
-import { resolveUrl } from '../hub-names.js';
-import type { DownloadContext } from './blob-download.js';
-import { parseContentRange, streamBody } from '../body-stream.js';
-import type { WritableFile } from './cache-io.js';
+import { parseContentRange, streamBody } from './body-stream.js';
 import type { ContentCheck } from './content-check.js';
-import { type FileMetadata, announcedEtag, hubStatusError } from '../file-metadata.js';
-import { type HubResponse, TransportError } from '../hub-http.js';
+import { type FileMetadata, announcedEtag, hubStatusError } from './file-metadata.js';
+import type { FileWrite } from './file-store.js';
+import { resolveUrl } from './hub-names.js';
+import { type HubHttp, type HubResponse, TransportError } from './hub-http.js';
+import { DEFAULT_TRANSFER_LIMITS, LIMITS_ADVICE, RateWindow, type TransferLimits, corrupt } from './transfer-limits.js';
 
-/** Limits every transfer runs under besides the stall timer; see docs/reliability.md. */
-export interface TransferLimits {
-  /** Overall deadline of one file's download, resumes included. */
-  deadlineMs: number;
-  /** Slowest accepted average rate over `rateWindowMs`; slower bodies are cut off and retried. */
-  minBytesPerSecond: number;
-  rateWindowMs: number;
+/** What one whole-file transfer needs: the client, the file's identity, timeouts and a progress sink. */
+export interface TransferContext {
+  http: HubHttp;
+  repoId: string;
+  /** The commit (or, when the host names none, the revision) the file is requested at. */
+  at: string;
+  file: string;
+  meta: FileMetadata;
+  metadataTimeoutMs: number;
+  stallTimeoutMs: number;
+  /** Deadline and minimum rate (default DEFAULT_TRANSFER_LIMITS). */
+  limits?: TransferLimits;
+  signal?: AbortSignal;
+  /** Bytes of the file now written (absolute). */
+  onBytes(loaded: number): void;
 }
 
-/** 6 hours, and at least 4 KiB/s averaged over a minute. */
-export const DEFAULT_TRANSFER_LIMITS: TransferLimits = { deadlineMs: 6 * 3600_000, minBytesPerSecond: 4096, rateWindowMs: 60_000 };
-
-const LIMITS_ADVICE = 'try again later or use a mirror (HF_ENDPOINT); the limits are MASKGEN_HUB_DOWNLOAD_DEADLINE and MASKGEN_HUB_MIN_RATE';
-
-/** The minimum-progress rule: bytes received per window, judged when a window has passed. */
-class RateWindow {
-  private start = Date.now();
-  private bytes = 0;
-  constructor(private readonly limits: TransferLimits) {}
-  reset(): void {
-    this.start = Date.now();
-    this.bytes = 0;
-  }
-  /** Counts a chunk; returns why the transfer is too slow, or undefined. */
-  add(n: number): string | undefined {
-    this.bytes += n;
-    const elapsed = Date.now() - this.start;
-    if (elapsed < this.limits.rateWindowMs) return undefined;
-    const rate = (this.bytes * 1000) / elapsed;
-    this.reset();
-    return rate < this.limits.minBytesPerSecond ? `too slow: ${rate.toFixed(1)} bytes/s over ${(elapsed / 1000).toFixed(1)} s, below the minimum of ${this.limits.minBytesPerSecond} bytes/s` : undefined;
-  }
-}
-
-/** A rejected download; `changed` marks "the server now serves other content than the HEAD announced". */
-export function corrupt(repoId: string, file: string, why: string, changed = false): MaskgenError {
-  const e = new MaskgenError('DOWNLOAD_CORRUPT', `download of ${quote(file)} from ${repoId} was rejected: ${why}; nothing was cached, try again`);
-  if (changed) Object.assign(e, { etagChanged: true });
-  return e;
-}
-
-/** Streams the missing bytes into `out`, resuming after drops and stalls; reports bytes on disk via onBytes. */
-export async function transfer(repoId: string, commit: string, file: string, meta: FileMetadata, ctx: DownloadContext, out: WritableFile, check: ContentCheck, start: number): Promise<void> {
-  const { http } = ctx;
+/**
+ * Streams the missing bytes of a file into `out` from byte `start`, resuming after drops and stalls
+ * (Range), refusing bodies that disagree with the announced size or ETag. Retries are counted over the
+ * whole transfer, resumes included (as huggingface_hub does), so a server that sends a byte and drops
+ * cannot keep a download alive forever.
+ */
+export async function transferBody(ctx: TransferContext, out: FileWrite, check: ContentCheck, start: number): Promise<void> {
+  const { http, meta, repoId, file } = ctx;
   const hubOrigin = new URL(http.endpoint).origin;
   const expectSame = (res: Response) => {
     const now = announcedEtag(res);
-    if (now && now !== meta.etag) throw corrupt(repoId, file, `the file changed on the server while downloading (ETag ${meta.etag} became ${now})`, true);
+    if (now && meta.etag && now !== meta.etag) throw corrupt(repoId, file, `the file changed on the server while downloading (ETag ${meta.etag} became ${now})`, true);
   };
   let have = start;
-  // Retries are counted over the whole transfer, resumes included (as huggingface_hub does): a server
-  // that sends a byte and drops can no longer keep a download alive forever by resetting the count.
   let failures = 0;
   let restarts = 0;
   const limits = ctx.limits ?? DEFAULT_TRANSFER_LIMITS;
@@ -74,7 +53,7 @@ export async function transfer(repoId: string, commit: string, file: string, met
     overDeadline();
     let r: HubResponse | undefined;
     try {
-      r = await http.request(resolveUrl(http.endpoint, repoId, commit, file), {
+      r = await http.request(resolveUrl(http.endpoint, repoId, ctx.at, file), {
         headers: have > 0 ? { Range: `bytes=${have}-` } : {},
         timeoutMs: ctx.metadataTimeoutMs,
         signal: ctx.signal,
@@ -101,9 +80,9 @@ export async function transfer(repoId: string, commit: string, file: string, met
           throw corrupt(repoId, file, `the server answered bytes ${quote(res.headers.get('content-range'))} to a request for bytes ${have}- of ${meta.size}`);
         }
       } else if (!res.ok) {
-        throw hubStatusError(res, http.endpoint, repoId, commit, file);
+        throw hubStatusError(res, http.endpoint, repoId, ctx.at, file);
       }
-      const declared = res.headers.get('content-length');
+      const declared = res.headers.get('content-encoding') ? null : res.headers.get('content-length');
       if (declared !== null && Number(declared) !== meta.size - have) {
         throw corrupt(repoId, file, `the server sends ${declared} bytes where ${meta.size - have} remain of the announced ${meta.size}`);
       }
