@@ -14,7 +14,7 @@ export {
   float32ToFloat16,
 } from './tensor.js';
 export { type FileHandle, checkRange, memoryFile } from './file-handle.js';
-export { SafetensorsFile, type TensorInfo } from './safetensors.js';
+export { SafetensorsFile, type SafetensorsOpenOptions, type TensorInfo } from './safetensors.js';
 export type { Runtime, RuntimeCapabilities, Session, SessionOptions, OnnxModel, PackedOnnxModel, ExternalDataFile } from './runtime.js';
 export { GraphBuilder, graphOptionsFor, type Value, type Int8Weight, type Int8Kernel, type GraphOptions } from './onnx/graph-builder.js';
 export type { WeightPrecision } from './onnx/int8-weights.js';
@@ -48,4 +48,4 @@ export { openStateDict } from './pickle/safetensors-view.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';
-export { checkFinite, countNonFinite, type NonFinitePolicy } from './finite.js';
+export { checkFinite, countNonFinite, firstNonFiniteBytes, type NonFinitePolicy } from './finite.js';
