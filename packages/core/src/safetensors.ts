@@ -154,7 +154,7 @@ export class SafetensorsFile {
     const at = first + i;
     const index: number[] = [];
     for (let k = t.dims.length - 1, rest = at; k >= 0; k--) (index[k] = rest % t.dims[k]), (rest = Math.floor(rest / t.dims[k]));
-    const message = `weights ${quote(this.file.name)}: tensor ${quote(name)} (${t.stDtype} ${quote(t.dims)}) holds ${describeNonFinite(bytes, stDtype, i)} at element ${at} (index [${index.join(', ')}])`;
+    const message = `weights ${quote(this.file.name, 240)}: tensor ${quote(name)} (${t.stDtype} ${quote(t.dims)}) holds ${describeNonFinite(bytes, stDtype, i)} at element ${at} (index [${index.join(', ')}])`;
     if (!this.nonFinite.allowNonFinite) {
       const error = new MaskgenError('NON_FINITE', `${message}; the checkpoint is broken (a diverged run or a corrupted copy): fetch it again, or load it anyway with allowNonFinite (CLI: --allow-nonfinite)`);
       // Remembered, so every later scan of this tensor fails the same way without reading it again.
