@@ -36,6 +36,7 @@ export { scaledDotProductAttention, causalMask } from './onnx/attention.js';
 export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from './rng.js';
 export { type ModelSource, type SourceOptions, readText, readJson, memorySource } from './model-source.js';
 export { serialSession, type RawSession } from './serial-session.js';
+export { checkFeeds, checkOutputs, describeSpecs, runFailure, type ValueSpec } from './feed-check.js';
 export { encodeSafetensors } from './safetensors-writer.js';
 export {
   residualAttentionBlock,

@@ -94,6 +94,8 @@ function wrapSession(name: string, session: ort.InferenceSession): Session {
   return serialSession(name, 'onnxruntime-node', {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputs: session.inputMetadata,
+    outputs: session.outputMetadata,
     async run(feeds: Record<string, Tensor>) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
