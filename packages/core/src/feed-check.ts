@@ -12,7 +12,10 @@ export interface ValueSpec {
   readonly shape?: readonly (number | string)[];
 }
 
-const shapeText = (dims: readonly (number | string)[]) => `[${dims.join(',')}]`;
+const shapeText = (dims: readonly (number | string)[]) => `[${dims.map((d) => (fixed(d) || typeof d === 'string' ? d : '?')).join(',')}]`;
+
+/** A dim the model fixes. Unknown ones come as -1 (onnxruntime-node) or 2^32 − 1 (onnxruntime-web). */
+const fixed = (d: number | string): d is number => typeof d === 'number' && Number.isInteger(d) && d >= 0 && d < 2 ** 31;
 
 /** "x float32 [b,4], y float32 [b,4]": what a model takes, for messages. */
 export function describeSpecs(specs: readonly ValueSpec[]): string {
@@ -42,7 +45,7 @@ export function checkFeeds(model: string, specs: readonly ValueSpec[], feeds: Re
     if (t.dims.length !== want.length) throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (rank ${t.dims.length}, not ${want.length})`);
     want.forEach((d, i) => {
       const size = t.dims[i];
-      if (typeof d === 'number' && d >= 0 && size !== d) throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (dimension ${i} is ${size}, not ${d})`);
+      if (fixed(d) && size !== d) throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (dimension ${i} is ${size}, not ${d})`);
       if (typeof d !== 'string' || d === '') return;
       const prior = bound.get(d);
       if (!prior) bound.set(d, { size, from: spec.name });
@@ -60,7 +63,7 @@ export function checkOutputs(model: string, specs: readonly ValueSpec[], outputs
     if (!t || spec.isTensor === false) continue;
     const got = `${t.dtype} ${shapeText(t.dims)}`;
     const want = spec.shape ?? [];
-    const fixedWrong = want.length > 0 && (want.length !== t.dims.length || want.some((d, i) => typeof d === 'number' && d >= 0 && d !== t.dims[i]));
+    const fixedWrong = want.length > 0 && (want.length !== t.dims.length || want.some((d, i) => fixed(d) && d !== t.dims[i]));
     if ((spec.type && spec.type !== t.dtype) || fixedWrong) {
       throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: output ${quote(spec.name)} is ${got}, but the graph declares ${spec.type ?? ''} ${shapeText(want)}`.replace('  ', ' '));
     }
@@ -77,7 +80,7 @@ export function runFailure(runtime: string, model: string, cause: unknown, feeds
   const op = /running ([A-Za-z0-9_]+) node/.exec(raw)?.[1] ?? /Kernel "\[([A-Za-z0-9_]+)\] [^"]*"/.exec(raw)?.[1];
   const reason = raw
     .replace(/failed to call OrtRun\(\)\. ERROR_CODE: \d+, ERROR_MESSAGE: /g, '')
-    .replace(/Kernel "\[[A-Za-z0-9_]+\] [^"]*" failed\.?\s*/g, '')
+    .replace(/(?:\[WebGPU\] )?Kernel "\[[A-Za-z0-9_]+\] [^"]*" failed\.?\s*/g, '')
     .replace(/Non-zero status code returned while running [A-Za-z0-9_]+ node\. Name:'[^']*' Status Message: /g, '')
     .replace(/\S*\/\S+\.(?:h|cc|cpp|hpp):\d+ (?:[^()\n]*\([^)\n]*\)\s*)?/g, '')
     .replace(/\s+/g, ' ')
