@@ -1,4 +1,4 @@
-import { MaskgenError, type ModelSource, type Runtime, type SourceOptions, type WeightPrecision, openStateDict, readJson, readText, throwIfAborted } from '@maskgen/core';
+import { MaskgenError, type ModelSource, type NonFinitePolicy, type Runtime, type SourceOptions, type WeightPrecision, openStateDict, readJson, readText, throwIfAborted } from '@maskgen/core';
 import { ClipTextEncoder } from './clip-text-encoder.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 import type { TextTowerOptions } from './text-tower-config.js';
@@ -28,7 +28,7 @@ export async function loadClipTokenizer(source: ModelSource, opts: SourceOptions
 }
 
 /** Options of loadClipText: the runtime, tower overrides, and optional file names. */
-export interface LoadClipTextOptions extends TextTowerOptions, SourceOptions {
+export interface LoadClipTextOptions extends TextTowerOptions, SourceOptions, NonFinitePolicy {
   runtime: Runtime;
   /** Weights file; default: model.safetensors, else open_clip_model.safetensors. */
   weightsFile?: string;

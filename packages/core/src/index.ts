@@ -14,7 +14,7 @@ export {
   float32ToFloat16,
 } from './tensor.js';
 export { type FileHandle, checkRange, memoryFile } from './file-handle.js';
-export { SafetensorsFile, type TensorInfo } from './safetensors.js';
+export { SafetensorsFile, type SafetensorsOpenOptions, type TensorInfo } from './safetensors.js';
 export type { Runtime, RuntimeCapabilities, Session, SessionOptions, OnnxModel, PackedOnnxModel, ExternalDataFile } from './runtime.js';
 export { GraphBuilder, graphOptionsFor, type Value, type Int8Weight, type Int8Kernel, type GraphOptions } from './onnx/graph-builder.js';
 export type { WeightPrecision } from './onnx/int8-weights.js';
@@ -36,6 +36,7 @@ export { scaledDotProductAttention, causalMask } from './onnx/attention.js';
 export { type Rng, type DrawKind, type RecordedDraw, SeededRng, ReplayRng } from './rng.js';
 export { type ModelSource, type SourceOptions, readText, readJson, memorySource } from './model-source.js';
 export { serialSession, type RawSession } from './serial-session.js';
+export { checkFeeds, checkOutputs, describeSpecs, runFailure, type ValueSpec } from './feed-check.js';
 export { encodeSafetensors } from './safetensors-writer.js';
 export {
   residualAttentionBlock,
@@ -48,4 +49,4 @@ export { openStateDict } from './pickle/safetensors-view.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';
-export { checkFinite, countNonFinite, type NonFinitePolicy } from './finite.js';
+export { checkFinite, countNonFinite, firstNonFiniteBytes, type NonFinitePolicy } from './finite.js';

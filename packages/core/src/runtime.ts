@@ -27,8 +27,17 @@ export interface OnnxModel {
   readonly outputNames: readonly string[];
   /** Re-encodes the graph with other location names for its external files (keyed by `path`). */
   relocate(paths: Readonly<Record<string, string>>): Uint8Array;
-  /** Re-encodes the graph with its external data packed into fresh buffers, reading only the used ranges. */
+  /**
+   * Re-encodes the graph with its external data packed into fresh buffers, reading only the used
+   * ranges; checkpoint weights are checked for NaN/±Inf as they are read (SafetensorsFile.checkFinite).
+   */
   pack(opts?: { signal?: AbortSignal; limitBytes?: number }): Promise<PackedOnnxModel>;
+  /**
+   * Checks the checkpoint weights this graph references for NaN/±Inf (NON_FINITE, or a warning under
+   * the file's allowNonFinite), streaming, once per tensor. Runtimes that give the engine the weight
+   * files in place (so JS never reads them) call it while the engine loads; `pack` needs no scan.
+   */
+  scanWeights?(opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** Options every runtime understands; runtime-specific knobs go in the runtime's factory. */

@@ -1,5 +1,6 @@
 import { MaskgenError, quote } from './errors.js';
 import type { FileHandle } from './file-handle.js';
+import { type NonFinitePolicy, describeNonFinite, firstNonFiniteBytes } from './finite.js';
 import { type DType, DTYPE_BYTES, type Tensor, float16ToFloat32, numel, tensor } from './tensor.js';
 
 /** safetensors dtype names we can hand to the runtimes, and their element sizes. */
@@ -30,6 +31,14 @@ export interface TensorInfo {
   readonly byteLength: number;
 }
 
+/** Options of SafetensorsFile.open: cancellation, and what NaN/±Inf weights do (refused by default). */
+export interface SafetensorsOpenOptions extends NonFinitePolicy {
+  signal?: AbortSignal;
+}
+
+/** Bytes read per step when a tensor is scanned for NaN/±Inf without being loaded (see scanFinite). */
+const SCAN_CHUNK = 16 * 1024 * 1024;
+
 function bad(file: FileHandle, msg: string): MaskgenError {
   return new MaskgenError('INVALID_SAFETENSORS', `safetensors file ${quote(file.name)}: ${msg}`);
 }
@@ -41,14 +50,22 @@ function bad(file: FileHandle, msg: string): MaskgenError {
 export class SafetensorsFile {
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly metadata: Readonly<Record<string, string>>;
+  /** What NaN/±Inf in this file's float tensors do: NON_FINITE (default), or a warning with allowNonFinite. */
+  readonly nonFinite: NonFinitePolicy;
+  private readonly scans = new Map<string, Promise<void>>();
+  private readonly warned = new Set<string>();
 
-  private constructor(readonly file: FileHandle, tensors: Map<string, TensorInfo>, metadata: Record<string, string>) {
+  private constructor(readonly file: FileHandle, tensors: Map<string, TensorInfo>, metadata: Record<string, string>, policy: NonFinitePolicy) {
     this.tensors = tensors;
     this.metadata = metadata;
+    this.nonFinite = { allowNonFinite: policy.allowNonFinite, onWarning: policy.onWarning };
   }
 
-  /** Reads and validates the header; never trusts lengths, offsets, dtypes or shapes in it. */
-  static async open(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<SafetensorsFile> {
+  /**
+   * Reads and validates the header; never trusts lengths, offsets, dtypes or shapes in it. Tensor
+   * bytes are checked for NaN/±Inf later, as they are read (read, a runtime packing them, scanFinite).
+   */
+  static async open(file: FileHandle, opts?: SafetensorsOpenOptions): Promise<SafetensorsFile> {
     if (file.size < 8) throw bad(file, `file is ${file.size} bytes, shorter than the 8-byte header length`);
     const lenBytes = await file.read(0, 8, opts);
     const headerLen = Number(new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true));
@@ -84,7 +101,7 @@ export class SafetensorsFile {
         throw bad(file, `tensors ${quote(prev.name)} and ${quote(sorted[i].name)} overlap`);
       }
     }
-    return new SafetensorsFile(file, tensors, metadata);
+    return new SafetensorsFile(file, tensors, metadata, opts ?? {});
   }
 
   /** True if the file holds a tensor of that name. */
@@ -106,11 +123,75 @@ export class SafetensorsFile {
     return t;
   }
 
-  /** Reads one tensor; BF16/F64 are widened/narrowed to float32 so every model sees a supported dtype. */
+  /**
+   * Reads one tensor; BF16/F64 are widened/narrowed to float32 so every model sees a supported dtype.
+   * NaN/±Inf values (also F64 values too large for float32) are refused per the file's policy.
+   */
   async read(name: string, opts?: { signal?: AbortSignal }): Promise<Tensor> {
     const t = this.info(name);
     const bytes = await this.file.read(t.offset, t.byteLength, opts);
-    return decodeTensor(t, bytes);
+    const out = decodeTensor(t, bytes);
+    if (out.dtype === 'float32' || out.dtype === 'float16') {
+      const d = out.data as Float32Array | Uint16Array;
+      this.checkFinite(name, new Uint8Array(d.buffer, d.byteOffset, d.byteLength), 0, out.dtype === 'float32' ? 'F32' : 'F16');
+    }
+    return out;
+  }
+
+  /**
+   * The weight rule: a checkpoint with NaN/±Inf in a float tensor is refused with NON_FINITE naming the
+   * file, the tensor and the element (or, with allowNonFinite, reported once per tensor through
+   * onWarning). `bytes` are the tensor's raw bytes from element `first` on; callers that already hold
+   * the bytes (reads, runtimes packing weights) check them here, so no weight is read twice for it.
+   */
+  checkFinite(name: string, bytes: Uint8Array, first = 0, stDtype = this.info(name).stDtype): void {
+    const i = firstNonFiniteBytes(bytes, stDtype);
+    const t = this.info(name);
+    if (i < 0) {
+      if (first === 0 && bytes.byteLength === t.byteLength && !this.scans.has(name)) this.scans.set(name, Promise.resolve());
+      return;
+    }
+    const at = first + i;
+    const index: number[] = [];
+    for (let k = t.dims.length - 1, rest = at; k >= 0; k--) (index[k] = rest % t.dims[k]), (rest = Math.floor(rest / t.dims[k]));
+    const message = `weights ${quote(this.file.name, 240)}: tensor ${quote(name)} (${t.stDtype} ${quote(t.dims)}) holds ${describeNonFinite(bytes, stDtype, i)} at element ${at} (index [${index.join(', ')}])`;
+    if (!this.nonFinite.allowNonFinite) {
+      const error = new MaskgenError('NON_FINITE', `${message}; the checkpoint is broken (a diverged run or a corrupted copy): fetch it again, or load it anyway with allowNonFinite (CLI: --allow-nonfinite)`);
+      // Remembered, so every later scan of this tensor fails the same way without reading it again.
+      const failed = Promise.reject(error);
+      failed.catch(() => undefined);
+      this.scans.set(name, failed);
+      throw error;
+    }
+    if (!this.warned.has(name)) {
+      this.warned.add(name);
+      this.nonFinite.onWarning?.(`${message}; continuing because non-finite values are allowed`);
+    }
+  }
+
+  /**
+   * Scans a tensor for NaN/±Inf in 16 MiB steps without keeping it, once per tensor and file: for
+   * runtimes that hand weight files to the engine in place (memory-mapped), where JS never sees the
+   * bytes. Tensors already read or packed through this file count as scanned.
+   */
+  scanFinite(name: string, opts?: { signal?: AbortSignal }): Promise<void> {
+    let scan = this.scans.get(name);
+    if (!scan) {
+      const t = this.info(name);
+      const elem = Math.max(1, safetensorsDtypeBytes(t.stDtype));
+      const step = SCAN_CHUNK - (SCAN_CHUNK % elem);
+      scan = (async () => {
+        if (!['F32', 'F16', 'BF16', 'F64'].includes(t.stDtype)) return;
+        for (let pos = 0; pos < t.byteLength; pos += step) {
+          const len = Math.min(step, t.byteLength - pos);
+          this.checkFinite(name, await this.file.read(t.offset + pos, len, opts), pos / elem);
+        }
+      })();
+      this.scans.set(name, scan);
+      // A failed or cancelled scan is not a scan: the next caller tries again.
+      scan.catch(() => this.scans.get(name) === scan && this.scans.delete(name));
+    }
+    return scan;
   }
 
   /** Reads one float tensor as float32 values, whatever its stored float dtype. */

@@ -1,5 +1,6 @@
 import { throwIfAborted } from './abort.js';
 import { MaskgenError, isMaskgenError } from './errors.js';
+import { type ValueSpec, checkFeeds, checkOutputs, runFailure } from './feed-check.js';
 import type { Session } from './runtime.js';
 import type { Tensor } from './tensor.js';
 
@@ -7,14 +8,18 @@ import type { Tensor } from './tensor.js';
 export interface RawSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** The declared inputs and outputs (ORT's inputMetadata/outputMetadata), checked around every run. */
+  readonly inputs?: readonly ValueSpec[];
+  readonly outputs?: readonly ValueSpec[];
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
 }
 
 /**
  * Turns a raw session into a core Session with the behaviour every runtime must share: runs are
- * queued (ORT sessions are not re-entrant on every backend), aborted runs never start, failures
- * become MaskgenError('RUNTIME'), and dispose waits for queued runs before releasing.
+ * queued (ORT sessions are not re-entrant on every backend), aborted runs never start, feeds are
+ * checked against the declared inputs (errors name the tensor, not an ONNX node), engine failures
+ * become MaskgenError('SHAPE_MISMATCH' or 'RUNTIME'), and dispose waits for queued runs before releasing.
  */
 export function serialSession(modelName: string, runtimeName: string, raw: RawSession): Session {
   let disposed = false;
@@ -26,12 +31,16 @@ export function serialSession(modelName: string, runtimeName: string, raw: RawSe
       const job = queue.then(async () => {
         if (disposed) throw new MaskgenError('DISPOSED', `session ${modelName} was disposed`);
         throwIfAborted(opts.signal, `run of ${modelName}`);
+        if (raw.inputs) checkFeeds(modelName, raw.inputs, feeds);
+        let out: Record<string, Tensor>;
         try {
-          return await raw.run(feeds);
+          out = await raw.run(feeds);
         } catch (cause) {
           if (isMaskgenError(cause)) throw cause;
-          throw new MaskgenError('RUNTIME', `${runtimeName} failed to run ${modelName}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+          throw runFailure(runtimeName, modelName, cause, feeds, raw.inputs);
         }
+        if (raw.outputs) checkOutputs(modelName, raw.outputs, out);
+        return out;
       });
       queue = job.catch(() => undefined);
       return job;

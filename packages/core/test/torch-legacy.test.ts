@@ -49,7 +49,7 @@ describe('torch legacy container (_use_new_zipfile_serialization=False)', () => 
     ['storage size disagrees with the pickle', good({ counts: { '0': 5n } }), /storage "0" holds 5 elements but its tensors' pickle says 6/],
     ['huge declared size', good({}, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]), /storage "0" holds 6 elements but its tensors' pickle says 4503599627370496/],
     ['huge size in both places', good({ counts: { '0': 2n ** 52n } }, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]), /truncated: storage "0" \(18014398509481984 bytes/],
-    ['tensor past its storage', good({}, [{ name: 'w', storage: 'storage', key: '1', numel: 2, size: [3] }, { ...TENSORS[0], name: 'x' }]), /tensor "w" \[3\] reaches byte 12 of a 8-byte storage/],
+    ['tensor past its storage', good({}, [{ name: 'w', storage: 'storage', key: '1', numel: 2, size: [3] }, { ...TENSORS[0], name: 'x' }]), /tensor "w" \[3\] \(offset 0, stride \[1\]\) reaches byte 12 of a 8-byte storage/],
     ['storage key listed twice', good({ keys: ['0', '0', '1'] }), /storage "0" is listed twice/],
     ['storage key nobody uses', good({ keys: ['0', '1', '9'] }), /storage "9" is listed but no tensor uses it/],
     ['used storage missing from the list', good({ keys: ['0'] }), /storage "1" is used by a tensor but missing from the storage key list/],

@@ -97,7 +97,7 @@ export async function resolveModel(ref: ModelRef, opts: LoadOptions, explicitCon
     source,
     file: spec.file,
     config,
-    openWeights: async (w = {}) => openStateDict(await source.open(spec.file, { ...opts, ...w }), { signal: w.signal ?? opts.signal }),
+    openWeights: async (w = {}) => openStateDict(await source.open(spec.file, { ...opts, ...w }), { signal: w.signal ?? opts.signal, allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning }),
   };
 }
 

@@ -18,6 +18,8 @@ export async function loadTextEncoder(opts: LoadOptions, ref: ModelRef = opts.te
     precision: opts.precision,
     signal: opts.signal,
     onProgress: opts.onProgress,
+    allowNonFinite: opts.allowNonFinite,
+    onWarning: opts.onWarning,
     access: 'ranges',
     ...(model ? { weightsFile: model.file, config: model.config } : {}),
   } as Parameters<typeof loadClipText>[1]);

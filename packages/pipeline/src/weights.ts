@@ -1,10 +1,10 @@
-import { MaskgenError, type ModelSource, type SafetensorsFile, type SourceOptions, SafetensorsFile as ST, openStateDict, readJson } from '@maskgen/core';
+import { MaskgenError, type ModelSource, type NonFinitePolicy, type SafetensorsFile, type SourceOptions, SafetensorsFile as ST, openStateDict, readJson } from '@maskgen/core';
 
 /** Weight file names tried in order: safetensors first, PyTorch pickles (read safely) as a fallback. */
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;
 
-/** Opens a repo's state dict, whichever of the known files it ships. */
-export async function openWeights(source: ModelSource, opts: SourceOptions = {}): Promise<SafetensorsFile> {
+/** Opens a repo's state dict, whichever of the known files it ships (NaN/±Inf weights per `opts`' policy). */
+export async function openWeights(source: ModelSource, opts: SourceOptions & NonFinitePolicy = {}): Promise<SafetensorsFile> {
   for (const file of WEIGHT_FILES) {
     if (!(await source.exists(file, opts))) continue;
     const handle = await source.open(file, opts);

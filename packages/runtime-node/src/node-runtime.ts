@@ -57,10 +57,20 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
           // ORT reads the weights in place (memory-mapped) from the folder they live in.
           const folder = [...dirs][0]!;
           const graph = model.relocate(Object.fromEntries(model.externalData.map((e, i) => [e.path, basename(local[i]!)])));
-          session = await ort.InferenceSession.create(graph, {
-            ...sessionOptions,
-            extra: { session: { model_external_initializers_file_folder_path: folder, ...(options.prepack === false ? { disable_prepacking: '1' } : {}) } },
-          });
+          // JS never reads these weights, so they are checked for NaN/±Inf while ORT loads them.
+          const [created, scanned] = await Promise.allSettled([
+            ort.InferenceSession.create(graph, {
+              ...sessionOptions,
+              extra: { session: { model_external_initializers_file_folder_path: folder, ...(options.prepack === false ? { disable_prepacking: '1' } : {}) } },
+            }),
+            model.scanWeights?.({ signal: opts.signal }),
+          ]);
+          if (scanned.status === 'rejected') {
+            if (created.status === 'fulfilled') await created.value.release();
+            throw scanned.reason;
+          }
+          if (created.status === 'rejected') throw created.reason;
+          session = created.value;
         } else {
           // Remote or scattered files: write a packed copy of just the referenced bytes.
           const packed = await model.pack({ signal: opts.signal });
@@ -84,6 +94,8 @@ function wrapSession(name: string, session: ort.InferenceSession): Session {
   return serialSession(name, 'onnxruntime-node', {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputs: session.inputMetadata,
+    outputs: session.outputMetadata,
     async run(feeds: Record<string, Tensor>) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);

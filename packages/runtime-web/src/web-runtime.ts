@@ -112,9 +112,12 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
         if (cause instanceof MaskgenError) throw cause;
         throw ortError(`could not create session ${model.name}`, backend, cause);
       }
-      return serialSession(model.name, name, {
+      // Run failures are put in the model's terms (tensor names, not ONNX nodes) by serialSession.
+      return serialSession(model.name, `${name} (${backendLabel(backend)})`, {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
+        inputs: session.inputMetadata,
+        outputs: session.outputMetadata,
         async run(feeds: Record<string, Tensor>) {
           const ortFeeds: Record<string, ort.Tensor> = {};
           for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
@@ -122,7 +125,9 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
           try {
             out = await onGpuQueue(backend, () => session.run(ortFeeds));
           } catch (cause) {
-            throw ortError(`failed running ${model.name}`, backend, cause);
+            // Kernels the device lacks (8-bit MatMulNBits on WebGPU) keep the op and the fix in the message.
+            if (/MatMulNBits/.test(String((cause as Error)?.message))) throw ortError(`failed running ${model.name}`, backend, cause);
+            throw cause;
           }
           const result: Record<string, Tensor> = {};
           for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);

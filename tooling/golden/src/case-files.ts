@@ -55,8 +55,9 @@ function optional<T>(p: Promise<T>): Promise<T | undefined> {
 /** Opens a case folder through `files`. */
 export async function openCaseFiles(files: CaseFiles): Promise<CaseFolder> {
   const readJson = async (rel: string) => JSON.parse(await files.readText(rel));
-  const openSafetensors = async (rel: string) => SafetensorsFile.open(await files.open(rel));
-  const [caseJson, config, io, weights] = await Promise.all([readJson('case.json'), optional(readJson('config.json')), openSafetensors('io.safetensors'), optional(openSafetensors('weights.safetensors'))]);
+  // Recorded inputs and outputs may hold ±Inf on purpose (masks, -inf logits): the NaN/Inf rule is for weights.
+  const openSafetensors = async (rel: string, data = false) => SafetensorsFile.open(await files.open(rel), { allowNonFinite: data });
+  const [caseJson, config, io, weights] = await Promise.all([readJson('case.json'), optional(readJson('config.json')), openSafetensors('io.safetensors', true), optional(openSafetensors('weights.safetensors'))]);
   if (caseJson === null || typeof caseJson !== 'object') throw new MaskgenError('INVALID_ARGUMENT', `${files.dir}: case.json is not an object`);
   let trace: Promise<SafetensorsFile> | undefined;
   return {
@@ -65,7 +66,7 @@ export async function openCaseFiles(files: CaseFiles): Promise<CaseFolder> {
     config,
     io,
     weights,
-    trace: () => (trace ??= openSafetensors('trace.safetensors')),
+    trace: () => (trace ??= openSafetensors('trace.safetensors', true)),
     async f64(ioName) {
       const info = io.info(ioName);
       return new Float64Array((await io.file.read(info.offset, info.byteLength)).slice().buffer);

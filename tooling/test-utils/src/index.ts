@@ -7,6 +7,7 @@ import { type FileFactory, memoryFiles } from './weights-fixture.js';
 
 export * from './reference-math.js';
 export { expectMaskgenError } from './expect-error.js';
+export { quietOrtConformance } from './quiet-ort.js';
 export { weightsFixture, memoryFiles, type FileFactory } from './weights-fixture.js';
 export type { LargeWeights } from './conformance-large.js';
 export { startRedisServer, REDIS_SERVER, type TestRedis } from './redis-server.js';

@@ -253,6 +253,7 @@ export class GraphBuilder {
       inputNames: this.inputs.map((i) => i.name),
       outputNames: this.outputs.map((o) => o.name),
       pack: (opts) => self.pack(opts),
+      scanWeights: (opts) => self.scanWeights(opts),
       relocate: (paths) => self.encode((init) => {
         const path = files.get(init.file)!.path;
         return { path: paths[path] ?? path, offset: init.offset };
@@ -274,13 +275,25 @@ export class GraphBuilder {
     const data = new Uint8Array(size);
     for (const init of ext) {
       throwIfAborted(opts.signal, `packing ${this.name}`);
-      data.set(await init.file.read(init.offset, init.length, opts), places.get(init)!);
+      const bytes = await init.file.read(init.offset, init.length, opts);
+      // The NaN/±Inf rule for weights, on the bytes while they pass (int8 forms were checked as floats when quantised).
+      const src = this.weightSources.get(init.name);
+      src?.st.checkFinite(src.tensorName, bytes);
+      data.set(bytes, places.get(init)!);
     }
     // A unique name per packed copy: onnxruntime-web mounts external data by path, and sessions created
     // concurrently under one name would read each other's weights.
     const path = `${this.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${++packCounter}.weights.bin`;
     const graph = this.encode((init) => ({ path, offset: places.get(init)! }));
     return { graph, externalData: ext.length ? [{ path, data }] : [] };
+  }
+
+  /** See OnnxModel.scanWeights: the checkpoint tensors of live initializers, one at a time. */
+  private async scanWeights(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    for (const init of this.live()) {
+      const src = init.kind === 'external' ? this.weightSources.get(init.name) : undefined;
+      if (src) await src.st.scanFinite(src.tensorName, opts);
+    }
   }
 
   private encode(locate: (init: ExternalInit) => { path: string; offset: number }): Uint8Array {

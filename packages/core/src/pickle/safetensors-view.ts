@@ -1,5 +1,5 @@
 import { type FileHandle, checkRange } from '../file-handle.js';
-import { SafetensorsFile } from '../safetensors.js';
+import { SafetensorsFile, type SafetensorsOpenOptions } from '../safetensors.js';
 import { MaskgenError, quote } from '../errors.js';
 import { TorchCheckpoint } from './torch-checkpoint.js';
 import { isLegacyTorch } from './torch-legacy.js';
@@ -61,10 +61,11 @@ export async function sniffWeightFormat(file: FileHandle, signal?: AbortSignal):
  * containers (zip, legacy) read safely — as a SafetensorsFile, so model code has one path for
  * repos and single files whatever they ship. Anything else is refused naming the formats tried.
  */
-export async function openStateDict(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<SafetensorsFile> {
+export async function openStateDict(file: FileHandle, opts?: SafetensorsOpenOptions): Promise<SafetensorsFile> {
   const format = await sniffWeightFormat(file, opts?.signal);
   if (format === 'safetensors') return SafetensorsFile.open(file, opts);
-  if (format) return SafetensorsFile.open(checkpointAsSafetensors(await TorchCheckpoint.open(file, opts)), opts);
+  // Under the checkpoint's own name, so messages (a NaN weight, a missing tensor) name the file the user has.
+  if (format) return SafetensorsFile.open(checkpointAsSafetensors(await TorchCheckpoint.open(file, opts), file.name), opts);
   const head = file.size >= 8 ? Array.from(await file.read(0, 8, opts), (x) => x.toString(16).padStart(2, '0')).join(' ') : `only ${file.size} bytes`;
   throw new MaskgenError(
     'INVALID_CHECKPOINT',

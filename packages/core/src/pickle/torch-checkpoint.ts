@@ -35,6 +35,13 @@ export interface StorageStore {
   read(storage: StorageRef, start: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
+/**
+ * Bytes a file's views may present beyond their storages (in total). torch.load accepts zero-stride
+ * (expanded) and overlapping views, so they are read; but a 4-byte storage viewed as [1e9] with stride 0
+ * would be gathered into 4 GB, so past this much, the file is refused.
+ */
+export const MAX_VIEW_EXPANSION = 64 * 1024 * 1024;
+
 /** Inflated deflate members kept in memory (least recently used dropped first). */
 export const INFLATE_CACHE_BYTES = 512 * 1024 * 1024;
 
@@ -138,7 +145,8 @@ export class TorchCheckpoint {
     const refs = new Map<string, TensorRef>();
     collectTensors(root, '', refs);
     const ckpt = new TorchCheckpoint(file, legacy ? 'legacy' : 'zip', store, refs);
-    for (const [name, t] of refs) ckpt.validate(name, t);
+    let expansion = 0;
+    for (const [name, t] of refs) expansion = ckpt.validate(name, t, expansion);
     return ckpt;
   }
 
@@ -150,10 +158,16 @@ export class TorchCheckpoint {
     return [t.offset * elem, (last + 1) * elem];
   }
 
-  private validate(name: string, t: TensorRef): void {
+  /** Checks a view against its storage before anything is read; returns the file's view expansion so far. */
+  private validate(name: string, t: TensorRef, expansion: number): number {
     const capacity = Math.min(this.store.capacity(t.storage), t.storage.numel * safetensorsDtypeBytes(t.storage.stDtype));
     const [, end] = this.span(t);
-    if (end > capacity) throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} reaches byte ${end} of a ${capacity}-byte storage`);
+    if (end > capacity) throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} (offset ${t.offset}, stride ${quote(t.strides)}) reaches byte ${end} of a ${capacity}-byte storage`);
+    const total = expansion + Math.max(0, this.tensors.get(name)!.byteLength - capacity);
+    if (total > MAX_VIEW_EXPANSION) {
+      throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} (stride ${quote(t.strides)}) presents ${this.tensors.get(name)!.byteLength} bytes from a ${capacity}-byte storage; the file's views may expand their storages by ${MAX_VIEW_EXPANSION} bytes in all`);
+    }
+    return total;
   }
 
   has(name: string): boolean {

@@ -1,4 +1,5 @@
 import { MaskgenError, quote } from '../errors.js';
+import { numel } from '../tensor.js';
 
 /** A Python global the unpickler allowed: an inert marker, never something that runs. */
 export class PyGlobal {
@@ -82,6 +83,11 @@ function tensorFrom(args: unknown[], dtypeOverride?: unknown): TensorRef {
   const dims = ints(size, 'tensor size');
   const strides = ints(stride, 'tensor stride');
   if (strides.length !== dims.length) throw bad(`size ${quote(dims)} and stride ${quote(strides)} differ in rank`);
+  try {
+    numel(dims);
+  } catch {
+    throw bad(`tensor size ${quote(dims)} has more elements than a JavaScript number counts exactly (2^53)`);
+  }
   let stDtype = (storage as StorageRef).stDtype;
   if (dtypeOverride !== undefined) {
     if (!(dtypeOverride instanceof PyGlobal) || !(dtypeOverride.name in TORCH_DTYPES)) throw bad(`unsupported tensor dtype ${quote(dtypeOverride)}`);
