@@ -30,8 +30,16 @@ export interface Component {
   name: string;
   params: number;
   flops: number;
+  /** Images one timed call makes (batch components): the report adds the per-image time. Default 1. */
+  images?: number;
   /** Builds sessions (timed as "build") in the given weight precision and returns the call to time. */
   setup(runtime: Runtime, dir: string, precision: WeightPrecision): Promise<PreparedComponent>;
+}
+
+/** Run-wide settings of `maskgen bench` that components honour. */
+export interface ComponentOptions {
+  /** Sampling steps of generate/sample/e2e components (VQ steps, KL outer steps) instead of the models' defaults: shorter runs on a busy machine. */
+  steps?: number;
 }
 
 /** A random checkpoint of the given layout under `dir/name`, written once and reused by later components and runs. */
