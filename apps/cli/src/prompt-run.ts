@@ -16,21 +16,35 @@ export async function pendingItems(items: readonly PromptItem[], dir: string, fo
 }
 
 /**
- * Generates `items` in chunks of `batchSize` images, each image from its own seed (per-row Rng), writes
+ * Images per model call for `--prompts` when `--batch-size` is not given, measured with `maskgen bench`
+ * (docs/performance.md, "Batches"): batching saves no time per VQ image on a CPU, where one CFG step is
+ * already a compute-bound GEMM of 410 rows, while peak memory grows with the batch; KL always runs 1.
+ */
+export const DEFAULT_BATCH_SIZE = 1;
+
+/**
+ * The images per model call a run uses: KL models draw noise that cannot be split per row, so they run
+ * one image per call (each image stays what its seed gives alone); others take `requested` or the default.
+ */
+export function batchSizeFor(family: string, requested: number | undefined): number {
+  return family === 'kl' ? 1 : (requested ?? DEFAULT_BATCH_SIZE);
+}
+
+/**
+ * Generates `items` in chunks of `batchSize` images (default: `batchSizeFor` the model's family), each image from its own seed (per-row Rng), writes
  * each PNG atomically into `dir` and appends its record to `dir/results.jsonl` as soon as it exists,
- * so an interrupted run loses at most the chunk in flight. KL models draw noise that cannot be split
- * per row, so they run one image per call.
+ * so an interrupted run loses at most the chunk in flight.
  */
 export async function runPromptItems(
   t2i: TextToImage,
   modelId: string,
   items: readonly PromptItem[],
   dir: string,
-  batchSize: number,
+  batchSize: number | undefined,
   settings: RunSettings,
   onWritten: (rec: ResultRecord) => void = () => undefined,
 ): Promise<ResultRecord[]> {
-  const size = t2i.family === 'kl' ? 1 : batchSize;
+  const size = batchSizeFor(t2i.family, batchSize);
   const records: ResultRecord[] = [];
   for (let start = 0; start < items.length; start += size) {
     const chunk = items.slice(start, start + size);

@@ -1,27 +1,10 @@
-import { type FileHandle, SafetensorsFile } from '@maskgen/core';
+import { SafetensorsFile } from '@maskgen/core';
 import { FILE_REPO, FILE_ZOO, type FileZooEntry, describeModel, fileZooEntry, zooEntry } from '@maskgen/pipeline';
 import { resolveMaskGenKl, resolveMaskGenVq } from '@maskgen/sampler';
 import { VIT_SIZES, resolveTatitok } from '@maskgen/tatitok';
 import { describe, expect, it } from 'vitest';
-import { type ShapeTable, layoutHeader, maskgenKlShapes, maskgenVqShapes, tatitokShapes } from '../src/bench/random-checkpoints.js';
-
-/** A safetensors file of a layout with no numbers behind it: the header is real, every tensor reads as zeros. */
-function layoutFile(shapes: ShapeTable): FileHandle {
-  const { head: json, dataBytes: offset } = layoutHeader(shapes);
-  const head = new Uint8Array(8 + json.byteLength);
-  new DataView(head.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  head.set(json, 8);
-  const size = head.byteLength + offset;
-  return {
-    name: 'layout.safetensors',
-    size,
-    async read(pos, length) {
-      const out = new Uint8Array(length);
-      if (pos < head.byteLength) out.set(head.subarray(pos, Math.min(pos + length, head.byteLength)));
-      return out;
-    },
-  };
-}
+import { type ShapeTable, maskgenKlShapes, maskgenVqShapes, tatitokShapes } from '../src/bench/random-checkpoints.js';
+import { layoutFile } from '../src/bench/web-fit.js';
 
 type Cfg = { model: { vq_model: Record<string, any>; maskgen?: Record<string, any> }; losses?: Record<string, any>; experiment: Record<string, any>; dataset: any };
 const cfgOf = (e: FileZooEntry) => e.config as unknown as Cfg;

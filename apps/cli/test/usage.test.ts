@@ -34,6 +34,7 @@ describe('bad arguments to the other commands: usage errors that say what is acc
     ['export of an unknown repo', ['export', '-o', 'x', '--model', 'turkeyju/missing_repo', '-q'], /missing_repo.*not found|not found.*missing_repo/i, 1],
     ['cache with a bad subcommand', ['cache', 'purge'], /cache: expected "ls" or "rm", got "purge"/, 2],
     ['bench with an unknown component', ['bench', '--models', 'nope'], /--models: unknown component "nope"/, 2],
+    ['bench with zero steps', ['bench', '--steps', '0'], /--steps must be an integer ≥ 1, got 0/, 2],
     ['threads out of range', ['encode', 'a.png', '--threads', '0'], /--threads must be an integer ≥ 1, got 0/, 2],
   ];
   for (const [name, args, re, status] of cases) {

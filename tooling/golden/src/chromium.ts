@@ -28,6 +28,8 @@ export interface WebGpuBrowser {
   context: BrowserContext;
   page: Page;
   logs: string[];
+  /** The fresh profile folder (`--user-data-dir`), which names this browser's processes. */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function launchWebGpuChromium(o: { viewport?: { width: number; heig
     context,
     page,
     logs,
+    profile,
     async close() {
       await context.close().catch(() => undefined);
       await rm(profile, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 /** Cross-origin isolation: WASM threads (which run WebGPU's CPU-side ops) need SharedArrayBuffer. */
 const HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
-const PAGE = '<!doctype html><meta charset="utf-8"><title>maskgen golden</title><script type="module" src="/golden-page.js"></script>';
+const page = (bundle: string) => `<!doctype html><meta charset="utf-8"><title>maskgen ${bundle}</title><script type="module" src="/${bundle}.js"></script>`;
 
 /** onnxruntime-web's dist folder (the page's `wasmPaths`), resolved through the package's exports. */
 function ortDist(): string {
@@ -17,21 +17,21 @@ function ortDist(): string {
 }
 
 /**
- * The runner's page server on 127.0.0.1 (random port): the page bundle (`dist/browser/golden-page.js`
- * built next to the CLI), ORT's wasm files under `/ort/`, and files under `roots` at `/fs/<absolute path>`
+ * The runner's page server on 127.0.0.1 (random port): the page bundle (`dist/browser/<bundle>.js` built
+ * next to the CLI: `golden-page`, or the Chromium bench's `bench-page`), ORT's wasm files under `/ort/`, and files under `roots` at `/fs/<absolute path>`
  * (nothing outside them). Closed by the runner.
  */
-export async function startPageServer(roots: string[]): Promise<{ origin: string; urlOf(path: string): string; close(): Promise<void> }> {
+export async function startPageServer(roots: string[], bundle = 'golden-page'): Promise<{ origin: string; urlOf(path: string): string; close(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const bundle = join(here, 'browser', 'golden-page.js');
+  const bundleFile = join(here, 'browser', `${bundle}.js`);
   const ort = ortDist();
   const allowed = roots.map((r) => resolve(r));
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
     let file: string | undefined;
-    if (path === '/') return void res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES['.html'] }).end(PAGE);
-    if (path === '/golden-page.js') file = bundle;
+    if (path === '/') return void res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES['.html'] }).end(page(bundle));
+    if (path === `/${bundle}.js`) file = bundleFile;
     else if (path.startsWith('/ort/') && !path.slice(5).includes('/')) file = join(ort, path.slice(5));
     else if (path.startsWith('/fs/')) {
       const p = resolve('/', path.slice(4));

@@ -1,4 +1,4 @@
-import { type Runtime, SafetensorsFile, SeededRng, type Tensor, type WeightPrecision, tensor } from '@maskgen/core';
+import { type Runtime, SafetensorsFile, type WeightPrecision } from '@maskgen/core';
 import { nodeFile } from '@maskgen/runtime-node';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,8 +30,16 @@ export interface Component {
   name: string;
   params: number;
   flops: number;
+  /** Images one timed call makes (batch components): the report adds the per-image time. Default 1. */
+  images?: number;
   /** Builds sessions (timed as "build") in the given weight precision and returns the call to time. */
   setup(runtime: Runtime, dir: string, precision: WeightPrecision): Promise<PreparedComponent>;
+}
+
+/** Run-wide settings of `maskgen bench` that components honour. */
+export interface ComponentOptions {
+  /** Sampling steps of generate/sample/e2e components (VQ steps, KL outer steps) instead of the models' defaults: shorter runs on a busy machine. */
+  steps?: number;
 }
 
 /** A random checkpoint of the given layout under `dir/name`, written once and reused by later components and runs. */
@@ -41,25 +49,7 @@ export async function checkpoint(dir: string, name: string, shapes: ShapeTable, 
   return { weights, config, bytes: statSync(path).size };
 }
 
-/**
- * Standard-normal float32 inputs from a fresh seeded stream: each setup makes its own, so building a
- * component twice (int8, then float32 for the comparison) feeds both the same inputs.
- */
-export function inputs(seed = 1): (dims: number[]) => Tensor<'float32'> {
-  const rng = new SeededRng(seed);
-  return (dims) => tensor('float32', dims, rng.normal(dims));
-}
-
-/** Token ids of B prompts of 77 (SOT, 19 word ids, EOT, padding) for the text tower. */
-export function promptIds(batch: number): Tensor<'int64'> {
-  return tensor('int64', [batch, 77], Array.from({ length: batch * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
-}
-
-/** Row `b` of a batch tensor as a batch of one. */
-export function row<T extends Tensor<'float32'>>(t: T, b: number): Tensor<'float32'> {
-  const n = t.data.length / t.dims[0];
-  return tensor('float32', [1, ...t.dims.slice(1)], (t.data as Float32Array).subarray(b * n, (b + 1) * n));
-}
+export { inputs, promptIds, row } from './inputs.js';
 
 /** Wraps an async method of `obj` so the wall time spent inside it is added to `acc.ms`. */
 export function timeMethod<O extends object, K extends keyof O>(obj: O, key: K, acc: { ms: number }): void {

@@ -2,8 +2,9 @@ import { ClipTextEncoder } from '@maskgen/clip-text';
 import { SeededRng } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
-import { type Component, type PartTiming, checkpoint, promptIds, row } from './component.js';
+import { type Component, type ComponentOptions, type PartTiming, checkpoint, promptIds, row } from './component.js';
 import { clipFlops, klSampleFlops, tatitokDecodeFlops, vqForwardFlops } from './flops.js';
+import { type GeneratorSize, generatorSize } from './generator-sizes.js';
 import { clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes } from './random-checkpoints.js';
 
 type Kind = 'vq' | 'kl';
@@ -13,25 +14,27 @@ type Kind = 'vq' | 'kl';
  * the prompt and the empty prompt, the generator's default sampling (VQ-L 16 steps; KL-L 32 × 100),
  * then the TA-TiTok decode. Its peak RSS against the three checkpoints' bytes is the memory target.
  */
-function e2e(kind: Kind): Component {
+function e2e(kind: Kind, size: GeneratorSize = generatorSize(kind, 'l'), steps = kind === 'vq' ? 16 : 32): Component {
   const tokens = kind === 'vq' ? 128 : 32;
   const clip = clipTextShapes();
   const tok = tatitokShapes({ enc: 'base', dec: 'large', tokens, mode: kind === 'vq' ? 'vq' : 'vae' });
-  const gen = kind === 'vq' ? maskgenVqShapes(1024, 16, 16) : maskgenKlShapes(1024, 16, 16, 8, 1024);
+  const { dim: d, depth } = size;
+  const gen = kind === 'vq' ? maskgenVqShapes(d, depth, size.heads) : maskgenKlShapes(d, depth, size.heads, size.mlpBlocks, size.mlpWidth);
+  const genId = `maskgen-${kind}-${size.label}`;
   const flops = {
     clip: clipFlops(2),
-    generator: kind === 'vq' ? 16 * vqForwardFlops(1024, 16) : klSampleFlops({ d: 1024, depth: 16, tokens: 32, iters: 32, steps: 100, mlpWidth: 1024, mlpBlocks: 8, tokenSize: 16 }).total,
+    generator: kind === 'vq' ? steps * vqForwardFlops(d, depth) : klSampleFlops({ d, depth, tokens: 32, iters: steps, steps: 100, mlpWidth: size.mlpWidth, mlpBlocks: size.mlpBlocks, tokenSize: 16 }).total,
     decode: tatitokDecodeFlops({ width: 1024, layers: 24, tokens, tokenSize: kind === 'vq' ? 64 : 16, grid: 16, patch: 16 }),
   };
   return {
-    name: `end-to-end image, ${kind === 'vq' ? 'maskgen-vq-l + bl128-vq' : 'maskgen-kl-l + bl32-vae'} + clip`,
+    name: `end-to-end image, ${genId} (${steps} steps) + ${kind === 'vq' ? 'bl128-vq' : 'bl32-vae'} + clip`,
     params: paramCount(clip) + paramCount(tok.shapes) + paramCount(gen.shapes),
     flops: flops.clip + flops.generator + flops.decode,
     async setup(runtime, dir, precision) {
       const cks = await Promise.all([
         checkpoint(dir, 'clip', clip),
         checkpoint(dir, `tatitok_bl${tokens}_${kind === 'vq' ? 'vq' : 'vae'}`, tok.shapes, tok.config),
-        checkpoint(dir, kind === 'vq' ? 'maskgen_vq_l' : 'maskgen_kl_l', gen.shapes, gen.config),
+        checkpoint(dir, genId.replace(/-/g, '_'), gen.shapes, gen.config),
       ]);
       const encoder = await ClipTextEncoder.create({ runtime, weights: cks[0].weights, precision });
       const tatitok = await Tatitok.create({ runtime, ...cks[1], precision });
@@ -46,7 +49,7 @@ function e2e(kind: Kind): Component {
         const c = { condition: row(e.penultimate, 0), pooled: row(e.pooled, 0), uncondCondition: row(e.penultimate, 1), uncondPooled: row(e.pooled, 1), rng: new SeededRng(1) };
         ms.clip = performance.now() - t;
         t = performance.now();
-        const latent = vq ? await vq.generate(c) : await (kl as MaskGenKL).sample(c);
+        const latent = vq ? await vq.generate({ ...c, steps }) : await (kl as MaskGenKL).sample({ ...c, numIter: steps });
         ms.generator = performance.now() - t;
         t = performance.now();
         await tatitok.decode(latent, row(e.final, 0));
@@ -62,7 +65,9 @@ function e2e(kind: Kind): Component {
 }
 
 /** End-to-end components (listed after the single-model ones). */
-export const E2E_COMPONENTS: Record<string, () => Component> = {
-  'e2e-vq-l': () => e2e('vq'),
-  'e2e-kl-l': () => e2e('kl'),
+export const E2E_COMPONENTS: Record<string, (o?: ComponentOptions) => Component> = {
+  'e2e-vq-l': (o) => e2e('vq', undefined, o?.steps),
+  'e2e-kl-l': (o) => e2e('kl', undefined, o?.steps),
+  'e2e-vq-xl': (o) => e2e('vq', generatorSize('vq', 'xl'), o?.steps),
+  'e2e-kl-xl': (o) => e2e('kl', generatorSize('kl', 'xl'), o?.steps),
 };

@@ -1,5 +1,5 @@
 import { GraphBuilder, type Runtime, tensor } from '@maskgen/core';
-import { timeIt } from './measure.js';
+import { timeIt } from './timing.js';
 
 /** GEMM shapes [M, K, N] tried for the peak: square, and the transformer-like tall-skinny ones the models run. */
 const SHAPES: [number, number, number][] = [

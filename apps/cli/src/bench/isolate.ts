@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { MaskgenError, type Runtime, type WeightPrecision, isMaskgenError } from '@maskgen/core';
+import type { ComponentOptions } from './component.js';
 import { COMPONENTS } from './components.js';
 import { measureGemmPeak } from './gemm-peak.js';
 import { peakRss, timeIt } from './measure.js';
@@ -18,6 +19,8 @@ export interface ComponentResult {
   firstRunMs: number;
   medianMs: number;
   runsMs: number[];
+  /** Images per timed call (batch components; absent = 1). */
+  images?: number;
   peakRssBytes: number;
   parts?: Record<string, { ms: number; flops: number }>;
   precision: WeightPrecision;
@@ -46,8 +49,8 @@ export function compareOutputs(a: Float32Array, b: Float32Array): { relRms: numb
 }
 
 /** Builds and times one component in this process (the child side). */
-export async function measureComponent(key: string, runtime: Runtime, dir: string, runs: number, precision: WeightPrecision = 'float32'): Promise<ComponentResult> {
-  const c = COMPONENTS[key]();
+export async function measureComponent(key: string, runtime: Runtime, dir: string, runs: number, precision: WeightPrecision = 'float32', opts: ComponentOptions = {}): Promise<ComponentResult> {
+  const c = COMPONENTS[key](opts);
   let t = performance.now();
   const p = await c.setup(runtime, dir, precision);
   const buildMs = performance.now() - t;
@@ -61,7 +64,7 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
     const peakRssBytes = peakRss();
     // Right after the runs, under the same load, and after the RSS reading so its buffers do not count.
     const peak = await measureGemmPeak(runtime, [[512, 4096, 1024], [512, 1024, 4096]]);
-    result = { key, name: c.name, params: c.params, flops: c.flops, weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes, parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
+    result = { key, name: c.name, params: c.params, flops: c.flops, ...(c.images && c.images > 1 ? { images: c.images } : {}), weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes, parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
     if (precision !== 'float32' && p.output) out = (await p.output()).slice();
   } finally {
     await p.dispose();
@@ -88,10 +91,10 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
  * Runs one component in a fresh Node process (same CLI entry, same flags), so its peak RSS is its own
  * and not the high-water mark of everything benchmarked before it.
  */
-export function measureInChild(key: string, job: { dir: string; runs: number; runtime?: string; threads?: number; precision?: WeightPrecision }): Promise<ComponentResult> {
+export function measureInChild(key: string, job: { dir: string; runs: number; runtime?: string; threads?: number; precision?: WeightPrecision; steps?: number }): Promise<ComponentResult> {
   const args = [process.argv[1], 'bench', ...(job.runtime ? ['--runtime', job.runtime] : []), ...(job.threads ? ['--threads', String(job.threads)] : [])];
   const child = spawn(process.execPath, [...process.execArgv, ...args], {
-    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ key, dir: job.dir, runs: job.runs, precision: job.precision ?? 'float32' }) },
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ key, dir: job.dir, runs: job.runs, precision: job.precision ?? 'float32', steps: job.steps }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

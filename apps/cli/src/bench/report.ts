@@ -16,6 +16,7 @@ export function formatRow(r: ComponentResult): string {
     `  build ${(r.buildMs / 1000).toFixed(1)} s (incl. random weights when new), first run ${(r.firstRunMs / 1000).toFixed(1)} s;` +
       ` peak RSS ${fmtBytes(r.peakRssBytes)} = ${(r.peakRssBytes / r.weightBytes).toFixed(2)}× the ${fmtBytes(r.weightBytes)} of weights`,
   ];
+  if (r.images && r.images > 1) lines.push(`  ${r.images} images per call: ${(r.medianMs / r.images).toFixed(0)} ms per image`);
   if (r.vsFloat32) {
     const v = r.vsFloat32;
     lines.push(`  ${r.precision} vs float32 on the same inputs: relative RMS error ${v.relRms.toExponential(2)}, largest difference ${v.maxAbs.toExponential(2)} (largest value ${v.maxRef.toExponential(2)})`);

@@ -13,10 +13,11 @@ import type { Command } from './command.js';
 
 
 const FLAGS = {
-  models: { type: 'string', help: `comma list of ${Object.keys(COMPONENTS).join(', ')} (default: all but maskgen-kl-l-sample-b4)` },
+  models: { type: 'string', help: `comma list of ${Object.keys(COMPONENTS).join(', ')} (default: the L models one image at a time; batches (-b4, -b8) and XL run only when named)` },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   runs: { type: 'int', min: 1, max: 100, help: 'timed runs per component after one warm-up (default 3)' },
+  steps: { type: 'int', min: 1, max: 1000, help: "sampling steps of generate/sample/e2e components (VQ steps, KL outer steps; default: the models' 16 and 32)" },
   'save-weights': { type: 'string', help: 'keep the random checkpoints (config.json + model.safetensors per model, reference layout) in this folder; reused by later runs' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'weights of the linear layers (default float32); int8 also reports each output against float32' },
   json: { type: 'boolean', help: 'print JSON' },
@@ -35,8 +36,8 @@ export const bench: Command = {
     const runtime = await makeRuntime(flags.runtime, flags.threads);
     const child = process.env[CHILD_ENV];
     if (child) {
-      const job = JSON.parse(child) as { key: string; dir: string; runs: number; precision: WeightPrecision };
-      process.stdout.write(`${JSON.stringify(await measureComponent(job.key, runtime, job.dir, job.runs, job.precision))}\n`);
+      const job = JSON.parse(child) as { key: string; dir: string; runs: number; precision: WeightPrecision; steps?: number };
+      process.stdout.write(`${JSON.stringify(await measureComponent(job.key, runtime, job.dir, job.runs, job.precision, { steps: job.steps }))}\n`);
       return 0;
     }
     const names = flags.models ? flags.models.split(',').map((s) => s.trim()) : DEFAULT_COMPONENTS;
@@ -49,7 +50,7 @@ export const bench: Command = {
     const rows: ComponentResult[] = [];
     try {
       for (const n of names) {
-        const r = await measureInChild(n, { dir, runs: flags.runs ?? 3, runtime: flags.runtime, threads: flags.threads, precision: flags.precision as WeightPrecision | undefined });
+        const r = await measureInChild(n, { dir, runs: flags.runs ?? 3, runtime: flags.runtime, threads: flags.threads, precision: flags.precision as WeightPrecision | undefined, steps: flags.steps });
         rows.push(r);
         say(formatRow(r));
       }
@@ -61,7 +62,7 @@ export const bench: Command = {
     say(`GEMM peak after: ${after.gflops.toFixed(1)} GFLOP/s (each component's ratio uses the peak measured in its own process right after its runs)`);
     if (flags.json) {
       const components = rows.map((r) => ({ ...r, gflops: r.flops / r.medianMs / 1e6, ofPeak: r.flops / r.medianMs / 1e6 / r.gemmPeakGflops, rssOverWeights: r.peakRssBytes / r.weightBytes }));
-      process.stdout.write(`${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components })}\n`);
+      process.stdout.write(`${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, steps: flags.steps ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components })}\n`);
     }
     return 0;
   },

@@ -7,11 +7,8 @@ import { encodePng, gridImage, writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
 import { loadOptions } from '../model-options.js';
 import { checkOutputPath } from '../output-path.js';
-import { pendingItems, runPromptItems } from '../prompt-run.js';
+import { DEFAULT_BATCH_SIZE, pendingItems, runPromptItems } from '../prompt-run.js';
 import type { Command } from './command.js';
-
-/** Images per model call for --prompts: CFG doubles it; 8 keeps VQ-XL within a few GB. */
-const DEFAULT_BATCH = 8;
 
 const FLAGS = {
   output: { type: 'string', short: 'o', help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …); with --prompts: the folder (default .)' },
@@ -27,7 +24,7 @@ const FLAGS = {
   aesthetic: { type: 'float', min: 0, max: 10, help: 'aesthetic score micro-condition (default 6.5)' },
   n: { type: 'int', short: 'n', min: 1, max: 64, aliases: ['num-images-per-prompt'], help: 'images per prompt (default 1)' },
   prompts: { type: 'string', help: 'file with one prompt per line (# comments); writes <index>-<slug>.png + results.jsonl into -o' },
-  'batch-size': { type: 'int', min: 1, max: MAX_PROMPTS, help: `--prompts: images per model call (default ${DEFAULT_BATCH}; KL models: 1)` },
+  'batch-size': { type: 'int', min: 1, max: MAX_PROMPTS, help: `--prompts: images per model call (default ${DEFAULT_BATCH_SIZE}: measured fastest per image, docs/performance.md; KL models: always 1)` },
   force: { type: 'boolean', help: '--prompts: regenerate images whose file exists (default: skip them, so a re-run resumes)' },
   grid: { type: 'boolean', help: 'write all images as one grid PNG' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
@@ -117,7 +114,7 @@ async function runPromptFile(flags: GenerateFlags, args: string[], signal: Abort
   const t2i = await createTextToImage(modelId, options);
   try {
     const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic, signal, onProgress: bars.handle };
-    const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'] ?? DEFAULT_BATCH, settings, (r) => note(`wrote ${r.file} (seed ${r.seed})\n`));
+    const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'], settings, (r) => note(`wrote ${r.file} (seed ${r.seed})\n`));
     if (flags.json) process.stdout.write(`${JSON.stringify({ dir, seed, written: records.map((r) => r.file), skipped: items.length - todo.length })}\n`);
     return 0;
   } finally {

@@ -21,7 +21,7 @@ export interface RealSizeComparison {
 }
 
 /** A weight file on the runner's server read by HTTP ranges: real checkpoints exceed what one ArrayBuffer should hold. */
-async function rangeFile(url: string): Promise<FileHandle> {
+export async function rangeFile(url: string): Promise<FileHandle> {
   const get = async (a: number, b: number, signal?: AbortSignal) => {
     const r = await fetch(url, { headers: { Range: `bytes=${a}-${b}` }, signal });
     if (r.status !== 206) throw new MaskgenError('NETWORK', `${url}: HTTP ${r.status} for a range request`);
