@@ -71,18 +71,23 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
           options: { providers: options.executionProviders ?? ['cpu'], level: sessionOptions.graphOptimizationLevel, threads, prepack: options.prepack !== false },
         });
         if (!key) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
+        if (await cache.refused(key)) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         const hit = await cache.lookup(key);
-        if (hit) {
+        if (hit && (await cache.beginTrial(key))) {
           // Already optimised: loading it again with optimisations on would only redo (and re-check) them.
           const loaded = await ort.InferenceSession.create(hit, { ...sessionOptions, graphOptimizationLevel: 'disabled', extra: { session: prepack } }).catch(() => undefined);
-          if (loaded) return wrapSession(model.name, loaded);
+          if (loaded) return wrapSession(model.name, loaded, () => cache.trialPassed(key));
           await cache.discard(key); // ORT refused it (damage the fingerprint missed): rebuild below
+        } else if (hit) {
+          return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         }
         const tmp = await cache.begin(key);
         try {
           const save: Record<string, string> = {
             optimized_model_external_initializers_file_name: ENTRY_FILES.data,
-            optimized_model_external_initializers_min_size_in_bytes: '1024',
+            // Only initializers of 1 MiB and more go to the data file, which ORT aligns for mapping: with
+            // smaller ones there too, a reloaded CLIP text tower crashed onnxruntime 1.30 in its first run.
+            optimized_model_external_initializers_min_size_in_bytes: String(1 << 20),
             ...(options.prepack === false ? {} : { save_external_prepacked_constant_initializers: '1' }),
           };
           const session = await openModel(model, { ...sessionOptions, optimizedModelFilePath: join(tmp, ENTRY_FILES.graph) }, { ...prepack, ...save }, options.tmpDir, opts.signal);
@@ -123,7 +128,7 @@ async function openModel(model: OnnxModel, sessionOptions: ort.InferenceSession.
   }
 }
 
-function wrapSession(name: string, session: ort.InferenceSession): Session {
+function wrapSession(name: string, session: ort.InferenceSession, onFirstRun?: () => Promise<void>): Session {
   return serialSession(name, 'onnxruntime-node', {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
@@ -131,6 +136,7 @@ function wrapSession(name: string, session: ort.InferenceSession): Session {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(k, v);
       const out = await session.run(ortFeeds);
+      if (onFirstRun) await onFirstRun().finally(() => (onFirstRun = undefined));
       const result: Record<string, Tensor> = {};
       for (const [k, v] of Object.entries(out)) result[k] = fromOrt(k, v);
       return result;

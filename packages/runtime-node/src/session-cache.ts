@@ -7,6 +7,15 @@ import { CACHE_FORMAT } from './session-cache-key.js';
 /** File names inside an entry: ORT's optimised graph, its external initializers, and the manifest written last. */
 export const ENTRY_FILES = { graph: 'model.onnx', data: 'weights.bin', manifest: 'manifest.json' } as const;
 
+/**
+ * Markers beside the manifest: `trial` is written before a process first loads an entry and `ok`
+ * after that session's first run succeeds. A trial without ok means a process died loading or
+ * running it (onnxruntime can crash outright rather than throw), so the entry is never tried again.
+ */
+const TRIAL = 'trial';
+const OK = 'ok';
+const REFUSED = 'refused';
+
 interface Manifest {
   format: number;
   key: string;
@@ -62,9 +71,37 @@ async function fsyncFile(path: string): Promise<void> {
 export class DiskSessionCache implements SessionCache {
   constructor(readonly location: string) {}
 
+  /** True when an earlier process died loading this key's entry: build without the cache from now on. */
+  async refused(key: string): Promise<boolean> {
+    return stat(join(this.location, key, REFUSED)).then(() => true, () => false);
+  }
+
+  /**
+   * Before loading an entry: refuses it (keeping only the marker) when an earlier trial never
+   * finished, else records this trial. Returns false when the entry must not be loaded.
+   */
+  async beginTrial(key: string): Promise<boolean> {
+    const dir = join(this.location, key);
+    const has = (f: string) => stat(join(dir, f)).then(() => true, () => false);
+    if (await has(OK)) return true;
+    if (await has(TRIAL)) {
+      for (const f of await readdir(dir)) await rm(join(dir, f), { force: true });
+      await writeFile(join(dir, REFUSED), 'onnxruntime did not survive loading or running this entry; sessions of this key are built without the cache\n');
+      return false;
+    }
+    await writeFile(join(dir, TRIAL), String(process.pid));
+    return true;
+  }
+
+  /** After the first successful run of a session loaded from an entry. */
+  async trialPassed(key: string): Promise<void> {
+    await writeFile(join(this.location, key, OK), '').catch(() => undefined);
+  }
+
   /** The graph path of a whole, undamaged entry, else undefined (a damaged one is removed). */
   async lookup(key: string): Promise<string | undefined> {
     const dir = join(this.location, key);
+    if (await this.refused(key)) return undefined;
     const manifest = await this.manifest(dir);
     if (!manifest) {
       if (await stat(dir).then(() => true, () => false)) await this.discard(key);
@@ -121,7 +158,8 @@ export class DiskSessionCache implements SessionCache {
       if (!KEY.test(name) && !name.startsWith(TMP)) continue;
       const dir = join(this.location, name);
       const m = KEY.test(name) ? await this.manifest(dir) : undefined;
-      out.push({ id: name, model: m?.model ?? '(unfinished)', bytes: await dirBytes(dir), createdAt: m?.createdAt ?? '', sources: m?.sources ?? [], complete: m !== undefined });
+      const refused = KEY.test(name) && (await this.refused(name));
+      out.push({ id: name, model: m?.model ?? (refused ? '(refused: onnxruntime crashed loading it)' : '(unfinished)'), bytes: await dirBytes(dir), createdAt: m?.createdAt ?? '', sources: m?.sources ?? [], complete: m !== undefined });
     }
     return out;
   }

@@ -1,7 +1,7 @@
 import { GraphBuilder, type Runtime, linearFrom, tensor } from '@maskgen/core';
 import { maxAbsDiff, opConformance, refLinear, sessionConformance, testData, weightsFixture } from '@maskgen/test-utils';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, truncateSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readdirSync, truncateSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,19 +17,19 @@ const files = async (bytes: Uint8Array, name: string) => {
 
 /** A two-layer MLP over a real safetensors file (large enough for ORT to pre-pack its MatMul weights). */
 async function mlp(name = 'mlp.safetensors', seed = 7) {
-  const { st, data } = await weightsFixture(files, { 'a.weight': [64, 48], 'a.bias': [64] }, name, seed);
+  const { st, data } = await weightsFixture(files, { 'a.weight': [512, 640], 'a.bias': [512] }, name, seed);
   const build = (graphName = 'cached_mlp') => {
     const g = new GraphBuilder(graphName);
-    g.output(linearFrom(g, st, 'a', g.input('x', 'float32', ['b', 48])), 'y');
+    g.output(linearFrom(g, st, 'a', g.input('x', 'float32', ['b', 640])), 'y');
     return g.build();
   };
   return { st, data, build };
 }
 
-const x = testData(3 * 48, 11);
+const x = testData(3 * 640, 11);
 const run = async (rt: Runtime, model: ReturnType<Awaited<ReturnType<typeof mlp>>['build']>) => {
   const s = await rt.createSession(model);
-  const { y } = await s.run({ x: tensor('float32', [3, 48], x) });
+  const { y } = await s.run({ x: tensor('float32', [3, 640], x) });
   await s.dispose();
   return y.data as Float32Array;
 };
@@ -74,7 +74,7 @@ describe('session cache', () => {
     expect(statSync(join(dir, key, 'manifest.json')).mtimeMs).toBe(stamp); // loaded, not rewritten
     expect(Array.from(first)).toEqual(Array.from(plain));
     expect(Array.from(hit)).toEqual(Array.from(plain));
-    expect(maxAbsDiff(hit, refLinear(x, 3, 48, m.data['a.weight'], 64, m.data['a.bias']))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(hit, refLinear(x, 3, 640, m.data['a.weight'], 512, m.data['a.bias']))).toBeLessThan(1e-5);
   });
 
   it('changes the key when any part changes: graph, weight file, ORT version, threads, options', async () => {
@@ -102,15 +102,15 @@ describe('session cache', () => {
     const m = await mlp('int8.safetensors');
     const ctx = { ortVersion: '1.30.0', options: {} };
     const g = new GraphBuilder('int8_mlp', { precision: 'int8' });
-    g.output(linearFrom(g, m.st, 'a', g.input('x', 'float32', ['b', 48])), 'y');
+    g.output(linearFrom(g, m.st, 'a', g.input('x', 'float32', ['b', 640])), 'y');
     const int8 = g.build();
     expect(int8.externalData.some((e) => e.file.derivedFrom)).toBe(true);
     const key = await sessionCacheKey(int8, ctx);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(key).not.toBe(await sessionCacheKey(m.build(), ctx));
-    const mem = await weightsFixture(async (b, name) => ({ ...(await files(b, name)), localPath: undefined }), { 'a.weight': [64, 48], 'a.bias': [64] }, 'nopath.safetensors');
+    const mem = await weightsFixture(async (b, name) => ({ ...(await files(b, name)), localPath: undefined }), { 'a.weight': [512, 640], 'a.bias': [512] }, 'nopath.safetensors');
     const gm = new GraphBuilder('no_identity');
-    gm.output(linearFrom(gm, mem.st, 'a', gm.input('x', 'float32', ['b', 48])), 'y');
+    gm.output(linearFrom(gm, mem.st, 'a', gm.input('x', 'float32', ['b', 640])), 'y');
     expect(await sessionCacheKey(gm.build(), ctx)).toBeUndefined();
   });
 
@@ -140,6 +140,26 @@ describe('session cache', () => {
     });
   }
 
+  it('never loads an entry again once a process died trying (trial marker without ok), and still runs', async () => {
+    const dir = join(work, 'crashed');
+    const m = await mlp('crashed.safetensors');
+    const plain = await run(nodeRuntime({ threads: 1 }), m.build());
+    await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()); // writes the entry
+    await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()); // first load: trial, then ok
+    const [key] = entries(dir);
+    expect(readdirSync(join(dir, key))).toEqual(expect.arrayContaining(['trial', 'ok']));
+    // What a process that segfaulted in its first load leaves: a trial and no ok.
+    rmSync(join(dir, key, 'ok'));
+    const again = await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build());
+    expect(Array.from(again)).toEqual(Array.from(plain));
+    expect(readdirSync(join(dir, key))).toEqual(['refused']);
+    const listed = await new DiskSessionCache(dir).list();
+    expect(listed).toMatchObject([{ id: key, complete: false, model: expect.stringMatching(/refused/) }]);
+    // Refused for good: later processes build without the cache and write nothing.
+    expect(Array.from(await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()))).toEqual(Array.from(plain));
+    expect(readdirSync(join(dir, key))).toEqual(['refused']);
+  });
+
   it('lists entries (and unfinished writes) and removes them by id prefix', async () => {
     const dir = join(work, 'list');
     const m = await mlp('list.safetensors');
@@ -150,7 +170,7 @@ describe('session cache', () => {
     const listed = await cache.list();
     const done = listed.find((e) => e.complete)!;
     expect(done).toMatchObject({ model: 'cached_mlp', sources: [m.st.file.localPath] });
-    expect(done.bytes).toBeGreaterThan(64 * 48 * 4);
+    expect(done.bytes).toBeGreaterThan(512 * 640 * 4);
     expect(listed.filter((e) => !e.complete)).toHaveLength(1);
     expect(await cache.remove([done.id.slice(0, 12)])).toBe(done.bytes);
     await cache.remove([listed.find((e) => !e.complete)!.id]);
