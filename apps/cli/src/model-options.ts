@@ -51,7 +51,7 @@ export async function loadOptions(
     return { file: basename(abs), source: source(folder(dirname(abs))), id: abs };
   };
   const modelId = ref(model)!;
-  const runtime = await makeRuntime(flags.runtime, flags.threads);
+  const runtime = await makeRuntime(flags.runtime, flags.threads, { sessionCache: true });
   const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config, extra.signal), configFlag('tokenizer-config', flags['tokenizer-config'], extra.signal)]);
   return {
     modelId,

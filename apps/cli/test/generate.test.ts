@@ -65,7 +65,8 @@ describe('maskgen generate (spawned, against the mock hub serving the golden che
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
-        if (/sample/.test(err) && !child.killed) child.kill('SIGINT');
+        // Progress lines print when a phase ends: "encode-text" ends as the 400 slow steps begin.
+        if (/encode-text/.test(err) && !child.killed) child.kill('SIGINT');
       });
       child.on('exit', (c) => resolve(c));
     });

@@ -13,6 +13,17 @@ export interface FileHandle {
   read(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
   /** Set when the file exists on the local file system, so native runtimes can map it in place. */
   readonly localPath?: string;
+  /**
+   * What the bytes are, where the source knows it without reading them: the hub's ETag (the sha256 of
+   * an LFS file). Equal ids mean equal bytes, so caches of what is derived from a file key on it.
+   */
+  readonly contentId?: string;
+  /**
+   * Set on handles whose bytes are computed from other files (int8 weights from a float32
+   * checkpoint): those files and a recipe name that changes whenever the computation does, so a
+   * cache can key on the sources instead of computing the bytes.
+   */
+  readonly derivedFrom?: { readonly files: readonly FileHandle[]; readonly recipe: string };
   /** Releases OS resources; optional because most handles hold none. */
   close?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { FileHandle } from './file-handle.js';
+import type { SessionCache } from './session-cache.js';
 import type { Tensor } from './tensor.js';
 
 /** One external weight file a graph points into, by the relative `path` written in the graph. */
@@ -79,4 +80,9 @@ export interface Runtime {
    * runtime may only know its device once it has looked at the WebGPU adapter.
    */
   capabilities?(): Promise<RuntimeCapabilities>;
+  /**
+   * Present when the runtime keeps built sessions between processes (see SessionCache); apps list
+   * and prune it (`maskgen cache ls|rm`) without knowing the runtime.
+   */
+  readonly sessionCache?: SessionCache;
 }

@@ -34,6 +34,8 @@ export function remoteFile(o: RemoteFileOptions): FileHandle {
   return {
     name,
     size: meta.size,
+    // Reads are checked against this ETag, so caches of what is built from the file may key on it.
+    ...(meta.etag ? { contentId: meta.etag } : {}),
     async read(offset, length, opts) {
       checkRange(name, meta.size, offset, length);
       if (length === 0) return new Uint8Array(0);

@@ -25,24 +25,31 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
     throw new MaskgenError('UNKNOWN_MODEL', `${quote(modelId)} is a ${entry.kind}, not a text-to-image generator; try turkeyju/generator_maskgen_vq_xl`);
   }
   const family = generatorFamily(entry.defaults.family);
-  const weights = resolved.openWeights().then((w) => ({ weights: w }));
-  const [ckpt, tok, clip] = await Promise.allSettled([weights, loadTatitok(pairing ?? entry.tokenizer, opts), loadTextEncoder(opts)]);
-  const release = () => Promise.all([tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
-  try {
-    if (ckpt.status === 'rejected') throw ckpt.reason;
-    if (tok.status === 'rejected') throw tok.reason;
-    if (clip.status === 'rejected') throw clip.reason;
+  // Each model is built as soon as its own files are there, not after all three: on a first run the
+  // CLIP tower and the decoder build while the generator's gigabytes still download. The decoder is
+  // built now because every image needs it; built on first use it would wait for sampling to end.
+  const generator = resolved.openWeights().then(async (weights) => {
     throwIfAborted(opts.signal, `loading ${modelId}`);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 0, total: 1 });
-    const created = { runtime: opts.runtime, weights: ckpt.value.weights, config, signal: opts.signal, precision: opts.precision };
-    const generator = await family.create(created, entry.defaults);
+    const made = await family.create({ runtime: opts.runtime, weights, config, signal: opts.signal, precision: opts.precision }, entry.defaults);
     opts.onProgress?.({ phase: 'load', what: 'generator', done: 1, total: 1 });
-    return textToImage(modelId, family, entry.defaults, generator, tok.value, clip.value, { allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning });
-  } catch (e) {
-    // Whatever loaded before the failure (or the cancel) releases its sessions.
-    await release();
-    throw e;
+    return made;
+  });
+  const tokenizer = loadTatitok(pairing ?? entry.tokenizer, opts).then(async (t) => {
+    await t.prepare({ signal: opts.signal }).catch(async (e: unknown) => {
+      await t.dispose();
+      throw e;
+    });
+    return t;
+  });
+  const [gen, tok, clip] = await Promise.allSettled([generator, tokenizer, loadTextEncoder(opts)]);
+  if (gen.status === 'fulfilled' && tok.status === 'fulfilled' && clip.status === 'fulfilled') {
+    if (!opts.signal?.aborted) return textToImage(modelId, family, entry.defaults, gen.value, tok.value, clip.value, { allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning });
   }
+  // Whatever loaded before the failure (or the cancel) releases its sessions.
+  await Promise.all([gen, tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
+  throwIfAborted(opts.signal, `loading ${modelId}`);
+  throw [gen, tok, clip].find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
 }
 
 /** The pipeline around any family's generator: prompts → tokens → images, previews, editing, re-decoding. */

@@ -11,6 +11,7 @@ export { quietOrtConformance } from './quiet-ort.js';
 export { weightsFixture, memoryFiles, type FileFactory } from './weights-fixture.js';
 export type { LargeWeights } from './conformance-large.js';
 export { startRedisServer, REDIS_SERVER, type TestRedis } from './redis-server.js';
+export { opConformance, sessionConformance };
 
 /**
  * The one conformance suite every runtime runs (unstorage-style): same graphs, same float64

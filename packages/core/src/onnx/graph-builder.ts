@@ -207,6 +207,7 @@ export class GraphBuilder {
     const [N, K] = dims;
     const blocks = Math.ceil(K / INT8_BLOCK);
     this.derived ??= new DerivedWeights(`${this.name} int8 weights`);
+    if (!this.derived.derivedFrom.files.includes(src.st.file)) this.derived.derivedFrom.files.push(src.st.file);
     const make = int8Source(src.st, src.tensorName, N, K);
     const add = (part: 'q' | 'scales', type: number, d: number[], length: number, bytes = (signal?: AbortSignal) => make(part, signal)) => {
       const n = this.fresh(`${src.tensorName.replace(/[^A-Za-z0-9_]/g, '_')}_${part}`);

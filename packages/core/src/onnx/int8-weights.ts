@@ -42,6 +42,8 @@ interface Segment { offset: number; length: number; make: (signal?: AbortSignal)
 export class DerivedWeights implements FileHandle {
   private segments: Segment[] = [];
   size = 0;
+  /** The checkpoint files the segments are computed from, and the quantiser's version (bump it when its output changes). */
+  readonly derivedFrom = { files: [] as FileHandle[], recipe: `int8-blockwise-sym-${INT8_BLOCK}-v1` };
 
   constructor(readonly name: string) {}
 
