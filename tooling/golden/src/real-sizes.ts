@@ -71,9 +71,11 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
     const limit = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
     const r = await Promise.race([call, limit]);
     if (r === 'timeout') return { ok: false, line: `TIMEOUT ${label}: still running after ${min()} min, stopped (last progress: ${last})` };
-    const ok = r.device === 'ok' && r.wasm === 'ok' && Number.isFinite(r.maxAbs);
+    const ok = r.device === 'ok' && r.wasm === 'ok' && r.outputs.length > 0 && r.outputs.every((d) => Number.isFinite(d.maxAbs));
     const errors = [r.device !== 'ok' ? `webgpu: ${r.device}` : '', r.wasm !== 'ok' ? `wasm: ${r.wasm}` : ''].filter(Boolean).join('; ');
-    const diff = `|webgpu - wasm| max_abs=${fmt(r.maxAbs)} max_rel=${fmt(r.maxRel)} (max |wasm| ${fmt(r.wasmMax)}, ${r.elements} values)`;
+    const diff = r.outputs
+      .map((d) => `${d.name}: |webgpu - wasm| max_abs=${fmt(d.maxAbs)} max_rel=${fmt(d.maxRel)} (max |wasm| ${fmt(d.wasmMax)}, ${d.elements} values)`)
+      .join('; ');
     return { ok, line: `${ok ? 'DONE' : 'FAIL'} ${label}: ${ok ? diff : errors} [${min()} min]` };
   } catch (e) {
     return { ok: false, line: `FAIL ${label}: browser: ${(e as Error).message.split('\n')[0]} (last progress: ${last}; console: ${b.logs.slice(-3).join(' | ')})` };
@@ -89,7 +91,7 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
  * Chromium page (SwiftShader's fallback adapter without a GPU), one model at a time, printing the
  * largest difference or each device's error. float32 where the checkpoint fits runtime-web's WASM limit,
  * int8 otherwise. `--batch` (default 2, the CFG pair the sampler runs) sizes the CLIP, VQ-L, MAE
- * calls (DiffLoss: 32·B rows); the bl128 decode is of one image. No timings: a software adapter's speed means nothing (the minutes printed are
+ * calls (DiffLoss: 32·B rows; the MAE row also runs the DiffLoss step on its z, as the sampler does); the bl128 decode is of one image. No timings: a software adapter's speed means nothing (the minutes printed are
  * operational, for planning the next run). Each model gets `--timeout-min` (default 120) and its result
  * line is appended to `--results` (default DIR/results.log) as soon as it is known, so a killed run keeps
  * the finished rows. `--layers N` keeps only the first N transformer blocks: same ops at the same tensor
@@ -128,7 +130,7 @@ async function main(): Promise<number> {
       console.log(`${key}: writing/reusing ${folder}`);
       writeRandomCheckpoint(folder, shapes, config);
       const precision = paramCount(shapes) * 4 > DEFAULT_WASM_WEIGHT_LIMIT ? 'int8' : 'float32';
-      const rows = key === 'tatitok_bl128_vq' ? 'batch 1' : key === 'maskgen_kl_l_diffloss' ? `${32 * batch} rows` : `batch ${batch}`;
+      const rows = key === 'tatitok_bl128_vq' ? 'batch 1' : key === 'maskgen_kl_l_diffloss' ? `${32 * batch} rows` : key === 'maskgen_kl_l_mae' ? `batch ${batch} + DiffLoss step on its ${32 * batch} rows` : `batch ${batch}`;
       const label = `${key} ${precision} ${rows} (${(paramCount(shapes) / 1e6).toFixed(0)}M params${layers === undefined ? '' : `, first ${layers} layers only`})`;
       const { ok, line } = await runModel(server, folder, key, precision, label, timeoutMs, { batch, profile: values.profile ?? false });
       if (!ok) failed++;

@@ -14,12 +14,21 @@ export interface RealSizeComparison {
   /** What ran, or why it failed, per device. */
   device: string;
   wasm: string;
+  /** Each output compared, where both devices produced it. */
+  outputs: OutputDiff[];
+}
+
+/** |device − WASM| of one output. */
+export interface OutputDiff {
+  name: string;
   maxAbs: number;
   /** maxAbs over the largest |WASM| value. */
   maxRel: number;
   wasmMax: number;
   elements: number;
 }
+
+type Outputs = Record<string, Tensor | Float32Array>;
 
 /** A weight file on the runner's server read by HTTP ranges: real checkpoints exceed what one ArrayBuffer should hold. */
 async function rangeFile(url: string): Promise<FileHandle> {
@@ -85,7 +94,7 @@ function kernelProfile(): () => void {
 }
 
 /** One call of a model at real size, with inputs from a fixed seed so both devices see the same ones. */
-async function callOnce(key: RealSizeKey, runtime: Runtime, weights: SafetensorsFile, config: unknown, precision: WeightPrecision, batch: number, name: string): Promise<Tensor | Float32Array> {
+async function callOnce(key: RealSizeKey, runtime: Runtime, weights: SafetensorsFile, config: unknown, precision: WeightPrecision, batch: number, name: string): Promise<Outputs> {
   const rng = new SeededRng(1);
   const B = batch;
   const scores = new Array(B).fill(6.5);
@@ -96,7 +105,7 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
     built();
     const ids = tensor('int64', [B, 77], Array.from({ length: B * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
     try {
-      return (await enc.encodeIds(ids)).penultimate;
+      return { penultimate: (await enc.encodeIds(ids)).penultimate };
     } finally {
       await enc.dispose();
     }
@@ -106,7 +115,7 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
     try {
       await tok.prepare();
       built();
-      return await tok.decode(tensor('int64', [1, 128], Array.from({ length: 128 }, (_, i) => (i * 97) % 8192)), randn([1, 77, 768]));
+      return { image: await tok.decode(tensor('int64', [1, 128], Array.from({ length: 128 }, (_, i) => (i * 97) % 8192)), randn([1, 77, 768])) };
     } finally {
       await tok.dispose();
     }
@@ -115,7 +124,7 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
     const gen = await MaskGenVQ.create({ runtime, weights, config, precision });
     built();
     try {
-      return await gen.forward(tensor('int64', [B, 128], new Array(B * 128).fill(8192)), randn([B, 77, 768]), randn([B, 1, 768]), scores);
+      return { logits: await gen.forward(tensor('int64', [B, 128], new Array(B * 128).fill(8192)), randn([B, 77, 768]), randn([B, 1, 768]), scores) };
     } finally {
       await gen.dispose();
     }
@@ -124,14 +133,18 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
   built();
   try {
     const D = gen.spec.dim;
+    // One DiffLoss step: the MLP on 32·B rows (32 tokens of each sample) at t = 500, conditioned on c [32·B, D].
+    const R = 32 * B;
+    const step = (c: Tensor) => gen.mlpForward(randn([R, 16]), tensor('int64', [R], new Array(R).fill(500)), c);
     if (key === 'maskgen_kl_l_mae') {
+      // The sampler's order: condition → MAE decoder → the DiffLoss step on its z (one build for both calls).
       const c = await gen.embedCondition(randn([B, 77, 768]), randn([B, 1, 768]), scores);
       const mask = tensor('float32', [B, 32], Array.from({ length: B * 32 }, (_, i) => (i % 3 === 0 ? 0 : 1)));
-      return await gen.forwardMae(randn([B, 32, 16]), mask, c.condition, c.pooled);
+      const z = await gen.forwardMae(randn([B, 32, 16]), mask, c.condition, c.pooled);
+      progress(`${name}: MAE decoder done, DiffLoss step on z`);
+      return { 'forward_mae z': z, 'DiffLoss step on z': await step(tensor('float32', [R, D], z.data)) };
     }
-    // One DiffLoss step: the MLP on 32·B rows (32 tokens of each sample) at t = 500.
-    const R = 32 * B;
-    return await gen.mlpForward(randn([R, 16]), tensor('float32', [R], new Float32Array(R).fill(500)), randn([R, D]));
+    return { 'DiffLoss step': await step(randn([R, D])) };
   } finally {
     await gen.dispose();
   }
@@ -151,7 +164,7 @@ export async function realSizeCheck(dirUrl: string, key: RealSizeKey, precision:
     try {
       const out = await callOnce(key, r, weights, config, precision, o.batch ?? 2, name);
       progress(`${name}: call done`);
-      return { out: out instanceof Float32Array ? out : toFloat32(out), error: '' };
+      return { out: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v instanceof Float32Array ? v : toFloat32(v)])), error: '' };
     } catch (e) {
       const error = (e as Error)?.message ?? String(e);
       progress(`${name}: failed: ${error.split('\n')[0]}`);
@@ -162,14 +175,18 @@ export async function realSizeCheck(dirUrl: string, key: RealSizeKey, precision:
   const d = await attempt(device, 'device');
   stop?.();
   const w = await attempt(wasm, 'wasm');
-  let [maxAbs, wasmMax] = [NaN, NaN];
-  if (d.out && w.out && d.out.length === w.out.length) {
-    [maxAbs, wasmMax] = [0, 0];
-    for (let i = 0; i < d.out.length; i++) {
-      const diff = Math.abs(d.out[i] - w.out[i]);
-      maxAbs = Math.max(maxAbs, Number.isNaN(diff) ? Infinity : diff);
-      wasmMax = Math.max(wasmMax, Math.abs(w.out[i]));
+  const outputs: OutputDiff[] = Object.entries(d.out ?? {}).map(([name, a]) => {
+    const b = w.out?.[name];
+    let [maxAbs, wasmMax] = [NaN, NaN];
+    if (b && a.length === b.length) {
+      [maxAbs, wasmMax] = [0, 0];
+      for (let i = 0; i < a.length; i++) {
+        const diff = Math.abs(a[i] - b[i]);
+        maxAbs = Math.max(maxAbs, Number.isNaN(diff) ? Infinity : diff);
+        wasmMax = Math.max(wasmMax, Math.abs(b[i]));
+      }
     }
-  }
-  return { key, precision, device: d.error || 'ok', wasm: w.error || 'ok', maxAbs, maxRel: wasmMax > 0 ? maxAbs / wasmMax : NaN, wasmMax, elements: d.out?.length ?? 0 };
+    return { name, maxAbs, maxRel: wasmMax > 0 ? maxAbs / wasmMax : NaN, wasmMax, elements: a.length };
+  });
+  return { key, precision, device: d.error || 'ok', wasm: w.error || 'ok', outputs };
 }
