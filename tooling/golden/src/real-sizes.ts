@@ -40,6 +40,7 @@ const OPTIONS = {
   layers: { type: 'string' },
   profile: { type: 'boolean' },
   batch: { type: 'string' },
+  precision: { type: 'string' },
 } as const;
 
 /** A positive number option, or a usage error naming it. */
@@ -86,11 +87,11 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
 }
 
 /**
- * `pnpm -F @maskgen/golden real-sizes [--models k,…] [--dir DIR] [--timeout-min M] [--results FILE] [--batch B] [--layers N] [--profile]`:
+ * `pnpm -F @maskgen/golden real-sizes [--models k,…] [--dir DIR] [--timeout-min M] [--results FILE] [--batch B] [--precision P] [--layers N] [--profile]`:
  * one call of each real-size model with random weights on WebGPU and on WASM in the same headless
  * Chromium page (SwiftShader's fallback adapter without a GPU), one model at a time, printing the
  * largest difference or each device's error. float32 where the checkpoint fits runtime-web's WASM limit,
- * int8 otherwise. `--batch` (default 2, the CFG pair the sampler runs) sizes the CLIP, VQ-L, MAE
+ * int8 otherwise (`--precision` forces one). `--batch` (default 2, the CFG pair the sampler runs) sizes the CLIP, VQ-L, MAE
  * calls (DiffLoss: 32·B rows; the MAE row also runs the DiffLoss step on its z, as the sampler does); the bl128 decode is of one image. No timings: a software adapter's speed means nothing (the minutes printed are
  * operational, for planning the next run). Each model gets `--timeout-min` (default 120) and its result
  * line is appended to `--results` (default DIR/results.log) as soon as it is known, so a killed run keeps
@@ -111,6 +112,9 @@ async function main(): Promise<number> {
   let batch: number;
   try {
     batch = positive('batch', values.batch, 2, true);
+    if (values.precision !== undefined && values.precision !== 'int8' && values.precision !== 'float32') {
+      throw new RangeError(`--precision: expected int8 or float32, got ${JSON.stringify(values.precision)}`);
+    }
     timeoutMs = positive('timeout-min', values['timeout-min'], 120) * 60_000;
     layers = values.layers === undefined ? undefined : positive('layers', values.layers, 0, true);
   } catch (e) {
@@ -129,7 +133,7 @@ async function main(): Promise<number> {
       const folder = join(dir, layers === undefined ? m.folder : `${m.folder}-${layers}-layers`);
       console.log(`${key}: writing/reusing ${folder}`);
       writeRandomCheckpoint(folder, shapes, config);
-      const precision = paramCount(shapes) * 4 > DEFAULT_WASM_WEIGHT_LIMIT ? 'int8' : 'float32';
+      const precision = values.precision === 'int8' || values.precision === 'float32' ? values.precision : paramCount(shapes) * 4 > DEFAULT_WASM_WEIGHT_LIMIT ? 'int8' : 'float32';
       const rows = key === 'tatitok_bl128_vq' ? 'batch 1' : key === 'maskgen_kl_l_diffloss' ? `${32 * batch} rows` : key === 'maskgen_kl_l_mae' ? `batch ${batch} + DiffLoss step on its ${32 * batch} rows` : `batch ${batch}`;
       const label = `${key} ${precision} ${rows} (${(paramCount(shapes) / 1e6).toFixed(0)}M params${layers === undefined ? '' : `, first ${layers} layers only`})`;
       const { ok, line } = await runModel(server, folder, key, precision, label, timeoutMs, { batch, profile: values.profile ?? false });
