@@ -51,16 +51,21 @@ function positive(name: string, v: string | undefined, fallback: number, integer
   return n;
 }
 
+/** The model running now, for the line a Ctrl-C or kill leaves in the results. */
+let running: { label: string; started: number; last: string; close(): Promise<void> } | undefined;
+
 /** Runs one model in a fresh browser (one model's weights in memory at a time); resolves to its result line. */
 async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, folder: string, key: RealSizeKey, precision: 'float32' | 'int8', label: string, timeoutMs: number, o: { batch: number; profile: boolean }): Promise<{ ok: boolean; line: string }> {
   const started = Date.now();
   const min = () => ((Date.now() - started) / 60_000).toFixed(1);
   let last = 'starting the browser';
   const b = await launchWebGpuChromium();
+  running = { label, started, last, close: () => b.close() };
   // Progress lines from the page, live: a SwiftShader run takes many minutes.
   b.page.on('console', (m) => {
     if (!m.text().startsWith(PROGRESS_PREFIX)) return;
     last = m.text().slice(PROGRESS_PREFIX.length + 1);
+    if (running) running.last = last;
     console.log(`  ${label} +${min()} min: ${last}`);
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -82,6 +87,7 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
     return { ok: false, line: `FAIL ${label}: browser: ${(e as Error).message.split('\n')[0]} (last progress: ${last}; console: ${b.logs.slice(-3).join(' | ')})` };
   } finally {
     clearTimeout(timer);
+    running = undefined;
     await b.close();
   }
 }
@@ -125,6 +131,14 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const results = resolve(values.results ?? join(dir, 'results.log'));
   const server = await startPageServer([dir]);
+  // A stopped run still records how far the model got, then closes its browser.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      const r = running;
+      if (r) appendFileSync(results, `${new Date().toISOString()} STOPPED ${r.label}: ${sig} after ${((Date.now() - r.started) / 60_000).toFixed(1)} min (last progress: ${r.last})\n`);
+      void (r?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   let failed = 0;
   try {
     for (const key of keys) {
