@@ -93,17 +93,19 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
 }
 
 /**
- * `pnpm -F @maskgen/golden real-sizes [--models k,…] [--dir DIR] [--timeout-min M] [--results FILE] [--batch B] [--precision P] [--layers N] [--profile]`:
- * one call of each real-size model with random weights on WebGPU and on WASM in the same headless
- * Chromium page (SwiftShader's fallback adapter without a GPU), one model at a time, printing the
- * largest difference or each device's error. float32 where the checkpoint fits runtime-web's WASM limit,
- * int8 otherwise (`--precision` forces one). `--batch` (default 2, the CFG pair the sampler runs) sizes the CLIP, VQ-L, MAE
- * calls (DiffLoss: 32·B rows; the MAE row also runs the DiffLoss step on its z, as the sampler does); the bl128 decode is of one image. No timings: a software adapter's speed means nothing (the minutes printed are
- * operational, for planning the next run). Each model gets `--timeout-min` (default 120) and its result
- * line is appended to `--results` (default DIR/results.log) as soon as it is known, so a killed run keeps
- * the finished rows. `--layers N` keeps only the first N transformer blocks: same ops at the same tensor
- * sizes, a fraction of the work, for profiling; `--profile` logs the WebGPU
- * kernels that take the GPU time (ORT's timestamp-query profiling). Not part of `pnpm test`: many minutes and gigabytes.
+ * `pnpm -F @maskgen/golden real-sizes [--models k,…] [--dir DIR] [--batch B] [--precision P] [--layers N]
+ * [--profile] [--timeout-min M] [--results FILE]`: one call of each real-size model with random weights
+ * on WebGPU and on WASM in the same headless Chromium page (SwiftShader's fallback adapter without a GPU),
+ * one model at a time, printing the largest difference per output or each device's error.
+ * - float32 where the checkpoint fits runtime-web's WASM limit, int8 otherwise (`--precision` forces one).
+ * - `--batch` (default 2, the CFG pair the sampler runs) sizes the CLIP, VQ-L and MAE calls (DiffLoss:
+ *   32·B rows; the MAE row also runs the DiffLoss step on its z, as the sampler does); bl128 decodes one image.
+ * - Each model gets `--timeout-min` (default 120); its result line is appended to `--results` (default
+ *   DIR/results.log) as soon as it is known, and Ctrl-C leaves a STOPPED line: a killed run keeps its rows.
+ * - `--layers N` keeps the first N transformer blocks (the same ops at the same tensor sizes, a fraction of
+ *   the work); `--profile` logs the WebGPU kernels that take the GPU time (ORT's timestamp queries).
+ * No timings: a software adapter's speed means nothing (the minutes printed are for planning the next run).
+ * Not part of `pnpm test`: many minutes and gigabytes.
  */
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: OPTIONS });
