@@ -63,7 +63,7 @@ export interface Session {
 export interface RuntimeCapabilities {
   /**
    * Whether `com.microsoft` MatMulNBits runs 8-bit weights. onnxruntime-web 1.30's WebGPU kernel
-   * takes 2- and 4-bit only, so there int8 graphs dequantise in the graph (DequantizeLinear → MatMul).
+   * takes 2- and 4-bit only, so there int8 graphs dequantise in the graph (DequantizeLinear → Gemm).
    */
   readonly int8MatMulNBits?: boolean;
 }

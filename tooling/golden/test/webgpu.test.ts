@@ -8,7 +8,7 @@ const GOLDEN = resolve(__dirname, '../../../../shared/golden');
 /**
  * The WebGPU subset `pnpm test` runs in headless Chromium on SwiftShader's fallback adapter, kept to
  * about a minute: TA-TiTok encode/decode (the Split that broke first, conv, attention) and its int8
- * (DequantizeLinear → MatMul on WebGPU, held to WASM's int8 error).
+ * (DequantizeLinear → Gemm on WebGPU, held to WASM's int8 error).
  * The MM-DiT generator (tanh-GELU) runs on WebGPU in the demo's e2e test; the whole set runs with
  * `pnpm golden ../shared/golden --runtime web-webgpu` (about 7 minutes here).
  */

@@ -19,8 +19,12 @@ export function linear(g: GraphBuilder, x: Value, weight: Value, bias?: Value | 
     const blocks = g.op1('DequantizeLinear', [q.q, q.scales], { axis: 0 });
     let w = reshape(g, blocks, [q.N, -1]);
     if (q.K % q.blockSize) w = sliceAxis(g, w, 1, 0, q.K);
-    const y = g.op1('MatMul', [x, g.op1('Transpose', [w], { perm: [1, 0] })]);
-    return bias ? g.op1('Add', [y, bias]) : y;
+    // Gemm with transB reads W [N, K] as expanded. MatMul would need a Transpose of it, and a per-call
+    // weight is not folded: one more full pass over every weight each call (on SwiftShader, ~40× its
+    // DequantizeLinear and half an int8 call's GPU time; docs/runtimes.md, Real sizes). [.., K] → rows → back.
+    const rows = g.op1('Gemm', [reshape(g, x, [-1, q.K]), w, bias ?? null], { transB: 1 });
+    const lead = g.op1('Slice', [g.op1('Shape', [x]), g.i64([0]), g.i64([-1])]);
+    return g.op1('Reshape', [rows, g.op1('Concat', [lead, g.i64([q.N])], { axis: 0 })]);
   }
   if (q) {
     // accuracy_level 4: activations are quantised per block too, so the product runs on int8 dot-product units.
