@@ -24,7 +24,12 @@ describe('publishable packages are publint- and attw-clean', () => {
   // exports map is publishConfig.exports: the same map without `source`, substituted by pnpm pack/publish.
   it('exports start with a `source` condition on an existing file, and the packed package.json has none', () => {
     const withoutSource = (exports: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(exports).map(([k, v]) => [k, typeof v === 'string' ? v : Object.fromEntries(Object.entries(v as object).filter(([c]) => c !== 'source'))]));
+      Object.fromEntries(
+        Object.entries(exports).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : Object.fromEntries(Object.entries(v as object).filter(([c]) => c !== 'source')),
+        ]),
+      );
     const dest = mkdtempSync(join(tmpdir(), 'maskgen-pack-'));
     try {
       for (const p of PACKAGES) {
@@ -86,8 +91,19 @@ describe('pnpm test on a fresh machine', () => {
     expect(noBrowser.stderr).toMatch(/Chromium is needed for the demo's browser tests and was not found at \/nonexistent\/chromium/);
     const noRedis = run({ CHROMIUM_PATH: process.execPath, MASKGEN_REDIS_SERVER: '/nonexistent/redis-server' });
     expect(noRedis.status).toBe(1);
-    expect(noRedis.stderr).toMatch(/redis-server is needed for the queue tests and was not found at \/nonexistent\/redis-server[^]*MASKGEN_REDIS_SERVER=\/nonexistent\/redis-server does not exist/);
+    expect(noRedis.stderr).toMatch(
+      /redis-server is needed for the queue tests and was not found at \/nonexistent\/redis-server[^]*MASKGEN_REDIS_SERVER=\/nonexistent\/redis-server does not exist/,
+    );
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.test).toMatch(/^node tooling\/ci\/ensure-system-tools\.mjs && /);
+  });
+});
+
+describe('formatting', () => {
+  it('the tree is formatted as biome.json says (pnpm format fixes it; pnpm lint checks it)', () => {
+    const r = spawnSync(bin('biome'), ['format', '.'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, `${r.stdout}${r.stderr}`.slice(0, 4000)).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.lint).toMatch(/^biome format \. && /);
   });
 });
