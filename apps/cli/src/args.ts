@@ -21,7 +21,11 @@ type Parsed<F extends Flags> = { [K in keyof F]?: F[K]['type'] extends 'boolean'
  * Parses and validates a command's flags strictly: unknown flags, missing values, non-numbers and
  * out-of-range numbers are usage errors that name the flag and what it accepts.
  */
-export function parseFlags<F extends Flags>(argv: string[], flags: F, positionals: { min: number; max: number; names: string }): { flags: Parsed<F>; args: string[] } {
+export function parseFlags<F extends Flags>(
+  argv: string[],
+  flags: F,
+  positionals: { min: number; max: number; names: string },
+): { flags: Parsed<F>; args: string[] } {
   const canonical = new Map<string, string>();
   for (const [k, f] of Object.entries(flags)) for (const name of [k, ...(f.aliases ?? [])]) canonical.set(name, k);
   let parsed: ReturnType<typeof parseArgs>;
@@ -31,7 +35,10 @@ export function parseFlags<F extends Flags>(argv: string[], flags: F, positional
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
-        [...canonical].map(([name, k]) => [name, { type: flags[k].type === 'boolean' ? 'boolean' : 'string', ...(flags[k].short && name === k ? { short: flags[k].short } : {}) }]),
+        [...canonical].map(([name, k]) => [
+          name,
+          { type: flags[k].type === 'boolean' ? 'boolean' : 'string', ...(flags[k].short && name === k ? { short: flags[k].short } : {}) },
+        ]),
       ) as never,
     });
   } catch (e) {
@@ -52,14 +59,20 @@ export function parseFlags<F extends Flags>(argv: string[], flags: F, positional
   }
   const args = parsed.positionals;
   if (args.length < positionals.min || args.length > positionals.max) {
-    throw new UsageError(`expected ${positionals.names}, got ${args.length} argument${args.length === 1 ? '' : 's'}${args.length ? `: ${args.map((a) => `"${a}"`).join(' ')}` : ''}`);
+    throw new UsageError(
+      `expected ${positionals.names}, got ${args.length} argument${args.length === 1 ? '' : 's'}${args.length ? `: ${args.map((a) => `"${a}"`).join(' ')}` : ''}`,
+    );
   }
   return { flags: out as Parsed<F>, args };
 }
 
 /** `--steps -3` is a value, not a flag: joined as `--steps=-3` so the range check can name it. */
 function joinNegativeValues(argv: string[], flags: Flags, canonical: Map<string, string>): string[] {
-  const shorts = new Map(Object.entries(flags).filter(([, f]) => f.short).map(([k, f]) => [f.short!, k]));
+  const shorts = new Map(
+    Object.entries(flags)
+      .filter(([, f]) => f.short)
+      .map(([k, f]) => [f.short!, k]),
+  );
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

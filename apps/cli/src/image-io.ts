@@ -58,7 +58,8 @@ export function tokensFromJson(text: string, path: string): { file: TokenFile; t
     throw fail(`"tokens" must hold ${n} finite numbers`);
   }
   // JSON numbers past 2^53 are rounded by the parser: ids must be exact, so they must be safe integers.
-  if (f.mode === 'vq' && !f.tokens.every((v) => Number.isSafeInteger(v) && v >= 0)) throw fail(`VQ tokens must be non-negative integers below 2^53 (ids of the codebook)`);
+  if (f.mode === 'vq' && !f.tokens.every((v) => Number.isSafeInteger(v) && v >= 0))
+    throw fail(`VQ tokens must be non-negative integers below 2^53 (ids of the codebook)`);
   if (f.mode === 'vae' && !f.tokens.every((v) => Math.abs(v) <= MAX_LATENT)) throw fail(`latents must lie in [-${MAX_LATENT}, ${MAX_LATENT}]`);
   const t = f.mode === 'vq' ? tensor('int64', f.dims, f.tokens) : tensor('float32', f.dims, f.tokens);
   return { file: f as TokenFile, tensor: t };

@@ -60,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
   // 30,000 characters: long text never reaches it. Prompts that long belong in a --prompts file.
   const argvChars = argv.reduce((n, a) => n + a.length + 1, 0);
   if (argvChars > MAX_ARGV_CHARS) {
-    throw new UsageError(`the command line is ${argvChars} characters; the limit is ${MAX_ARGV_CHARS} (each prompt at most ${MAX_PROMPT_CHARS}); put long or many prompts in a file and pass --prompts file.txt`);
+    throw new UsageError(
+      `the command line is ${argvChars} characters; the limit is ${MAX_ARGV_CHARS} (each prompt at most ${MAX_PROMPT_CHARS}); put long or many prompts in a file and pass --prompts file.txt`,
+    );
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}`);

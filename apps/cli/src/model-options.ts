@@ -21,7 +21,16 @@ async function configFlag(flag: string, path: string | undefined, signal?: Abort
  * is found); everything else (repo ids, `owner/name:file.bin[@rev]`) comes from the hub or its cache.
  */
 export async function loadOptions(
-  flags: { tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; runtime?: string; threads?: number; precision?: string; 'allow-nonfinite'?: boolean },
+  flags: {
+    tokenizer?: string;
+    'text-encoder'?: string;
+    config?: string;
+    'tokenizer-config'?: string;
+    runtime?: string;
+    threads?: number;
+    precision?: string;
+    'allow-nonfinite'?: boolean;
+  },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
 ): Promise<{ modelId: ModelRef; options: LoadOptions }> {
@@ -52,7 +61,10 @@ export async function loadOptions(
   };
   const modelId = ref(model)!;
   const runtime = await makeRuntime(flags.runtime, flags.threads, { sessionCache: true });
-  const [config, tokenizerConfig] = await Promise.all([configFlag('config', flags.config, extra.signal), configFlag('tokenizer-config', flags['tokenizer-config'], extra.signal)]);
+  const [config, tokenizerConfig] = await Promise.all([
+    configFlag('config', flags.config, extra.signal),
+    configFlag('tokenizer-config', flags['tokenizer-config'], extra.signal),
+  ]);
   return {
     modelId,
     options: {

@@ -35,7 +35,11 @@ export function decodeNpy(bytes: Uint8Array, name: string): Tensor {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (/'fortran_order':\s*True/.test(header)) throw bad('Fortran-ordered arrays are not supported');
   if (!descr || shapeText === undefined) throw bad('malformed header');
-  const dims = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const dims = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (dims.some((d) => !Number.isInteger(d) || d < 0) || dims.length > 4) throw bad(`bad shape (${shapeText})`);
   const n = dims.reduce((a, b) => a * b, 1);
   const size = { '<i8': 8, '<i4': 4, '<f4': 4 }[descr];

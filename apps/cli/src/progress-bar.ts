@@ -41,7 +41,11 @@ export class ProgressBars {
   private readonly quiet: boolean;
   private readonly plainTty: boolean;
 
-  constructor(private readonly out: ProgressOut = process.stderr, quiet = false, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly out: ProgressOut = process.stderr,
+    quiet = false,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.quiet = quiet || envFlag(env.HF_HUB_DISABLE_PROGRESS_BARS);
     this.plainTty = envFlag(env.NO_COLOR, true) || env.TERM === 'dumb';
   }

@@ -11,7 +11,14 @@ export type RunSettings = Pick<GenerateOptions, 'steps' | 'guidance' | 'temperat
 /** Items whose file is not in `dir` yet (all of them with `force`): a re-run resumes where it stopped. */
 export async function pendingItems(items: readonly PromptItem[], dir: string, force = false): Promise<PromptItem[]> {
   if (force) return [...items];
-  const present = await Promise.all(items.map((it) => stat(join(dir, it.file)).then((s) => s.size > 0, () => false)));
+  const present = await Promise.all(
+    items.map((it) =>
+      stat(join(dir, it.file)).then(
+        (s) => s.size > 0,
+        () => false,
+      ),
+    ),
+  );
   return items.filter((_, i) => !present[i]);
 }
 

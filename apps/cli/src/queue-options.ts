@@ -15,7 +15,7 @@ export const QUEUE_FLAGS = {
 /** Flags naming the models, as for `generate`; a hub id may pin a revision: owner/name@<commit>. */
 export const MODEL_FLAGS = {
   model: { type: 'string', help: `generator repo id[@revision] or local folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: 'TA-TiTok repo id[@revision] or folder (default: the generator\'s pairing)' },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id[@revision] or folder (default: the generator's pairing)" },
   'text-encoder': { type: 'string', help: 'CLIP repo id[@revision] or folder (default openai/clip-vit-large-patch14-336)' },
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default) or int8' },
 } satisfies Flags;
@@ -26,7 +26,8 @@ export const queueModule = () => import('@maskgen/queue');
 /** `--queue`/`--name` → a target, checked before anything else is read or loaded. */
 export async function queueTarget(flags: { queue?: string; name?: string }): Promise<QueueTarget> {
   if (!flags.queue) throw new UsageError('--queue is required: the Redis URL, e.g. --queue redis://127.0.0.1:6379/0');
-  if (flags.name !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.name)) throw new UsageError(`--name: expected letters, digits, '.', '_' or '-' (at most 100), got "${flags.name}"`);
+  if (flags.name !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(flags.name))
+    throw new UsageError(`--name: expected letters, digits, '.', '_' or '-' (at most 100), got "${flags.name}"`);
   (await queueModule()).checkRedisUrl(flags.queue);
   return { url: flags.queue, name: flags.name };
 }

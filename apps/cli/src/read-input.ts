@@ -22,18 +22,26 @@ const CHUNK = 1 << 20;
  * memory, and Ctrl-C/SIGTERM stops the read between 1 MiB chunks. Errors name the file, never quote it.
  */
 export async function readInput(path: string, what: string, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
-  const fh = await open(path, 'r').catch((e) => { throw fsError(e, path, `read ${what}`); });
+  const fh = await open(path, 'r').catch((e) => {
+    throw fsError(e, path, `read ${what}`);
+  });
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw new MaskgenError('INVALID_ARGUMENT', `${what} ${JSON.stringify(path)} is a folder; expected a file`);
-    const tooBig = () => new MaskgenError('INPUT_TOO_LARGE', `${what} ${JSON.stringify(path)} is larger than the ${maxBytes / 1024 ** 2} MiB limit for ${what}s; expected a smaller file`);
+    const tooBig = () =>
+      new MaskgenError(
+        'INPUT_TOO_LARGE',
+        `${what} ${JSON.stringify(path)} is larger than the ${maxBytes / 1024 ** 2} MiB limit for ${what}s; expected a smaller file`,
+      );
     if (st.isFile() && st.size > maxBytes) throw tooBig();
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
       if (signal?.aborted) throw new MaskgenError('ABORTED', `reading ${what} ${JSON.stringify(path)} was cancelled`, { cause: signal.reason });
       const buf = new Uint8Array(Math.min(CHUNK, maxBytes + 1 - total));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null).catch((e) => { throw fsError(e, path, `read ${what}`); });
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null).catch((e) => {
+        throw fsError(e, path, `read ${what}`);
+      });
       if (bytesRead === 0) break;
       chunks.push(buf.subarray(0, bytesRead));
       total += bytesRead;
@@ -41,7 +49,7 @@ export async function readInput(path: string, what: string, maxBytes: number, si
     }
     const out = new Uint8Array(total);
     let at = 0;
-    for (const c of chunks) (out.set(c, at), (at += c.length));
+    for (const c of chunks) out.set(c, at), (at += c.length);
     return out;
   } finally {
     await fh.close();

@@ -16,7 +16,10 @@ const linearFlopsPerToken = (t: ShapeTable, re: RegExp) =>
 
 describe('bench FLOP counts agree with the checkpoint layouts they describe', () => {
   it('CLIP: the linears of every block on 77 tokens, plus attention', () => {
-    const linears = linearFlopsPerToken(clipTextShapes(), /^transformer\.resblocks\.\d+\.(attn\.in_proj_weight|attn\.out_proj\.weight|mlp\.c_fc\.weight|mlp\.c_proj\.weight)$/);
+    const linears = linearFlopsPerToken(
+      clipTextShapes(),
+      /^transformer\.resblocks\.\d+\.(attn\.in_proj_weight|attn\.out_proj\.weight|mlp\.c_fc\.weight|mlp\.c_proj\.weight)$/,
+    );
     const attention = 2 * 12 * 77 * 4 * 77 * 768;
     expect(clipFlops(2)).toBe(2 * 77 * linears + attention);
   });

@@ -15,7 +15,8 @@ describe('bench components: XL and batches registered, run only when named', () 
   });
 
   it('XL components: forward, generate and end to end for VQ and KL, with XL FLOPs and parameter counts', () => {
-    for (const k of ['maskgen-vq-xl', 'maskgen-vq-xl-generate', 'maskgen-kl-xl', 'maskgen-kl-xl-sample', 'e2e-vq-xl', 'e2e-kl-xl']) expect(COMPONENTS[k], k).toBeDefined();
+    for (const k of ['maskgen-vq-xl', 'maskgen-vq-xl-generate', 'maskgen-kl-xl', 'maskgen-kl-xl-sample', 'e2e-vq-xl', 'e2e-kl-xl'])
+      expect(COMPONENTS[k], k).toBeDefined();
     const [l, xl] = [COMPONENTS['maskgen-vq-l'](), COMPONENTS['maskgen-vq-xl']()];
     expect(xl.flops).toBe(vqForwardFlops(1280, 20));
     expect(xl.name).toMatch(/^maskgen-vq-xl forward/);
@@ -51,7 +52,17 @@ describe('bench components: XL and batches registered, run only when named', () 
   });
 
   it('the default run is the L models one image at a time', () => {
-    expect(DEFAULT_COMPONENTS).toEqual(['clip', 'tatitok-bl128-vq', 'tatitok-bl32-vae', 'maskgen-vq-l', 'maskgen-vq-l-generate', 'maskgen-kl-l', 'maskgen-kl-l-sample', 'e2e-vq-l', 'e2e-kl-l']);
+    expect(DEFAULT_COMPONENTS).toEqual([
+      'clip',
+      'tatitok-bl128-vq',
+      'tatitok-bl32-vae',
+      'maskgen-vq-l',
+      'maskgen-vq-l-generate',
+      'maskgen-kl-l',
+      'maskgen-kl-l-sample',
+      'e2e-vq-l',
+      'e2e-kl-l',
+    ]);
     expect(Object.keys(COMPONENTS).filter(isOnDemand)).toHaveLength(Object.keys(COMPONENTS).length - DEFAULT_COMPONENTS.length);
     expect(isOnDemand('maskgen-kl-l-sample-b8') && isOnDemand('e2e-vq-xl') && !isOnDemand('maskgen-vq-l')).toBe(true);
   });

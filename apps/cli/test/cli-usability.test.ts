@@ -13,7 +13,7 @@ const FAST = ['--steps', '4', '-q'];
 const pixels = async (path: string) => Array.from((await decodeImage(new Uint8Array(readFileSync(path)))).data);
 
 describe('maskgen as an installed command', () => {
-  it('--version prints the package version; help <command> prints that command\'s options', async () => {
+  it("--version prints the package version; help <command> prints that command's options", async () => {
     const version = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')).version;
     const v = await cli.run(['--version']);
     expect([v.status, v.stdout.trim()]).toEqual([0, version]);
@@ -77,7 +77,10 @@ describe('--prompts files', () => {
     expect(first.status, first.stderr).toBe(0);
     const files = ['0001-a-red-fox-in-the-snow.png', '0002-a-cafe-at-night.png', '0003-the-same-red-fox.png'];
     expect(readdirSync(join(cli.work, 'batch')).sort()).toEqual([...files, 'results.jsonl']);
-    const records = readFileSync(join(cli.work, 'batch/results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(join(cli.work, 'batch/results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((r) => [r.index, r.line, r.prompt, r.file, r.seed])).toEqual([
       [1, 3, 'a red fox in the snow', files[0], deriveSeed(11, 1)],
       [2, 5, 'A Café at Night!', files[1], deriveSeed(11, 2)],

@@ -12,7 +12,10 @@ import { GOLDEN, useCliEnv } from './cli-harness.js';
 
 /** The golden KL generator's weights and config, as `klFamily.graphs` takes them. */
 async function klCheckpoint(): Promise<[SafetensorsFile, unknown]> {
-  return [await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_kl/weights.safetensors'))), JSON.parse(readFileSync(join(GOLDEN, 'maskgen_kl/config.json'), 'utf8'))];
+  return [
+    await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_kl/weights.safetensors'))),
+    JSON.parse(readFileSync(join(GOLDEN, 'maskgen_kl/config.json'), 'utf8')),
+  ];
 }
 
 const cli = useCliEnv();
@@ -24,7 +27,15 @@ async function exportedModel(dir: string, name: string): Promise<OnnxModel> {
   const fail = () => {
     throw new Error('not used');
   };
-  return { name, graph, externalData: [{ path: `${name}.weights.bin`, file, usedBytes: file.size }], inputNames: [], outputNames: [], relocate: () => graph, pack: fail };
+  return {
+    name,
+    graph,
+    externalData: [{ path: `${name}.weights.bin`, file, usedBytes: file.size }],
+    inputNames: [],
+    outputNames: [],
+    relocate: () => graph,
+    pack: fail,
+  };
 }
 
 describe('maskgen export', () => {

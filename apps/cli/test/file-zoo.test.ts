@@ -6,14 +6,32 @@ import { describe, expect, it } from 'vitest';
 import { type ShapeTable, maskgenKlShapes, maskgenVqShapes, tatitokShapes } from '../src/bench/random-checkpoints.js';
 import { layoutFile } from '../src/bench/web-fit.js';
 
-type Cfg = { model: { vq_model: Record<string, any>; maskgen?: Record<string, any> }; losses?: Record<string, any>; experiment: Record<string, any>; dataset: any };
+type Cfg = {
+  model: { vq_model: Record<string, any>; maskgen?: Record<string, any> };
+  losses?: Record<string, any>;
+  experiment: Record<string, any>;
+  dataset: any;
+};
 const cfgOf = (e: FileZooEntry) => e.config as unknown as Cfg;
 const open = async (shapes: ShapeTable) => SafetensorsFile.open(layoutFile(shapes));
 
 describe('built-in configs of the reference single files, checked against the layouts they imply (bench shapes)', () => {
   it('covers the ten files the seed names: six tokenizers, four generators', () => {
     expect(FILE_ZOO.map((e) => e.file).sort()).toEqual(
-      ['tatitok_bl32_vq', 'tatitok_bl64_vq', 'tatitok_bl128_vq', 'tatitok_bl32_vae', 'tatitok_bl64_vae', 'tatitok_sl128_vae', 'maskgen_vq_l', 'maskgen_vq_xl', 'maskgen_kl_l', 'maskgen_kl_xl'].map((n) => `${n}.bin`).sort(),
+      [
+        'tatitok_bl32_vq',
+        'tatitok_bl64_vq',
+        'tatitok_bl128_vq',
+        'tatitok_bl32_vae',
+        'tatitok_bl64_vae',
+        'tatitok_sl128_vae',
+        'maskgen_vq_l',
+        'maskgen_vq_xl',
+        'maskgen_kl_l',
+        'maskgen_kl_xl',
+      ]
+        .map((n) => `${n}.bin`)
+        .sort(),
     );
     expect(fileZooEntry('some/dir/maskgen_vq_xl.safetensors')?.file).toBe('maskgen_vq_xl.bin');
     expect(fileZooEntry('maskgen_vq_xxl.bin')).toBeUndefined();
@@ -45,7 +63,16 @@ describe('built-in configs of the reference single files, checked against the la
       } else {
         const shapes = maskgenKlShapes(mg.decoder_embed_dim, mg.decoder_depth, mg.decoder_num_heads, c.losses!.diffloss_d, c.losses!.diffloss_w).shapes;
         const spec = resolveMaskGenKl(entry.config, await open(shapes));
-        expect([spec.dim, spec.depth, spec.heads, spec.seqLen, spec.tokenSize, spec.mlpBlocks, spec.mlpWidth, spec.samplingSteps]).toEqual([mg.decoder_embed_dim, mg.decoder_depth, 16, 32, 16, 8, mg.decoder_embed_dim, '100']);
+        expect([spec.dim, spec.depth, spec.heads, spec.seqLen, spec.tokenSize, spec.mlpBlocks, spec.mlpWidth, spec.samplingSteps]).toEqual([
+          mg.decoder_embed_dim,
+          mg.decoder_depth,
+          16,
+          32,
+          16,
+          8,
+          mg.decoder_embed_dim,
+          '100',
+        ]);
       }
       // The sizes and sampling defaults of the released repo of the same name.
       const repo = zooEntry(`turkeyju/generator_${entry.file.replace(/\.bin$/, '')}`);

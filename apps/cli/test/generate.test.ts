@@ -24,7 +24,11 @@ function pngText(path: string): Record<string, string> {
 
 describe('maskgen generate (spawned, against the mock hub serving the golden checkpoints)', () => {
   it('writes the same PNG twice for a seed, and the same on --runtime web', async () => {
-    for (const [out, extra] of [['a.png', []], ['b.png', []], ['c.png', ['--runtime', 'web']]] as const) {
+    for (const [out, extra] of [
+      ['a.png', []],
+      ['b.png', []],
+      ['c.png', ['--runtime', 'web']],
+    ] as const) {
       const r = await cli.run(['generate', 'a red fox in the snow', '--seed', '42', '--steps', '6', '-q', '-o', out, ...extra]);
       expect(r.status, r.stderr).toBe(0);
     }
@@ -36,7 +40,10 @@ describe('maskgen generate (spawned, against the mock hub serving the golden che
   }, 120_000);
 
   it('runs with --precision int8: a different but close image, labelled in the PNG; rejects other precisions', async () => {
-    for (const [out, extra] of [['f32.png', []], ['q8.png', ['--precision', 'int8']]] as const) {
+    for (const [out, extra] of [
+      ['f32.png', []],
+      ['q8.png', ['--precision', 'int8']],
+    ] as const) {
       const r = await cli.run(['generate', 'a red fox in the snow', '--seed', '42', '--steps', '6', '-q', '-o', out, ...extra]);
       expect(r.status, r.stderr).toBe(0);
     }

@@ -23,7 +23,10 @@ chmodSync(at('ro'), 0o555);
 const root = process.getuid?.() === 0;
 const png = { flag: '-o', extensions: ['.png'] } as const;
 const fails = async (p: Promise<unknown>, re: RegExp) => {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e, `expected a refusal matching ${re}`).toBeInstanceOf(Error);
   expect((e as Error).message).toMatch(re);
   expect(isMaskgenError(e) || (e as Error).name === 'UsageError').toBe(true);
@@ -42,7 +45,9 @@ describe('outputs: only regular files are written, never a device, FIFO, folder 
     [at('file.png/x.png'), /is not a folder/],
   ];
   for (const [path, re] of cases) it(`refuses ${JSON.stringify(path)}`, () => fails(checkOutputPath(path, png), re));
-  it.skipIf(root)('refuses a read-only folder, naming it', () => fails(checkOutputPath(at('ro/out.png'), png), /folder ".*ro" is not writable; choose another folder/));
+  it.skipIf(root)('refuses a read-only folder, naming it', () =>
+    fails(checkOutputPath(at('ro/out.png'), png), /folder ".*ro" is not writable; choose another folder/),
+  );
   it('-o /dev/null stays a device (generic devices, checked without an extension)', async () => {
     await fails(checkOutputPath('/dev/null', { flag: '-o', extensions: [''] }), /is a character device/);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
@@ -62,7 +67,8 @@ describe('outputs: only regular files are written, never a device, FIFO, folder 
 });
 
 describe('inputs: every read has a size cap and a cancel', () => {
-  it('/dev/zero is refused at the cap instead of filling memory', () => fails(readInput('/dev/zero', 'image', 3 << 20), /larger than the 3 MiB limit for images/));
+  it('/dev/zero is refused at the cap instead of filling memory', () =>
+    fails(readInput('/dev/zero', 'image', 3 << 20), /larger than the 3 MiB limit for images/));
   it('a file over the cap is refused before it is read', async () => {
     writeFileSync(at('big.json'), new Uint8Array(2 << 20));
     await fails(readInput(at('big.json'), 'tokens file', 1 << 20), /INPUT_TOO_LARGE|larger than the 1 MiB limit/);

@@ -26,7 +26,9 @@ describe('maskgen with a checkpoint holding an Inf weight', () => {
     const tok = brokenTokenizer();
     const refused = await cli.run(['reconstruct', 'in.png', '--tokenizer', tok, '-o', 'out.png', '-q']);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/broken_tok\.bin": tensor "decoder\.transformer\.0\.mlp\.c_fc\.weight" \(F32 \[192,48\]\) holds Infinity at element 10 \(index \[0, 10\]\).*--allow-nonfinite/);
+    expect(refused.stderr).toMatch(
+      /broken_tok\.bin": tensor "decoder\.transformer\.0\.mlp\.c_fc\.weight" \(F32 \[192,48\]\) holds Infinity at element 10 \(index \[0, 10\]\).*--allow-nonfinite/,
+    );
     expect(refused.stderr).not.toMatch(/\n\s+at |onnxruntime/);
     const allowed = await cli.run(['reconstruct', 'in.png', '--tokenizer', tok, '-o', 'out.png', '-q', '--allow-nonfinite']);
     expect(allowed.status, allowed.stderr).toBe(0);

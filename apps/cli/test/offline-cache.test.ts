@@ -9,7 +9,9 @@ const CLIP = 'openai/clip-vit-large-patch14-336';
 /** Every regular file under a folder (symlinks not followed: snapshots point into blobs/). */
 function files(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('offline after one online run, and cache ls / rm (spawned CLI, mock hub)', () => {

@@ -17,7 +17,8 @@ function recordingT2i(family: string, calls: number[]): TextToImage {
   } as unknown as TextToImage;
 }
 
-const items = (n: number): PromptItem[] => Array.from({ length: n }, (_, i) => ({ index: i + 1, line: i + 1, image: 0, prompt: `p${i}`, seed: 100 + i, file: `${i}.png` }));
+const items = (n: number): PromptItem[] =>
+  Array.from({ length: n }, (_, i) => ({ index: i + 1, line: i + 1, image: 0, prompt: `p${i}`, seed: 100 + i, file: `${i}.png` }));
 
 describe('--prompts batch size', () => {
   it('without --batch-size, VQ runs the measured default and KL runs one image per call', async () => {

@@ -31,7 +31,11 @@ function startWorker(args: string[]) {
       new Promise<void>((resolve, reject) => {
         const t0 = Date.now();
         const tick = () =>
-          ok(w.stderr) ? resolve() : w.exited || Date.now() - t0 > ms ? reject(new Error(`${w.exited ? 'worker exited' : 'timed out'} waiting for ${what}:\n${w.stderr}`)) : setTimeout(tick, 10);
+          ok(w.stderr)
+            ? resolve()
+            : w.exited || Date.now() - t0 > ms
+              ? reject(new Error(`${w.exited ? 'worker exited' : 'timed out'} waiting for ${what}:\n${w.stderr}`))
+              : setTimeout(tick, 10);
         tick();
       }),
   };
@@ -91,15 +95,30 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     expect(workers.slice(1).some((w) => /Redis unreachable; reconnecting/.test(w.stderr))).toBe(true);
 
     // Every prompt once, byte-identical to the single-process run; results.jsonl without duplicates.
-    const pngs = readdirSync(join(cli.work, 'shared')).filter((f) => f.endsWith('.png')).sort();
-    expect(pngs).toEqual(readdirSync(join(cli.work, 'single')).filter((f) => f.endsWith('.png')).sort());
+    const pngs = readdirSync(join(cli.work, 'shared'))
+      .filter((f) => f.endsWith('.png'))
+      .sort();
+    expect(pngs).toEqual(
+      readdirSync(join(cli.work, 'single'))
+        .filter((f) => f.endsWith('.png'))
+        .sort(),
+    );
     expect(pngs).toHaveLength(60);
     for (const f of pngs) expect(readFileSync(join(cli.work, 'shared', f)).equals(readFileSync(join(cli.work, 'single', f))), f).toBe(true);
     expect(readdirSync(join(cli.work, 'shared')).filter((f) => f.includes('.partial'))).toEqual([]);
-    const lines = readFileSync(join(cli.work, 'shared/results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(cli.work, 'shared/results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(60);
     expect(new Set(lines.map((r) => r.file)).size).toBe(60);
-    const reference = new Map(readFileSync(join(cli.work, 'single/results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.file, r]));
+    const reference = new Map(
+      readFileSync(join(cli.work, 'single/results.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((r) => [r.file, r]),
+    );
     for (const r of lines) expect({ ...r, job: undefined, worker: undefined }).toEqual({ ...reference.get(r.file), job: undefined, worker: undefined });
 
     // The killed worker's job was taken over by another worker after the stall interval.
@@ -154,7 +173,9 @@ describe('queue faults one at a time', () => {
     const q = ['--queue', redis.url, '--name', 'faults'];
     const other = await cli.run(['worker', ...q, '-o', 'faults', '--model', 'turkeyju/generator_maskgen_kl_xl']);
     expect(other.status).toBe(1);
-    expect(other.stderr).toMatch(/the queue's jobs are for other models \(generator: job wants "turkeyju\/generator_maskgen_vq_xl@main", this worker loaded "turkeyju\/generator_maskgen_kl_xl@main"\)/);
+    expect(other.stderr).toMatch(
+      /the queue's jobs are for other models \(generator: job wants "turkeyju\/generator_maskgen_vq_xl@main", this worker loaded "turkeyju\/generator_maskgen_kl_xl@main"\)/,
+    );
     const int8 = await cli.run(['batch', 'slow.txt', ...q, '-o', 'faults', '--precision', 'int8']);
     expect(int8.status).toBe(1);
     expect(int8.stderr).toMatch(/queue "faults" holds jobs for other models \(precision: job wants "int8", the queue has "float32"\)/);

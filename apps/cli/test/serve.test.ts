@@ -9,12 +9,21 @@ import { CLI, GOLDEN } from './cli-harness.js';
 const s = {} as { hub: Awaited<ReturnType<typeof startMockHub>>; env: NodeJS.ProcessEnv };
 beforeAll(async () => {
   s.hub = await startMockHub({ repos: goldenRepos(GOLDEN) });
-  s.env = { ...process.env, HF_ENDPOINT: s.hub.url, HF_HOME: join(mkdtempSync(join(tmpdir(), 'maskgen-serve-')), 'hf'), HF_HUB_OFFLINE: '', MASKGEN_API_TOKEN: '' };
+  s.env = {
+    ...process.env,
+    HF_ENDPOINT: s.hub.url,
+    HF_HOME: join(mkdtempSync(join(tmpdir(), 'maskgen-serve-')), 'hf'),
+    HF_HUB_OFFLINE: '',
+    MASKGEN_API_TOKEN: '',
+  };
 });
 afterAll(() => s.hub.close());
 
 /** Spawns `maskgen serve --port 0 …` and resolves once it is ready, with its URL and a live stderr log. */
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; log: () => string; exit: Promise<number | null> }> {
+async function serve(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; log: () => string; exit: Promise<number | null> }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: { ...s.env, ...env } });
   let err = '';
   const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -30,7 +39,11 @@ async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ chi
 }
 
 const post = (url: string, body: object, token?: string) =>
-  fetch(`${url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  fetch(`${url}/v1/images/generations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
 
 describe('maskgen serve (the real CLI, spawned)', () => {
   it('listens on 127.0.0.1 by default and takes its token from MASKGEN_API_TOKEN', async () => {
@@ -103,7 +116,8 @@ describe('maskgen serve (the real CLI, spawned)', () => {
       });
     expect(await run(['help'])).toMatch(/^ {2}serve +serve an OpenAI-compatible image API/m);
     const help = await run(['serve', '--help']);
-    for (const flag of ['--token', '--host', '--port', '--max-queue', '--timeout', '--max-body', '--max-prompt', '--cors', '--drain-timeout']) expect(help).toContain(flag);
+    for (const flag of ['--token', '--host', '--port', '--max-queue', '--timeout', '--max-body', '--max-prompt', '--cors', '--drain-timeout'])
+      expect(help).toContain(flag);
   });
 
   it('refuses bad flags with a usage error', { timeout: 60_000 }, async () => {

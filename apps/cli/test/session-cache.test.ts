@@ -32,7 +32,10 @@ describe('built-session cache (spawned CLI, mock hub)', () => {
     expect(hit.status, hit.stderr).toBe(0);
     for (const f of ['first.png', 'hit.png']) expect(readFileSync(join(cli.work, f)).equals(readFileSync(join(cli.work, 'plain.png'))), f).toBe(true);
     const again = (await ls()).sessions.entries;
-    expect(again.map((e) => statSync(join(sessions.dir, e.id, 'manifest.json')).mtimeMs), 'hits load entries, never rewrite them').toEqual(stamps);
+    expect(
+      again.map((e) => statSync(join(sessions.dir, e.id, 'manifest.json')).mtimeMs),
+      'hits load entries, never rewrite them',
+    ).toEqual(stamps);
 
     // A truncated entry is rebuilt, and the image is still the same.
     const victim = again[0];

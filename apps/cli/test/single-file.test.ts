@@ -12,7 +12,8 @@ const GEN = ['generate', 'a red fox in the snow', '--seed', '42', '--steps', '6'
 function pixels(file: string): Buffer {
   const b = readFileSync(join(cli.work, file));
   const parts: Buffer[] = [];
-  for (let p = 8; p < b.length; p += 12 + b.readUInt32BE(p)) if (b.toString('latin1', p + 4, p + 8) === 'IDAT') parts.push(b.subarray(p + 8, p + 8 + b.readUInt32BE(p)));
+  for (let p = 8; p < b.length; p += 12 + b.readUInt32BE(p))
+    if (b.toString('latin1', p + 4, p + 8) === 'IDAT') parts.push(b.subarray(p + 8, p + 8 + b.readUInt32BE(p)));
   return inflateSync(Buffer.concat(parts));
 }
 
@@ -41,7 +42,16 @@ describe('maskgen generate with single checkpoint files (golden checkpoint_forma
 
   it('takes --config/--tokenizer-config for files without a YAML beside them', async () => {
     const args = ['--model', join(FORMATS, 'maskgen_vq_legacy.bin'), '--tokenizer', join(FORMATS, 'tatitok_vq_legacy.bin')];
-    const r = await cli.run([...GEN, '-o', 'explicit.png', ...args, '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer-config', join(FORMATS, 'tatitok_vq.yaml')]);
+    const r = await cli.run([
+      ...GEN,
+      '-o',
+      'explicit.png',
+      ...args,
+      '--config',
+      join(FORMATS, 'maskgen_vq.yaml'),
+      '--tokenizer-config',
+      join(FORMATS, 'tatitok_vq.yaml'),
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const repo = await cli.run([...GEN, '-o', 'repo2.png']);
     expect(pixels('explicit.png').equals(pixels('repo2.png'))).toBe(true);
@@ -55,12 +65,27 @@ describe('maskgen generate with single checkpoint files (golden checkpoint_forma
   it('loads fun-research/TA-TiTok:<file>[@rev] through the hub, pairing the tokenizer its YAML names', async () => {
     const repo = await cli.run([...GEN, '-o', 'repo3.png']);
     expect(repo.status, repo.stderr).toBe(0);
-    for (const [out, model] of [['hub.png', 'fun-research/TA-TiTok:maskgen_vq.bin'], ['hub-main.png', 'fun-research/TA-TiTok:maskgen_vq.bin@main']] as const) {
+    for (const [out, model] of [
+      ['hub.png', 'fun-research/TA-TiTok:maskgen_vq.bin'],
+      ['hub-main.png', 'fun-research/TA-TiTok:maskgen_vq.bin@main'],
+    ] as const) {
       const r = await cli.run([...GEN, '-o', out, '--model', model]);
       expect(r.status, r.stderr).toBe(0);
       expect(pixels(out).equals(pixels('repo3.png')), model).toBe(true);
     }
-    const legacy = await cli.run([...GEN, '-o', 'hub-legacy.png', '--model', 'fun-research/TA-TiTok:maskgen_vq_legacy.bin', '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', 'fun-research/TA-TiTok:tatitok_vq_legacy.bin', '--tokenizer-config', join(FORMATS, 'tatitok_vq.yaml')]);
+    const legacy = await cli.run([
+      ...GEN,
+      '-o',
+      'hub-legacy.png',
+      '--model',
+      'fun-research/TA-TiTok:maskgen_vq_legacy.bin',
+      '--config',
+      join(FORMATS, 'maskgen_vq.yaml'),
+      '--tokenizer',
+      'fun-research/TA-TiTok:tatitok_vq_legacy.bin',
+      '--tokenizer-config',
+      join(FORMATS, 'tatitok_vq.yaml'),
+    ]);
     expect(legacy.status, legacy.stderr).toBe(0);
     expect(pixels('hub-legacy.png').equals(pixels('repo3.png'))).toBe(true);
   }, 180_000);
@@ -76,11 +101,39 @@ describe('maskgen generate with single checkpoint files (golden checkpoint_forma
   }, 120_000);
 
   const bad: [string, () => string[], RegExp][] = [
-    ['a generator file whose tokenizer cannot be told', () => ['--model', join(FORMATS, 'maskgen_vq_legacy.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml')], /no released TA-TiTok tokenizer matches quantize_mode "vq" with 16 tokens; pass the tokenizer/],
-    ['a file in no weight format', () => (writeFileSync(join(cli.work, 'junk.bin'), 'GIF89a not weights'), ['--model', join(cli.work, 'junk.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]), /tried safetensors, torch.save zip .* and torch.save legacy/],
-    ['a truncated legacy file', () => (writeFileSync(join(cli.work, 'cut.bin'), readFileSync(join(FORMATS, 'maskgen_vq_legacy.bin')).subarray(0, 5000)), ['--model', join(cli.work, 'cut.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]), /legacy checkpoint .*truncated/],
-    ['a malformed YAML config', () => (writeFileSync(join(cli.work, 'bad.yaml'), 'model: [unclosed'), ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', join(cli.work, 'bad.yaml')]), /config ".*bad\.yaml":/],
-    ['an unreadable --config', () => ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', 'nope.yaml'], /cannot read --config file "nope.yaml": the file does not exist/],
+    [
+      'a generator file whose tokenizer cannot be told',
+      () => ['--model', join(FORMATS, 'maskgen_vq_legacy.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml')],
+      /no released TA-TiTok tokenizer matches quantize_mode "vq" with 16 tokens; pass the tokenizer/,
+    ],
+    [
+      'a file in no weight format',
+      () => (
+        writeFileSync(join(cli.work, 'junk.bin'), 'GIF89a not weights'),
+        ['--model', join(cli.work, 'junk.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]
+      ),
+      /tried safetensors, torch.save zip .* and torch.save legacy/,
+    ],
+    [
+      'a truncated legacy file',
+      () => (
+        writeFileSync(join(cli.work, 'cut.bin'), readFileSync(join(FORMATS, 'maskgen_vq_legacy.bin')).subarray(0, 5000)),
+        ['--model', join(cli.work, 'cut.bin'), '--config', join(FORMATS, 'maskgen_vq.yaml'), '--tokenizer', join(FORMATS, 'tatitok_vq.bin')]
+      ),
+      /legacy checkpoint .*truncated/,
+    ],
+    [
+      'a malformed YAML config',
+      () => (
+        writeFileSync(join(cli.work, 'bad.yaml'), 'model: [unclosed'), ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', join(cli.work, 'bad.yaml')]
+      ),
+      /config ".*bad\.yaml":/,
+    ],
+    [
+      'an unreadable --config',
+      () => ['--model', join(FORMATS, 'maskgen_vq.bin'), '--config', 'nope.yaml'],
+      /cannot read --config file "nope.yaml": the file does not exist/,
+    ],
     ['a bad hub file reference', () => ['--model', 'fun-research/TA-TiTok:a:b.bin'], /expected a repo id "owner\/name" or a hub file "owner\/name:file.bin"/],
     ['a hub file that does not exist', () => ['--model', 'fun-research/TA-TiTok:nope.bin', '--config', join(FORMATS, 'maskgen_vq.yaml')], /nope\.bin/],
   ];

@@ -15,8 +15,19 @@ describe('token files under fuzzing', () => {
       }
     };
     fc.assert(fc.property(fc.string(), check), { numRuns: 1500 });
-    fc.assert(fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v))), { numRuns: 1500 });
-    const shaped = fc.record({ model: fc.oneof(fc.string(), fc.nat()), mode: fc.constantFrom('vq', 'vae', 'x'), dims: fc.array(fc.integer({ min: -2, max: 6 }), { maxLength: 5 }), tokens: fc.array(fc.oneof(fc.integer(), fc.double()), { maxLength: 40 }) });
-    fc.assert(fc.property(shaped, (v) => check(JSON.stringify(v))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v))),
+      { numRuns: 1500 },
+    );
+    const shaped = fc.record({
+      model: fc.oneof(fc.string(), fc.nat()),
+      mode: fc.constantFrom('vq', 'vae', 'x'),
+      dims: fc.array(fc.integer({ min: -2, max: 6 }), { maxLength: 5 }),
+      tokens: fc.array(fc.oneof(fc.integer(), fc.double()), { maxLength: 40 }),
+    });
+    fc.assert(
+      fc.property(shaped, (v) => check(JSON.stringify(v))),
+      { numRuns: 2000 },
+    );
   });
 });

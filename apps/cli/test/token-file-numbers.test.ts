@@ -30,7 +30,8 @@ describe('token files: ids exact, latents finite and bounded', () => {
     expect(Array.from(tokensFromJson(json('vq', '9007199254740991, 0'), 't.json').tensor.data as BigInt64Array)).toEqual([9007199254740991n, 0n]);
   });
   it('.npy latents with NaN/Inf/huge values and negative int64 ids are refused', () => {
-    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, 3e38]) refused(() => decodeNpy(encodeNpy(tensor('float32', [1, 2], [v, 0])), 't.npy'), /latents must be finite/);
+    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, 3e38])
+      refused(() => decodeNpy(encodeNpy(tensor('float32', [1, 2], [v, 0])), 't.npy'), /latents must be finite/);
     refused(() => decodeNpy(encodeNpy(tensor('int64', [1, 2], [-5n, 0n] as unknown as number[])), 't.npy'), /token ids must be non-negative/);
     expect(Array.from(decodeNpy(encodeNpy(tensor('float32', [1, 2], [0.5, -2])), 't.npy').data as Float32Array)).toEqual([0.5, -2]);
   });

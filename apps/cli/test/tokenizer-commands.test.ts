@@ -36,7 +36,11 @@ describe('maskgen reconstruct / encode / decode', () => {
     writeFileSync(join(cli.work, 'bad1.json'), '{"model": "x", "mode": "vq", "dims": [1, 3], "tokens": [1, 2]}');
     writeFileSync(join(cli.work, 'bad2.json'), 'not json');
     writeFileSync(join(cli.work, 'bad3.json'), '{"model": "x", "mode": "pq", "dims": [1], "tokens": []}');
-    cases.push([['decode', 'bad1.json', '-q'], /"tokens" must hold 3 finite numbers/], [['decode', 'bad2.json', '-q'], /not valid JSON/], [['decode', 'bad3.json', '-q'], /"mode" must be "vq" or "vae"/]);
+    cases.push(
+      [['decode', 'bad1.json', '-q'], /"tokens" must hold 3 finite numbers/],
+      [['decode', 'bad2.json', '-q'], /not valid JSON/],
+      [['decode', 'bad3.json', '-q'], /"mode" must be "vq" or "vae"/],
+    );
     for (const [args, re] of cases) {
       const r = await cli.run(args);
       expect(r.status, args.join(' ')).toBe(1);
@@ -60,7 +64,22 @@ describe('maskgen edit', () => {
 
   it('edits with a MaskGen-KL generator too (its latents, MAR order)', async () => {
     copyFileSync(join(GOLDEN, 'e2e_kl/image_0.png'), join(cli.work, 'edit-kl.png'));
-    const r = await cli.run(['edit', 'edit-kl.png', 'a snowy cabin at dusk', '--model', GOLDEN_IDS.klGenerator, '--keep', '0-3', '--seed', '4', '--steps', '4', '-q', '-o', 'edited-kl.png']);
+    const r = await cli.run([
+      'edit',
+      'edit-kl.png',
+      'a snowy cabin at dusk',
+      '--model',
+      GOLDEN_IDS.klGenerator,
+      '--keep',
+      '0-3',
+      '--seed',
+      '4',
+      '--steps',
+      '4',
+      '-q',
+      '-o',
+      'edited-kl.png',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const png = readFileSync(join(cli.work, 'edited-kl.png'));
     expect(png.readUInt32BE(16)).toBe(32);

@@ -8,7 +8,8 @@ describe('maskgen help', () => {
   it('lists every command with examples; commands print their options with defaults', async () => {
     const top = await cli.run(['help']);
     expect(top.status).toBe(0);
-    for (const c of ['generate', 'reconstruct', 'encode', 'decode', 'edit', 'export', 'cache', 'bench']) expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['generate', 'reconstruct', 'encode', 'decode', 'edit', 'export', 'cache', 'bench'])
+      expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     for (const c of ['decode', 'export']) {
       const own = await cli.run([c, '--help']);
       expect(own.status, c).toBe(0);

@@ -24,7 +24,9 @@ describe("XL generators against runtime-web's WebAssembly weight limit (sessions
       const i8 = await sessionWeights(kind, shapes, config, 'int8');
       const big = (s: { usedBytes: number }[]) => Math.max(...s.map((x) => x.usedBytes));
       const line = (s: { name: string; usedBytes: number }[]) => s.map((x) => `${x.name} ${(x.usedBytes / GiB).toFixed(2)} GiB`).join(', ');
-      console.log(`maskgen-${kind}-xl (${(paramCount(shapes) / 1e6).toFixed(0)}M params), limit ${(DEFAULT_WASM_WEIGHT_LIMIT / GiB).toFixed(2)} GiB:\n  float32: ${line(f32)}\n  int8: ${line(i8)}`);
+      console.log(
+        `maskgen-${kind}-xl (${(paramCount(shapes) / 1e6).toFixed(0)}M params), limit ${(DEFAULT_WASM_WEIGHT_LIMIT / GiB).toFixed(2)} GiB:\n  float32: ${line(f32)}\n  int8: ${line(i8)}`,
+      );
       expect(big(f32)).toBeGreaterThan(DEFAULT_WASM_WEIGHT_LIMIT);
       expect(big(i8)).toBeLessThan(DEFAULT_WASM_WEIGHT_LIMIT);
       // int8 carries the big linears at 1 + 4/32 bytes a weight: well under half the float32 bytes.

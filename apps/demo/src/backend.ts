@@ -23,6 +23,12 @@ export async function createBackend(req: BackendRequest): Promise<{ runtime: Run
   const runtime = webRuntime({ device: choice.device, threads, wasmPaths: req.wasmPaths });
   return {
     runtime,
-    info: { device: choice.device, ...(choice.adapter ? { adapter: adapterLabel(choice.adapter) } : {}), reason: choice.reason, threads, crossOriginIsolated: self.crossOriginIsolated },
+    info: {
+      device: choice.device,
+      ...(choice.adapter ? { adapter: adapterLabel(choice.adapter) } : {}),
+      reason: choice.reason,
+      threads,
+      crossOriginIsolated: self.crossOriginIsolated,
+    },
   };
 }

@@ -27,18 +27,33 @@ export function friendlyError(code: string | undefined, message: string, hub: st
   })();
   if (code === 'NOT_FOUND' && /was not found/.test(message)) {
     const repo = /repo "([^"]+)"/.exec(message)?.[1] ?? 'this model';
-    return { kind: 'repo-not-found', target: 'custom-model', text: `There is no model “${repo}” on ${host}. Check the model id (Model ▸ custom…), or ${SOURCE}. A private repo also needs an “Access token”.` };
+    return {
+      kind: 'repo-not-found',
+      target: 'custom-model',
+      text: `There is no model “${repo}” on ${host}. Check the model id (Model ▸ custom…), or ${SOURCE}. A private repo also needs an “Access token”.`,
+    };
   }
   if (code === 'NOT_FOUND') {
     const m = /^(\S+) has no file "([^"]+)"/.exec(message);
     const what = m ? `${m[1]} has no file “${m[2]}”` : 'A file the model needs is missing';
-    return { kind: 'entry-not-found', target: 'tokenizer', text: `${what}: it may not be a MaskGen / TA-TiTok repo. Check the model id, or “Tokenizer repo” and “Text encoder repo” under “Model source”.` };
+    return {
+      kind: 'entry-not-found',
+      target: 'tokenizer',
+      text: `${what}: it may not be a MaskGen / TA-TiTok repo. Check the model id, or “Tokenizer repo” and “Text encoder repo” under “Model source”.`,
+    };
   }
   if (code === 'UNAUTHORIZED') {
-    return { kind: 'gated', target: 'token', text: `${host} refused access: the model is gated or private. Accept its licence on the model's page, then paste a read token into “Access token” under “Model source”.` };
+    return {
+      kind: 'gated',
+      target: 'token',
+      text: `${host} refused access: the model is gated or private. Accept its licence on the model's page, then paste a read token into “Access token” under “Model source”.`,
+    };
   }
   if (code === 'OFFLINE' || (code === 'NETWORK' && !online)) {
-    return { kind: 'offline', text: 'You are offline, and this model is not fully cached yet. Connect once and generate with it; after that it works offline (see “Model cache” below).' };
+    return {
+      kind: 'offline',
+      text: 'You are offline, and this model is not fully cached yet. Connect once and generate with it; after that it works offline (see “Model cache” below).',
+    };
   }
   if (code === 'NETWORK') {
     return {
@@ -48,7 +63,11 @@ export function friendlyError(code: string | undefined, message: string, hub: st
     };
   }
   if (code === 'RUNTIME_LIMIT') {
-    return { kind: 'too-big', target: 'precision', text: `${message.replace(/;.*$/, '')}. Choose “int8” under “Weights” (a quarter of the memory), or a smaller model.` };
+    return {
+      kind: 'too-big',
+      target: 'precision',
+      text: `${message.replace(/;.*$/, '')}. Choose “int8” under “Weights” (a quarter of the memory), or a smaller model.`,
+    };
   }
   if (code === 'INPUT') return { kind: 'input', text: message };
   return { kind: 'other', text: `Error: ${message}` };

@@ -23,7 +23,11 @@ function onWorkerEvent(ui: Ui, e: WorkerEvent, hub: string): void {
   else if (e.type === 'plan') showPlan(ui, e.plan);
   else if (e.type === 'retry') {
     const host = new URL(hub).host || hub;
-    setStatus(ui, 'loading', `No answer from ${host} (${e.retry.reason.replace(/^\w+ \S+ failed: /, '')}); retrying ${e.retry.attempt} of ${e.retry.retries} in ${(e.retry.delayMs / 1000).toFixed(1)} s…`);
+    setStatus(
+      ui,
+      'loading',
+      `No answer from ${host} (${e.retry.reason.replace(/^\w+ \S+ failed: /, '')}); retrying ${e.retry.attempt} of ${e.retry.retries} in ${(e.retry.delayMs / 1000).toFixed(1)} s…`,
+    );
     ui.status.dataset.retries = String(e.retry.attempt);
   } else if (e.type === 'preview') {
     if (e.images[0]) drawPixels(ui.preview, e.images[0]);
@@ -37,7 +41,13 @@ function onWorkerEvent(ui: Ui, e: WorkerEvent, hub: string): void {
 /** Opens "Model source" when the control lives there, and puts focus on the control that fixes the error. */
 function pointTo(ui: Ui, target: ErrorTarget | undefined): void {
   if (!target) return;
-  const el = { hub: ui.hub, 'custom-model': ui.model.value === '__custom__' ? ui.customModel : ui.model, tokenizer: ui.tokenizer, token: ui.token, precision: ui.precision }[target];
+  const el = {
+    hub: ui.hub,
+    'custom-model': ui.model.value === '__custom__' ? ui.customModel : ui.model,
+    tokenizer: ui.tokenizer,
+    token: ui.token,
+    precision: ui.precision,
+  }[target];
   if (ui.source.contains(el)) ui.source.open = true;
   el.focus({ preventScroll: true });
 }

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
       // What was chosen and why, in view: "auto" on a machine without a hardware adapter explains the WASM choice.
       const chosen = info.device === 'webgpu' ? 'WebGPU' : 'WebAssembly';
       ui.backendReason.textContent =
-        ui.device.value === 'auto' ? `Auto chose ${chosen}${info.reason ? `: ${info.reason}` : ''}.` : `You chose ${chosen}${info.adapter ? ` (${info.adapter})` : ''}.`;
+        ui.device.value === 'auto'
+          ? `Auto chose ${chosen}${info.reason ? `: ${info.reason}` : ''}.`
+          : `You chose ${chosen}${info.adapter ? ` (${info.adapter})` : ''}.`;
       ui.backendThreads.textContent = info.device === 'webgpu' ? `${info.threads} (CPU fallback ops)` : String(info.threads);
       ui.generate.disabled = false;
     },
@@ -57,7 +59,12 @@ async function main(): Promise<void> {
       ui.backend.dataset.state = 'error';
       ui.backendDevice.textContent = 'unavailable';
       ui.backendReason.textContent = e.message;
-      setStatus(ui, 'error', `The ${ui.device.value === 'webgpu' ? 'WebGPU' : ui.device.value} backend could not start here. Choose another “Device” above (WebAssembly works in every browser).`, e.message);
+      setStatus(
+        ui,
+        'error',
+        `The ${ui.device.value === 'webgpu' ? 'WebGPU' : ui.device.value} backend could not start here. Choose another “Device” above (WebAssembly works in every browser).`,
+        e.message,
+      );
       ui.device.focus({ preventScroll: true });
     },
   );

@@ -100,7 +100,13 @@ function weightBytes(tensors: NonNullable<FileFacts['tensors']>, int8: boolean):
  * WebAssembly limit instead of downloading gigabytes to fail with RUNTIME_LIMIT.
  */
 export async function planModel(m: ModelRequest, signal?: AbortSignal, onRetry?: (r: RetryInfo) => void): Promise<ModelPlan> {
-  const http = new HubHttp(globalThis.fetch.bind(globalThis), m.hub.replace(/\/+$/, ''), m.token, { retries: 4, baseDelayMs: 500, maxDelayMs: 8000, onRetry }, 'follow');
+  const http = new HubHttp(
+    globalThis.fetch.bind(globalThis),
+    m.hub.replace(/\/+$/, ''),
+    m.token,
+    { retries: 4, baseDelayMs: 500, maxDelayMs: 8000, onRetry },
+    'follow',
+  );
   const zoo = zooEntry(m.modelId);
   const tokenizer = m.tokenizer ?? (zoo?.kind === 'generator' ? zoo.tokenizer : undefined);
   const text = m.textEncoder ?? CLIP_REPO;
@@ -136,5 +142,15 @@ export async function planModel(m: ModelRequest, signal?: AbortSignal, onRetry?:
   const downloadBytes = files.reduce((s, f) => s + f.bytes - f.cachedBytes, 0);
   const largest = sessions.reduce((a, s) => (s.bytes > a.bytes ? s : a), { role: 'generator' as const, repo: m.modelId, bytes: 0 });
   const memoryBytes = sessions.reduce((s, x) => s + x.bytes, 0);
-  return { files, totalBytes, downloadBytes, memoryBytes, sessions, largest, limitBytes: DEFAULT_WASM_WEIGHT_LIMIT, fits: largest.bytes <= DEFAULT_WASM_WEIGHT_LIMIT, tokenizerKnown: tokenizer !== undefined };
+  return {
+    files,
+    totalBytes,
+    downloadBytes,
+    memoryBytes,
+    sessions,
+    largest,
+    limitBytes: DEFAULT_WASM_WEIGHT_LIMIT,
+    fits: largest.bytes <= DEFAULT_WASM_WEIGHT_LIMIT,
+    tokenizerKnown: tokenizer !== undefined,
+  };
 }

@@ -15,7 +15,10 @@ export function size(bytes: number): string {
 function describe(plan: ModelPlan, m: ModelRequest, ortBytes: number | undefined): string {
   const precision = m.precision ?? 'float32';
   const cached = plan.totalBytes - plan.downloadBytes;
-  const dl = plan.downloadBytes === 0 ? `${size(plan.totalBytes)}, all cached` : `${size(plan.downloadBytes)} to download${cached > 0 ? ` (${size(cached)} cached)` : ''}`;
+  const dl =
+    plan.downloadBytes === 0
+      ? `${size(plan.totalBytes)}, all cached`
+      : `${size(plan.downloadBytes)} to download${cached > 0 ? ` (${size(cached)} cached)` : ''}`;
   const ort = ortBytes ? ` + ${size(ortBytes)} ONNX Runtime (once)` : '';
   const fit = plan.fits
     ? `needs ≈${size(plan.memoryBytes)} of memory (${precision})`

@@ -1,4 +1,15 @@
-import type { BackendInfo, BackendRequest, CacheStatus, DoneEvent, GenerateRequest, ModelPlan, ModelRequest, SelfTestResult, WorkerEvent, WorkerRequest } from './protocol.js';
+import type {
+  BackendInfo,
+  BackendRequest,
+  CacheStatus,
+  DoneEvent,
+  GenerateRequest,
+  ModelPlan,
+  ModelRequest,
+  SelfTestResult,
+  WorkerEvent,
+  WorkerRequest,
+} from './protocol.js';
 
 /** Callbacks for the streamed events of one generation. */
 export interface GenerateHandlers {

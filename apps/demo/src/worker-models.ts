@@ -16,7 +16,13 @@ function keyOf(m: ModelRequest): string {
  * clicks with the same model reuse it; a different model or hub disposes the old one first, since
  * a browser tab cannot afford two multi-GB models at once.
  */
-export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress: ProgressCallback, signal: AbortSignal, onRetry?: (r: RetryInfo) => void): Promise<TextToImage> {
+export async function loadPipeline(
+  runtime: Runtime,
+  m: ModelRequest,
+  onProgress: ProgressCallback,
+  signal: AbortSignal,
+  onRetry?: (r: RetryInfo) => void,
+): Promise<TextToImage> {
   const key = keyOf(m);
   if (current?.key === key) {
     try {
@@ -38,7 +44,8 @@ export async function loadPipeline(runtime: Runtime, m: ModelRequest, onProgress
         ...(m.token ? { token: m.token } : {}),
         ...(onRetry ? { retry: { onRetry } } : {}),
         offline: navigator.onLine === false,
-        onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }) }),
+        onProgress: (e) => e.phase === 'download' && onProgress({ ...e, file: `${repoId}/${e.file}` }),
+      }),
     ...(m.tokenizer ? { tokenizer: m.tokenizer } : {}),
     ...(m.textEncoder ? { textEncoder: m.textEncoder } : {}),
     ...(m.clipActivation ? { clipActivation: m.clipActivation } : {}),

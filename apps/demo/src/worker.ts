@@ -76,7 +76,13 @@ async function generate(req: GenerateRequest): Promise<void> {
       checkCancelFlag(req.id, ctrl);
       post({ type: 'progress', id: req.id, event });
     };
-    const model = await loadPipeline(yieldingRuntime(runtime, () => ctrl.signal), req.model, onProgress, ctrl.signal, retryEvent(req.id));
+    const model = await loadPipeline(
+      yieldingRuntime(runtime, () => ctrl.signal),
+      req.model,
+      onProgress,
+      ctrl.signal,
+      retryEvent(req.id),
+    );
     const result = await model.generate(req.prompts, {
       seed: req.seed,
       ...(req.replay ? { rng: replayRng(req.replay) } : {}),
@@ -147,6 +153,9 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
       running?.abort(new Error('cancelled by the user'));
       return;
     default:
-      post({ type: 'error', message: `worker: unknown request type ${JSON.stringify((msg as { type?: unknown }).type)}; allowed: init, selftest, cache-status, plan, generate, cancel` });
+      post({
+        type: 'error',
+        message: `worker: unknown request type ${JSON.stringify((msg as { type?: unknown }).type)}; allowed: init, selftest, cache-status, plan, generate, cancel`,
+      });
   }
 };

@@ -76,7 +76,11 @@ describe('demo app in Chromium', () => {
 
   it('serves ORT from its own origin and runs threaded WASM in the worker', async () => {
     const { page } = browser;
-    const info = await browser.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    const info = await browser.within(
+      30_000,
+      'backend start',
+      page.evaluate(() => window.maskgenDemo!.ready),
+    );
     expect(info).toEqual<BackendInfo>({ device: 'wasm', reason: expect.any(String), threads: expect.any(Number), crossOriginIsolated: true });
     expect(info.threads).toBeGreaterThan(1);
     await expect(page.textContent('#backend-threads')).resolves.toBe(String(info.threads));
@@ -84,15 +88,25 @@ describe('demo app in Chromium', () => {
     // The device choice is visible with its reason (here: asked for WASM by ?device=wasm).
     await expect(page.inputValue('#device')).resolves.toBe('wasm');
     await expect(page.textContent('#backend-reason')).resolves.toBe('You chose WebAssembly.');
-    const self = await browser.within(30_000, 'self-test', page.evaluate(() => window.maskgenDemo!.selfTest()));
+    const self = await browser.within(
+      30_000,
+      'self-test',
+      page.evaluate(() => window.maskgenDemo!.selfTest()),
+    );
     expect(self).toMatchObject<Partial<SelfTestResult>>({ ok: true, maxAbsDiff: 0 });
     expect(server.hits.get('/ort/ort-wasm-simd-threaded.jsep.wasm')).toBeGreaterThan(0);
   });
 
   it('shows download sizes and memory before anything downloads', async () => {
     const { page } = browser;
-    await page.waitForFunction(() => ['ok', 'too-big', 'error'].includes(document.getElementById('model-size')?.dataset.state ?? ''), undefined, { timeout: 30_000 });
-    const [state, text, planned] = await page.$eval('#model-size', (el) => [(el as HTMLElement).dataset.state, el.textContent ?? '', Number((el as HTMLElement).dataset.download)]);
+    await page.waitForFunction(() => ['ok', 'too-big', 'error'].includes(document.getElementById('model-size')?.dataset.state ?? ''), undefined, {
+      timeout: 30_000,
+    });
+    const [state, text, planned] = await page.$eval('#model-size', (el) => [
+      (el as HTMLElement).dataset.state,
+      el.textContent ?? '',
+      Number((el as HTMLElement).dataset.download),
+    ]);
     console.info(`size line: ${text}`);
     expect(state).toBe('ok');
     expect(text).toMatch(/\d+(\.\d)? (kB|MB) to download \+ \d+\.\d MB ONNX Runtime \(once\); needs ≈\d+(\.\d)? (kB|MB) of memory \(float32\)/);
@@ -100,7 +114,11 @@ describe('demo app in Chromium', () => {
     // Only metadata moved: HEADs and the safetensors headers' ranges, no whole file.
     expect(server.log.filter((r) => r.path.includes('/resolve/') && r.method === 'GET' && !r.range)).toEqual([]);
     // Zoo entries carry human names (sizes, or that this hub does not have them).
-    await page.waitForFunction(() => [...(document.getElementById('model') as HTMLSelectElement).options].every((o) => !o.value.includes('/') || o.text.includes('—')), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => [...(document.getElementById('model') as HTMLSelectElement).options].every((o) => !o.value.includes('/') || o.text.includes('—')),
+      undefined,
+      { timeout: 30_000 },
+    );
     const labels = await page.$$eval('#model option', (os) => os.map((o) => o.textContent ?? ''));
     expect(labels).toContain('MaskGen-VQ L — not on this hub');
     expect(labels).toContain('MaskGen-KL XL — not on this hub');
@@ -225,7 +243,10 @@ describe('demo app in Chromium', () => {
     await page.click('#generate');
     const status = await waitForStatus(page, ['done', 'cancelled', 'error']).catch((e: Error) => browser.fail(e.message));
     expect(status.state).toBe('cancelled');
-    const [seen, bar] = await Promise.all([previews(page), page.$eval('#step-progress', (b) => [(b as HTMLProgressElement).value, (b as HTMLProgressElement).max])]);
+    const [seen, bar] = await Promise.all([
+      previews(page),
+      page.$eval('#step-progress', (b) => [(b as HTMLProgressElement).value, (b as HTMLProgressElement).max]),
+    ]);
     console.info(`cancelled at step ${bar[0]} of ${bar[1]} (${seen.length} previews shown)`);
     expect(bar[0]).toBeGreaterThanOrEqual(2);
     expect(bar[0]).toBeLessThan(bar[1]);
@@ -311,7 +332,11 @@ describe('demo app in Chromium', () => {
     });
     try {
       await page.reload();
-      await browser.within(30_000, 'backend start after reload', page.evaluate(() => window.maskgenDemo!.ready));
+      await browser.within(
+        30_000,
+        'backend start after reload',
+        page.evaluate(() => window.maskgenDemo!.ready),
+      );
       await page.fill('#prompt', PROMPT);
       await page.fill('#seed', String(SEED));
       await page.click('#generate');
@@ -338,7 +363,11 @@ describe('demo app in Chromium', () => {
     await page.selectOption('#device', 'webgpu');
     await page.waitForURL(/device=webgpu/);
     await page.waitForFunction(() => !!window.maskgenDemo);
-    const info = await browser.within(60_000, 'WebGPU backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    const info = await browser.within(
+      60_000,
+      'WebGPU backend start',
+      page.evaluate(() => window.maskgenDemo!.ready),
+    );
     expect(info.device).toBe('webgpu');
     expect(info.adapter).toBeTruthy();
     await expect(page.textContent('#backend-device')).resolves.toContain('WebGPU');
@@ -367,7 +396,16 @@ describe('demo app from a plain static host (no COOP/COEP headers, as GitHub Pag
   let plain: Awaited<ReturnType<typeof startServer>>;
   let b: BrowserHandle;
   const query = () =>
-    new URLSearchParams({ hub: plain.origin, model: GOLDEN_REPOS.generator, tokenizer: GOLDEN_REPOS.tokenizer, text: GOLDEN_REPOS.textEncoder, act: GOLDEN_CLIP_ACTIVATION, device: 'wasm', prompt: PROMPT, seed: String(SEED) });
+    new URLSearchParams({
+      hub: plain.origin,
+      model: GOLDEN_REPOS.generator,
+      tokenizer: GOLDEN_REPOS.tokenizer,
+      text: GOLDEN_REPOS.textEncoder,
+      act: GOLDEN_CLIP_ACTIVATION,
+      device: 'wasm',
+      prompt: PROMPT,
+      seed: String(SEED),
+    });
 
   beforeAll(async () => {
     plain = await startServer(out, { isolation: false });
@@ -382,7 +420,11 @@ describe('demo app from a plain static host (no COOP/COEP headers, as GitHub Pag
     const { page } = b;
     await page.goto(`${plain.origin}/?${query()}&coi=off`);
     await page.waitForFunction(() => window.maskgenDemo);
-    const info = await b.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    const info = await b.within(
+      30_000,
+      'backend start',
+      page.evaluate(() => window.maskgenDemo!.ready),
+    );
     expect(info).toMatchObject({ crossOriginIsolated: false, threads: 1 });
     await expect(page.textContent('#backend-isolation')).resolves.toMatch(/not cross-origin isolated: one thread/);
     await page.click('#generate'); // first run downloads and fills this origin's cache
@@ -408,7 +450,11 @@ describe('demo app from a plain static host (no COOP/COEP headers, as GitHub Pag
     await reloaded;
     await page.waitForLoadState('load');
     await page.waitForFunction(() => window.maskgenDemo, undefined, { timeout: 30_000 });
-    const info = await b.within(30_000, 'backend start', page.evaluate(() => window.maskgenDemo!.ready));
+    const info = await b.within(
+      30_000,
+      'backend start',
+      page.evaluate(() => window.maskgenDemo!.ready),
+    );
     expect(info.crossOriginIsolated).toBe(true);
     expect(info.threads).toBeGreaterThan(1);
     await expect(page.textContent('#backend-isolation')).resolves.toBe('cross-origin isolated (by the service worker)');

@@ -29,13 +29,20 @@ describe('friendlyError: hub error codes in the words of the page', () => {
     expect(net).toMatchObject({ kind: 'unreachable', target: 'hub' });
     expect(net.text).toMatch(/Could not reach hub\.example: .*no CORS.*“Model base URL” under “Model source”/);
     expect(friendlyError('NETWORK', 'fetch failed', HUB, false).kind).toBe('offline');
-    expect(friendlyError('OFFLINE', 'x is not in this site\'s cache', HUB, true).text).toMatch(/^You are offline.*Connect once/);
+    expect(friendlyError('OFFLINE', "x is not in this site's cache", HUB, true).text).toMatch(/^You are offline.*Connect once/);
   });
 
   it('an over-limit model points at Weights; anything else keeps its message', () => {
-    const big = friendlyError('RUNTIME_LIMIT', "model gen needs 4.40 GiB of weights, above runtime-web's WebAssembly limit of 1.94 GiB; load it with precision: 'int8'", HUB, true);
+    const big = friendlyError(
+      'RUNTIME_LIMIT',
+      "model gen needs 4.40 GiB of weights, above runtime-web's WebAssembly limit of 1.94 GiB; load it with precision: 'int8'",
+      HUB,
+      true,
+    );
     expect(big).toMatchObject({ kind: 'too-big', target: 'precision' });
-    expect(big.text).toBe("model gen needs 4.40 GiB of weights, above runtime-web's WebAssembly limit of 1.94 GiB. Choose “int8” under “Weights” (a quarter of the memory), or a smaller model.");
+    expect(big.text).toBe(
+      "model gen needs 4.40 GiB of weights, above runtime-web's WebAssembly limit of 1.94 GiB. Choose “int8” under “Weights” (a quarter of the memory), or a smaller model.",
+    );
     expect(friendlyError('INVALID_CONFIG', 'bad config', HUB, true)).toEqual({ kind: 'other', text: 'Error: bad config' });
   });
 });

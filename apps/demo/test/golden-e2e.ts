@@ -39,10 +39,17 @@ export async function loadGoldenE2e(name = 'e2e_vq'): Promise<GoldenE2e> {
     const t = await io.read(d.tensor);
     const isInt = t.dtype === 'int64' || t.dtype === 'int32';
     const data = isInt ? Int32Array.from(toNumbers(t)) : toFloat32(t);
-    draws.push({ kind: d.kind, shape: d.shape, dtype: isInt ? 'int32' : 'float32', base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') });
+    draws.push({
+      kind: d.kind,
+      shape: d.shape,
+      dtype: isInt ? 'int32' : 'float32',
+      base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+    });
   }
   const ids = toNumbers(await io.read('generate.ids'));
-  const files = Object.keys(kase.files).filter((f) => /^image_\d+\.png$/.test(f)).sort();
+  const files = Object.keys(kase.files)
+    .filter((f) => /^image_\d+\.png$/.test(f))
+    .sort();
   const images = await Promise.all(files.map(async (f) => decodePng(await readFile(join(dir, f)))));
   const tol = kase.io.image_uint8?.tolerance?.max_abs_diff;
   if (typeof tol !== 'number') throw new Error(`${name}/case.json: io.image_uint8.tolerance.max_abs_diff missing`);

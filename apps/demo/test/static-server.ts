@@ -54,8 +54,21 @@ const VIRTUAL: Record<string, Record<string, () => { path: string } | VirtualFil
 };
 
 /** Serves a file with Content-Length and single-range support (the browser source range-reads CLIP). */
-async function sendFile(req: IncomingMessage, res: ServerResponse, from: { path: string } | { bytes: Uint8Array } | VirtualFile, type: string, isolation: boolean): Promise<void> {
-  const s = 'bytes' in from ? { size: from.bytes.byteLength } : 'head' in from ? { size: from.size } : await stat(from.path).then((st) => (st.isFile() ? st : undefined)).catch(() => undefined);
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  from: { path: string } | { bytes: Uint8Array } | VirtualFile,
+  type: string,
+  isolation: boolean,
+): Promise<void> {
+  const s =
+    'bytes' in from
+      ? { size: from.bytes.byteLength }
+      : 'head' in from
+        ? { size: from.size }
+        : await stat(from.path)
+            .then((st) => (st.isFile() ? st : undefined))
+            .catch(() => undefined);
   if (!s) return notFound(res, isolation);
   const range = parseRange(req.headers.range, s.size);
   const head = { ...(isolation ? ISOLATION : {}), 'Content-Type': type, 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-store' };
@@ -84,7 +97,11 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, from: { path:
 
 function notFound(res: ServerResponse, isolation: boolean, hubCode?: string): void {
   // As the hub answers: an unknown repo is 401 RepoNotFound (it might be private), a missing file 404 EntryNotFound.
-  res.writeHead(hubCode === 'RepoNotFound' ? 401 : 404, { ...(isolation ? ISOLATION : {}), 'Content-Type': 'text/plain', ...(hubCode ? { 'X-Error-Code': hubCode } : {}) });
+  res.writeHead(hubCode === 'RepoNotFound' ? 401 : 404, {
+    ...(isolation ? ISOLATION : {}),
+    'Content-Type': 'text/plain',
+    ...(hubCode ? { 'X-Error-Code': hubCode } : {}),
+  });
   res.end('not found');
 }
 

@@ -60,7 +60,9 @@ export class ClipTextEncoder {
       throw new MaskgenError('SHAPE_MISMATCH', `tokenizer has ${tok.vocabSize} ids but the token embedding only ${spec.vocabSize} rows`);
     }
     throwIfAborted(opts.signal, 'building the CLIP text tower');
-    const session = await opts.runtime.createSession(buildTextTowerGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), { signal: opts.signal });
+    const session = await opts.runtime.createSession(buildTextTowerGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), {
+      signal: opts.signal,
+    });
     return new ClipTextEncoder(spec, opts.tokenizer, session);
   }
 
@@ -81,7 +83,10 @@ export class ClipTextEncoder {
       const sources = [await this.encodeEmpty(opts)];
       if (fresh.length > 0) sources.push(await this.encodeIds(pickIdRows(ids, fresh), opts));
       let next = 0;
-      result = assembleRows(sources, list.map((_, r) => (fresh[next] === r ? { src: 1, row: next++ } : { src: 0, row: 0 })));
+      result = assembleRows(
+        sources,
+        list.map((_, r) => (fresh[next] === r ? { src: 1, row: next++ } : { src: 0, row: 0 })),
+      );
     }
     opts.onProgress?.({ phase: 'encode-text', done: list.length, total: list.length });
     return result;

@@ -24,7 +24,10 @@ export class ClipTokenizer {
   readonly eot: number;
   private readonly bpe: BytePairEncoder;
 
-  constructor(readonly vocab: BpeVocab, opts: ClipTokenizerOptions = {}) {
+  constructor(
+    readonly vocab: BpeVocab,
+    opts: ClipTokenizerOptions = {},
+  ) {
     const ctx = opts.contextLength ?? 77;
     if (!Number.isInteger(ctx) || ctx < 2) throw new MaskgenError('INVALID_ARGUMENT', `contextLength: ${quote(ctx)}; expected an integer ≥ 2`);
     this.contextLength = ctx;

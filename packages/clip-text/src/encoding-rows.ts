@@ -45,9 +45,19 @@ export function assembleRows(sources: readonly ClipTextEncoding[], from: readonl
   const size = (t: Tensor) => t.dims.slice(1).reduce((a, b) => a * b, 1);
   const floats = (key: 'penultimate' | 'final' | 'pooled') => {
     const first = sources[0][key];
-    const data = copyRows((n) => new Float32Array(n), sources.map((s) => s[key].data), from, size(first));
+    const data = copyRows(
+      (n) => new Float32Array(n),
+      sources.map((s) => s[key].data),
+      from,
+      size(first),
+    );
     return tensor('float32', dims(first), data);
   };
-  const ids = copyRows((n) => new BigInt64Array(n), sources.map((s) => s.ids.data), from, size(sources[0].ids));
+  const ids = copyRows(
+    (n) => new BigInt64Array(n),
+    sources.map((s) => s.ids.data),
+    from,
+    size(sources[0].ids),
+  );
   return { ids: tensor('int64', dims(sources[0].ids), ids), penultimate: floats('penultimate'), final: floats('final'), pooled: floats('pooled') };
 }

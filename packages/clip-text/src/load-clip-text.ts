@@ -1,4 +1,15 @@
-import { MaskgenError, type ModelSource, type NonFinitePolicy, type Runtime, type SourceOptions, type WeightPrecision, openStateDict, readJson, readText, throwIfAborted } from '@maskgen/core';
+import {
+  MaskgenError,
+  type ModelSource,
+  type NonFinitePolicy,
+  type Runtime,
+  type SourceOptions,
+  type WeightPrecision,
+  openStateDict,
+  readJson,
+  readText,
+  throwIfAborted,
+} from '@maskgen/core';
 import { ClipTextEncoder } from './clip-text-encoder.js';
 import { ClipTokenizer, type ClipTokenizerOptions } from './clip-tokenizer.js';
 import type { TextTowerOptions } from './text-tower-config.js';

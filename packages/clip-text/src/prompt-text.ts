@@ -17,7 +17,10 @@ const PY_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u2
 export function cleanText(text: string): string {
   let t = fixText(text);
   t = pythonHtmlUnescape(pythonHtmlUnescape(t));
-  t = t.split(PY_WHITESPACE).filter((part) => part.length > 0).join(' ');
+  t = t
+    .split(PY_WHITESPACE)
+    .filter((part) => part.length > 0)
+    .join(' ');
   return t.toLowerCase();
 }
 
@@ -29,8 +32,7 @@ export function cleanText(text: string): string {
  * not whitespace there); and U+0345, which IGNORECASE keeps out of both the letter run and the
  * symbol run, dropped as Python drops it. Property tables follow the JS engine's Unicode version.
  */
-export const PRE_TOKEN_PATTERN =
-  /<[sſ]tart_of_text>|<end_of_text>|'[sſ]|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\p{White_Space}\p{L}\p{N}\u0345]+/gu;
+export const PRE_TOKEN_PATTERN = /<[sſ]tart_of_text>|<end_of_text>|'[sſ]|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\p{White_Space}\p{L}\p{N}\u0345]+/gu;
 
 /** Splits cleaned text into the pieces BPE runs on, exactly as open_clip's re.findall does. */
 export function preTokenize(cleaned: string): string[] {

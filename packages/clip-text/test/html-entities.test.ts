@@ -13,7 +13,7 @@ describe('HTML named references: all 2,231 HTML5 names, as Python and ftfy read 
     expect(rows.filter(([k]) => k.endsWith(';'))).toHaveLength(2125);
   });
 
-  it("html.unescape: every name, and the longest-legacy-prefix rule after it", () => {
+  it('html.unescape: every name, and the longest-legacy-prefix rule after it', () => {
     const wrong = rows.filter(([k, plain, prefixed]) => pythonHtmlUnescape(`a &${k} b`) !== plain || pythonHtmlUnescape(`a&${k}x;b`) !== prefixed);
     expect(wrong.map(([k]) => k)).toEqual([]);
   });

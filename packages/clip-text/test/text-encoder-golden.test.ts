@@ -6,7 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type ClipActivation, ClipTextEncoder } from '../src/index.js';
 import { TEXT_DIR, goldenTokenizer, readIo } from './golden-paths.js';
 
-interface Tol { atol: number; rtol: number }
+interface Tol {
+  atol: number;
+  rtol: number;
+}
 
 function expectClose(actual: ArrayLike<number>, expected: { dims: readonly number[]; values: number[] }, tol: Tol, what: string): void {
   expect(actual.length, what).toBe(expected.values.length);

@@ -35,16 +35,27 @@ describe('ClipTextEncoder', () => {
 
   it('loads from a repo with a vision tower, reading only the text tensors, and defaults to GELU', async () => {
     const tensors = await goldenTensors('weights_hf.safetensors');
-    const vision = { 'vision_model.embeddings.patch_embedding.weight': tensor('float32', [256, 1024]), 'vision_model.post_layernorm.weight': tensor('float32', [4096]) };
+    const vision = {
+      'vision_model.embeddings.patch_embedding.weight': tensor('float32', [256, 1024]),
+      'vision_model.post_layernorm.weight': tensor('float32', [4096]),
+    };
     const file = recording(encodeSafetensors({ ...vision, ...tensors }));
     const { vocabJson, mergesText } = hfTokenizerFiles();
-    const source = memorySource('openai/clip-tiny', { 'config.json': text(configText), 'model.safetensors': file.handle, 'vocab.json': text(vocabJson), 'merges.txt': text(mergesText) });
+    const source = memorySource('openai/clip-tiny', {
+      'config.json': text(configText),
+      'model.safetensors': file.handle,
+      'vocab.json': text(vocabJson),
+      'merges.txt': text(mergesText),
+    });
     const enc = await loadClipText(source, { runtime });
     try {
       const st = await SafetensorsFile.open(file.handle);
       for (const name of Object.keys(vision)) {
         const { offset, byteLength } = st.info(name);
-        expect(file.reads.some(([a, b]) => a < offset + byteLength && b > offset), name).toBe(false);
+        expect(
+          file.reads.some(([a, b]) => a < offset + byteLength && b > offset),
+          name,
+        ).toBe(false);
       }
       expect(enc.spec).toMatchObject({ layout: 'hf', width: 64, heads: 4, layers: 3, activation: 'gelu', contextLength: 77 });
       const out = await enc.encode(caseJson.prompts);

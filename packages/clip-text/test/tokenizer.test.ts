@@ -71,7 +71,9 @@ describe('ClipTokenizer', () => {
   // Speed is measured by `maskgen bench` (clip-tokenizer), not asserted here: timed unit tests are flaky on shared CI machines.
   it('tokenizes a batch of 10k prompts consistently with single encodes', async () => {
     const tok = await goldenTokenizer();
-    const words = goldenPrompts().detail.flatMap((d) => d.cleaned.split(' ')).filter((w) => w.length > 0);
+    const words = goldenPrompts()
+      .detail.flatMap((d) => d.cleaned.split(' '))
+      .filter((w) => w.length > 0);
     const prompts = Array.from({ length: 10_000 }, (_, i) => Array.from({ length: 12 }, (_, j) => words[(i * 7 + j * 13) % words.length]).join(' '));
     const ids = tok.encodeBatch(prompts);
     expect(ids.dims).toEqual([10_000, 77]);

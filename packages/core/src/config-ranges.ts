@@ -45,7 +45,13 @@ export function describeRange(r: ConfigRange): string {
  * Reads a numeric config field and checks it against CONFIG_RANGES (or `range`): the one check every
  * config reader uses, so no field is unbounded. `fallback` applies when the field is absent.
  */
-export function configNumber(section: Record<string, unknown>, key: string, where: string, fallback?: number, range: ConfigRange | undefined = CONFIG_RANGES[key]): number {
+export function configNumber(
+  section: Record<string, unknown>,
+  key: string,
+  where: string,
+  fallback?: number,
+  range: ConfigRange | undefined = CONFIG_RANGES[key],
+): number {
   const v = section[key] ?? fallback;
   const ok =
     typeof v === 'number' &&

@@ -81,7 +81,8 @@ export function quote(value: unknown, max = 80): string {
 function preview(value: unknown, budget: number, depth: number): string {
   if (typeof value === 'string') return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
   if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   if (depth <= 0) return Array.isArray(value) ? '[…]' : '{…}';
   const parts: string[] = [];
   let used = 2;
@@ -90,7 +91,8 @@ function preview(value: unknown, budget: number, depth: number): string {
         for (let i = 0; i < value.length; i++) yield [undefined, value[i]] as [undefined, unknown];
       })()
     : (function* () {
-        for (const k in value as object) if (Object.prototype.hasOwnProperty.call(value, k)) yield [k, (value as Record<string, unknown>)[k]] as [string, unknown];
+        for (const k in value as object)
+          if (Object.prototype.hasOwnProperty.call(value, k)) yield [k, (value as Record<string, unknown>)[k]] as [string, unknown];
       })();
   for (const [k, v] of entries) {
     if (used >= budget) {

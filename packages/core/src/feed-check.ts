@@ -30,7 +30,8 @@ export function describeSpecs(specs: readonly ValueSpec[]): string {
 export function checkFeeds(model: string, specs: readonly ValueSpec[], feeds: Readonly<Record<string, Tensor>>): void {
   const known = new Set(specs.map((s) => s.name));
   for (const name of Object.keys(feeds)) {
-    if (!known.has(name)) throw new MaskgenError('INVALID_ARGUMENT', `model ${model}: ${quote(name)} is not one of its inputs (${describeSpecs(specs) || 'none'})`);
+    if (!known.has(name))
+      throw new MaskgenError('INVALID_ARGUMENT', `model ${model}: ${quote(name)} is not one of its inputs (${describeSpecs(specs) || 'none'})`);
   }
   const bound = new Map<string, { size: number; from: string }>();
   for (const spec of specs) {
@@ -38,19 +39,25 @@ export function checkFeeds(model: string, specs: readonly ValueSpec[], feeds: Re
     if (!t) throw new MaskgenError('INVALID_ARGUMENT', `model ${model}: input ${quote(spec.name)} is missing; it takes ${describeSpecs(specs)}`);
     if (spec.isTensor === false) continue;
     const got = `${t.dtype} ${shapeText(t.dims)}`;
-    if (spec.type && t.dtype !== spec.type) throw new MaskgenError('INVALID_ARGUMENT', `model ${model}: input ${quote(spec.name)} is ${got}, expected ${spec.type}`);
+    if (spec.type && t.dtype !== spec.type)
+      throw new MaskgenError('INVALID_ARGUMENT', `model ${model}: input ${quote(spec.name)} is ${got}, expected ${spec.type}`);
     const want = spec.shape;
     if (!want || want.length === 0) continue;
     const expected = `expected ${spec.type ?? ''} ${shapeText(want)}`.replace('  ', ' ');
-    if (t.dims.length !== want.length) throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (rank ${t.dims.length}, not ${want.length})`);
+    if (t.dims.length !== want.length)
+      throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (rank ${t.dims.length}, not ${want.length})`);
     want.forEach((d, i) => {
       const size = t.dims[i];
-      if (fixed(d) && size !== d) throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (dimension ${i} is ${size}, not ${d})`);
+      if (fixed(d) && size !== d)
+        throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} (dimension ${i} is ${size}, not ${d})`);
       if (typeof d !== 'string' || d === '') return;
       const prior = bound.get(d);
       if (!prior) bound.set(d, { size, from: spec.name });
       else if (prior.size !== size) {
-        throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} with ${d} = ${prior.size} as in input ${quote(prior.from)} (dimension ${i} is ${size})`);
+        throw new MaskgenError(
+          'SHAPE_MISMATCH',
+          `model ${model}: input ${quote(spec.name)} is ${got}, ${expected} with ${d} = ${prior.size} as in input ${quote(prior.from)} (dimension ${i} is ${size})`,
+        );
       }
     });
   }
@@ -65,7 +72,10 @@ export function checkOutputs(model: string, specs: readonly ValueSpec[], outputs
     const want = spec.shape ?? [];
     const fixedWrong = want.length > 0 && (want.length !== t.dims.length || want.some((d, i) => fixed(d) && d !== t.dims[i]));
     if ((spec.type && spec.type !== t.dtype) || fixedWrong) {
-      throw new MaskgenError('SHAPE_MISMATCH', `model ${model}: output ${quote(spec.name)} is ${got}, but the graph declares ${spec.type ?? ''} ${shapeText(want)}`.replace('  ', ' '));
+      throw new MaskgenError(
+        'SHAPE_MISMATCH',
+        `model ${model}: output ${quote(spec.name)} is ${got}, but the graph declares ${spec.type ?? ''} ${shapeText(want)}`.replace('  ', ' '),
+      );
     }
   }
 }
@@ -75,7 +85,13 @@ export function checkOutputs(model: string, specs: readonly ValueSpec[], outputs
  * ("Add_add_5") and its own source files; this keeps the op and the reason, drops the rest, and names
  * the input tensors given and declared. Shape failures get SHAPE_MISMATCH, others RUNTIME.
  */
-export function runFailure(runtime: string, model: string, cause: unknown, feeds: Readonly<Record<string, Tensor>>, specs?: readonly ValueSpec[]): MaskgenError {
+export function runFailure(
+  runtime: string,
+  model: string,
+  cause: unknown,
+  feeds: Readonly<Record<string, Tensor>>,
+  specs?: readonly ValueSpec[],
+): MaskgenError {
   const raw = String((cause as Error)?.message ?? cause);
   const op = /running ([A-Za-z0-9_]+) node/.exec(raw)?.[1] ?? /Kernel "\[([A-Za-z0-9_]+)\] [^"]*"/.exec(raw)?.[1];
   const reason = raw
@@ -86,8 +102,14 @@ export function runFailure(runtime: string, model: string, cause: unknown, feeds
     .replace(/\s+/g, ' ')
     .trim();
   const shape = /shape|dimension|broadcast|rank|reshape|size/i.test(reason);
-  const given = Object.entries(feeds).map(([k, t]) => `${k} ${t.dtype} ${shapeText(t.dims)}`).join(', ');
+  const given = Object.entries(feeds)
+    .map(([k, t]) => `${k} ${t.dtype} ${shapeText(t.dims)}`)
+    .join(', ');
   const declared = specs?.length ? `; it takes ${describeSpecs(specs)}` : '';
   const what = shape ? 'the input shapes do not fit together' : 'the run failed';
-  return new MaskgenError(shape ? 'SHAPE_MISMATCH' : 'RUNTIME', `${runtime} could not run ${model}: ${what} (${op ? `${op}: ` : ''}${reason}); given ${given || 'no inputs'}${declared}`, { cause });
+  return new MaskgenError(
+    shape ? 'SHAPE_MISMATCH' : 'RUNTIME',
+    `${runtime} could not run ${model}: ${what} (${op ? `${op}: ` : ''}${reason}); given ${given || 'no inputs'}${declared}`,
+    { cause },
+  );
 }

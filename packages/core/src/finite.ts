@@ -25,7 +25,11 @@ export function checkFinite(t: Tensor, what: string, policy: NonFinitePolicy = {
   const bad = countNonFinite(t.data as ArrayLike<number>);
   if (bad === 0) return;
   const message = `${what}: ${bad} of ${t.data.length} values are NaN or infinite (broken weights or inputs)`;
-  if (!policy.allowNonFinite) throw new MaskgenError('NON_FINITE', `${message}; nothing was written. Check the checkpoint and inputs, or allow it with allowNonFinite (CLI: --allow-nonfinite)`);
+  if (!policy.allowNonFinite)
+    throw new MaskgenError(
+      'NON_FINITE',
+      `${message}; nothing was written. Check the checkpoint and inputs, or allow it with allowNonFinite (CLI: --allow-nonfinite)`,
+    );
   policy.onWarning?.(`${message}; continuing because non-finite values are allowed`);
 }
 

@@ -141,7 +141,8 @@ export class ReplayRng implements Rng {
   private take(kinds: readonly string[], dims: readonly number[]): RecordedDraw {
     const d = this.draws[this.index];
     const want = `${kinds.join('|')} ${quote(dims)}`;
-    if (!d) throw new MaskgenError('RNG_REPLAY_MISMATCH', `replay: draw #${this.index} requested (${want}) but the recording has only ${this.draws.length} draws`);
+    if (!d)
+      throw new MaskgenError('RNG_REPLAY_MISMATCH', `replay: draw #${this.index} requested (${want}) but the recording has only ${this.draws.length} draws`);
     const sameShape = d.shape.length === dims.length && d.shape.every((v, i) => v === dims[i]);
     if (!kinds.includes(d.kind) || !sameShape) {
       throw new MaskgenError('RNG_REPLAY_MISMATCH', `replay: draw #${this.index} requested ${want} but the recording has ${d.kind} ${quote(d.shape)}`);

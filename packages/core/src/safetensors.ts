@@ -55,7 +55,12 @@ export class SafetensorsFile {
   private readonly scans = new Map<string, Promise<void>>();
   private readonly warned = new Set<string>();
 
-  private constructor(readonly file: FileHandle, tensors: Map<string, TensorInfo>, metadata: Record<string, string>, policy: NonFinitePolicy) {
+  private constructor(
+    readonly file: FileHandle,
+    tensors: Map<string, TensorInfo>,
+    metadata: Record<string, string>,
+    policy: NonFinitePolicy,
+  ) {
     this.tensors = tensors;
     this.metadata = metadata;
     this.nonFinite = { allowNonFinite: policy.allowNonFinite, onWarning: policy.onWarning };
@@ -156,7 +161,10 @@ export class SafetensorsFile {
     for (let k = t.dims.length - 1, rest = at; k >= 0; k--) (index[k] = rest % t.dims[k]), (rest = Math.floor(rest / t.dims[k]));
     const message = `weights ${quote(this.file.name, 240)}: tensor ${quote(name)} (${t.stDtype} ${quote(t.dims)}) holds ${describeNonFinite(bytes, stDtype, i)} at element ${at} (index [${index.join(', ')}])`;
     if (!this.nonFinite.allowNonFinite) {
-      const error = new MaskgenError('NON_FINITE', `${message}; the checkpoint is broken (a diverged run or a corrupted copy): fetch it again, or load it anyway with allowNonFinite (CLI: --allow-nonfinite)`);
+      const error = new MaskgenError(
+        'NON_FINITE',
+        `${message}; the checkpoint is broken (a diverged run or a corrupted copy): fetch it again, or load it anyway with allowNonFinite (CLI: --allow-nonfinite)`,
+      );
       // Remembered, so every later scan of this tensor fails the same way without reading it again.
       const failed = Promise.reject(error);
       failed.catch(() => undefined);

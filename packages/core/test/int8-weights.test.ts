@@ -35,7 +35,9 @@ describe('quantizeBlockwiseInt8', () => {
 describe('int8 graphs', () => {
   const make = async (precision: 'float32' | 'int8', int8Kernel?: 'MatMulNBits' | 'DequantizeLinear') => {
     const w = Float32Array.from({ length: 512 * 256 }, (_, i) => ((i * 7919) % 1000) / 1e4 - 0.05);
-    const st = await SafetensorsFile.open(memoryFile(encodeSafetensors({ 'l.weight': tensor('float32', [512, 256], w), 'l.bias': tensor('float32', [512], new Float32Array(512)) })));
+    const st = await SafetensorsFile.open(
+      memoryFile(encodeSafetensors({ 'l.weight': tensor('float32', [512, 256], w), 'l.bias': tensor('float32', [512], new Float32Array(512)) })),
+    );
     const g = new GraphBuilder('q', { precision, int8Kernel });
     g.output(linearFrom(g, st, 'l', g.input('x', 'float32', [1, 256])), 'y');
     return { model: g.build(), w };
@@ -65,7 +67,11 @@ describe('int8 graphs', () => {
   });
 
   it('take the form the runtime runs: DequantizeLinear over the same bytes (top bit flipped: q − 128 as int8) where 8-bit MatMulNBits is missing', async () => {
-    const rt = (int8MatMulNBits?: boolean): Runtime => ({ name: 'x', createSession: () => Promise.reject(new Error('unused')), ...(int8MatMulNBits === undefined ? {} : { capabilities: async () => ({ int8MatMulNBits }) }) });
+    const rt = (int8MatMulNBits?: boolean): Runtime => ({
+      name: 'x',
+      createSession: () => Promise.reject(new Error('unused')),
+      ...(int8MatMulNBits === undefined ? {} : { capabilities: async () => ({ int8MatMulNBits }) }),
+    });
     expect(await graphOptionsFor(rt(), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
     expect(await graphOptionsFor(rt(true), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'MatMulNBits' });
     expect(await graphOptionsFor(rt(false), 'int8')).toEqual({ precision: 'int8', int8Kernel: 'DequantizeLinear' });

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, type MaskgenErrorCode, SafetensorsFile, encodeSafetensors, firstNonFiniteBytes, isMaskgenError, memoryFile, tensor } from '../src/index.js';
+import {
+  GraphBuilder,
+  type MaskgenErrorCode,
+  SafetensorsFile,
+  encodeSafetensors,
+  firstNonFiniteBytes,
+  isMaskgenError,
+  memoryFile,
+  tensor,
+} from '../src/index.js';
 
 /** (core cannot use @maskgen/test-utils, which depends on it.) */
 async function expectMaskgenError(p: Promise<unknown>, code: MaskgenErrorCode, message: RegExp): Promise<void> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(isMaskgenError(e, code), String(e)).toBe(true);
   expect((e as Error).message).toMatch(message);
 }
@@ -91,7 +103,9 @@ describe('NaN/±Inf weights are refused as they are read, naming file, tensor an
   });
 
   it('a packed graph checks the weights it packs; scanWeights checks the ones a runtime maps in place', async () => {
-    const st = await SafetensorsFile.open(memoryFile(encodeSafetensors({ good: tensor('float32', [2], [1, 2]), bad: tensor('float32', [2], [1, Number.NaN]) }), 'model.safetensors'));
+    const st = await SafetensorsFile.open(
+      memoryFile(encodeSafetensors({ good: tensor('float32', [2], [1, 2]), bad: tensor('float32', [2], [1, Number.NaN]) }), 'model.safetensors'),
+    );
     const graph = (names: string[]) => {
       const g = new GraphBuilder('scan');
       names.forEach((n) => g.output(g.op1('Identity', [g.weight(st, n)]), `y_${n}`));

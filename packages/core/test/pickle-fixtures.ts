@@ -89,10 +89,22 @@ export function writeStateDict(w: PickleWriter, tensors: FixtureTensor[]): Pickl
     w.str(t.name);
     if (t.parameter) w.global('torch._utils', '_rebuild_parameter').mark();
     w.global('torch._utils', '_rebuild_tensor_v2').mark();
-    w.mark().str('storage').global('torch', t.storageType ?? 'FloatStorage').str(t.key).str('cpu').int(t.numel);
+    w.mark()
+      .str('storage')
+      .global('torch', t.storageType ?? 'FloatStorage')
+      .str(t.key)
+      .str('cpu')
+      .int(t.numel);
     if (t.view !== undefined) t.view === null ? w.raw(0x4e) : w.mark().str(t.view).int(0).int(t.numel).tuple();
     w.tuple().raw(0x51);
-    w.int(t.offset ?? 0).ints(t.size).ints(t.stride ?? rowMajor(t.size)).raw(0x89).orderedDict().tuple().reduce().put();
+    w.int(t.offset ?? 0)
+      .ints(t.size)
+      .ints(t.stride ?? rowMajor(t.size))
+      .raw(0x89)
+      .orderedDict()
+      .tuple()
+      .reduce()
+      .put();
     if (t.parameter) w.raw(0x89).orderedDict().tuple().reduce().put();
   }
   return w.raw(0x75);
@@ -112,8 +124,45 @@ export function zipFile(members: Record<string, Uint8Array>, opts: { deflate?: s
     const extra = [0x4b, 0x46, pad & 255, pad >> 8, ...new Array(pad).fill(0)];
     const crc = crc32(data);
     const common = [20, 0, 0, 0, deflate ? 8 : 0, 0, 0, 0, 0, 0, ...u32(crc), ...u32(body.byteLength), ...u32(data.byteLength)];
-    local.push(0x50, 0x4b, 0x03, 0x04, ...common, nameBytes.byteLength & 255, nameBytes.byteLength >> 8, extra.length & 255, extra.length >> 8, ...nameBytes, ...extra, ...body);
-    central.push(0x50, 0x4b, 0x01, 0x02, 20, 0, ...common, nameBytes.byteLength & 255, nameBytes.byteLength >> 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...u32(offset), ...nameBytes);
+    local.push(
+      0x50,
+      0x4b,
+      0x03,
+      0x04,
+      ...common,
+      nameBytes.byteLength & 255,
+      nameBytes.byteLength >> 8,
+      extra.length & 255,
+      extra.length >> 8,
+      ...nameBytes,
+      ...extra,
+      ...body,
+    );
+    central.push(
+      0x50,
+      0x4b,
+      0x01,
+      0x02,
+      20,
+      0,
+      ...common,
+      nameBytes.byteLength & 255,
+      nameBytes.byteLength >> 8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...u32(offset),
+      ...nameBytes,
+    );
     count++;
   }
   const eocd = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, count & 255, count >> 8, count & 255, count >> 8, ...u32(central.length), ...u32(local.length), 0, 0];
@@ -150,11 +199,34 @@ function long1(n: bigint): number[] {
  */
 export function legacyFile(tensors: FixtureTensor[], storages: Record<string, Uint8Array>, o: LegacyOptions = {}): Uint8Array {
   const parts: ArrayLike<number>[] = [];
-  parts.push(new PickleWriter().proto(2).raw(...long1(o.magic ?? 0x1950a86a20f9469cfc6cn)).stop());
-  parts.push(new PickleWriter().proto(2).int(o.protocol ?? 1001).stop());
-  const sys = new PickleWriter().proto(2).raw(0x7d).put().mark().str('protocol_version').int(1001).str('little_endian').raw(o.littleEndian === false ? 0x89 : 0x88);
+  parts.push(
+    new PickleWriter()
+      .proto(2)
+      .raw(...long1(o.magic ?? 0x1950a86a20f9469cfc6cn))
+      .stop(),
+  );
+  parts.push(
+    new PickleWriter()
+      .proto(2)
+      .int(o.protocol ?? 1001)
+      .stop(),
+  );
+  const sys = new PickleWriter()
+    .proto(2)
+    .raw(0x7d)
+    .put()
+    .mark()
+    .str('protocol_version')
+    .int(1001)
+    .str('little_endian')
+    .raw(o.littleEndian === false ? 0x89 : 0x88);
   parts.push(sys.raw(0x75).stop());
-  parts.push(writeStateDict(new PickleWriter().proto(2), tensors.map((t) => ({ view: null, ...t }))).stop());
+  parts.push(
+    writeStateDict(
+      new PickleWriter().proto(2),
+      tensors.map((t) => ({ view: null, ...t })),
+    ).stop(),
+  );
   const keys = o.keys ?? Object.keys(storages);
   const kw = new PickleWriter().proto(2).raw(0x5d).put().mark();
   for (const k of keys) kw.str(k);

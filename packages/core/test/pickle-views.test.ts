@@ -22,7 +22,10 @@ const containers: [string, (vs: View[]) => Uint8Array][] = [
 
 async function refused(bytes: Uint8Array, message: RegExp): Promise<void> {
   const h = guarded(bytes);
-  const e = await TorchCheckpoint.open(h).then(() => undefined, (x: unknown) => x);
+  const e = await TorchCheckpoint.open(h).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(isMaskgenError(e, 'INVALID_CHECKPOINT'), String(e)).toBe(true);
   expect((e as Error).message).toMatch(message);
   expect(h.maxEnd).toBeLessThanOrEqual(bytes.byteLength);
@@ -37,24 +40,40 @@ async function reads(bytes: Uint8Array): Promise<Record<string, number[]>> {
 
 for (const [container, file] of containers) {
   describe(`pickled tensor views are checked against their storage before any read (${container} container)`, () => {
-    it('refuses an offset past the storage', () => refused(file([{ name: 'w', offset: 6, size: [1] }]), /"w" \[1\] \(offset 6, stride \[1\]\) reaches byte 28 of a 24-byte storage/));
+    it('refuses an offset past the storage', () =>
+      refused(file([{ name: 'w', offset: 6, size: [1] }]), /"w" \[1\] \(offset 6, stride \[1\]\) reaches byte 28 of a 24-byte storage/));
     it('refuses a size past the storage', () => refused(file([{ name: 'w', size: [7] }]), /reaches byte 28 of a 24-byte storage/));
     it('refuses offset + size past the storage', () => refused(file([{ name: 'w', offset: 4, size: [3] }]), /reaches byte 28/));
-    it('refuses strides that step past the storage', () => refused(file([{ name: 'w', size: [2, 3], stride: [4, 1] }]), /\(offset 0, stride \[4,1\]\) reaches byte 28/));
+    it('refuses strides that step past the storage', () =>
+      refused(file([{ name: 'w', size: [2, 3], stride: [4, 1] }]), /\(offset 0, stride \[4,1\]\) reaches byte 28/));
     it('refuses a huge stride without arithmetic wrap', () => refused(file([{ name: 'w', size: [2], stride: [2 ** 52] }]), /reaches byte/));
-    it('refuses a storage numel larger than its bytes', () => refused(file([{ name: 'w', size: [100], numel: 100 }]), /reaches byte 400 of a 24-byte storage|holds|100 elements/));
-    it('refuses an element count past 2^53', () => refused(file([{ name: 'w', size: [2 ** 30, 2 ** 30, 2 ** 30], stride: [0, 0, 0] }]), /more elements than a JavaScript number counts exactly/));
+    it('refuses a storage numel larger than its bytes', () =>
+      refused(file([{ name: 'w', size: [100], numel: 100 }]), /reaches byte 400 of a 24-byte storage|holds|100 elements/));
+    it('refuses an element count past 2^53', () =>
+      refused(file([{ name: 'w', size: [2 ** 30, 2 ** 30, 2 ** 30], stride: [0, 0, 0] }]), /more elements than a JavaScript number counts exactly/));
     it('refuses size and stride of different ranks', () => refused(file([{ name: 'w', size: [2, 3], stride: [1] }]), /differ in rank/));
     it('refuses negative strides', () => refused(file([{ name: 'w', size: [2], stride: [-1] }]), /stride must be a tuple of up to 16 non-negative integers/));
     it('refuses a negative offset', () => refused(file([{ name: 'w', offset: -1, size: [1] }]), /storage offset -1 is not a non-negative integer/));
     it('refuses more than 16 dims', () => refused(file([{ name: 'w', size: new Array(17).fill(1) }]), /up to 16 non-negative integers/));
     it('refuses a zero-stride view that would expand past the bound (4 bytes → 4 GB)', () =>
-      refused(file([{ name: 'w', size: [1e9], stride: [0] }]), new RegExp(`"w" \\[1000000000\\] \\(stride \\[0\\]\\) presents 4000000000 bytes from a 24-byte storage; .* ${MAX_VIEW_EXPANSION} bytes in all`)));
+      refused(
+        file([{ name: 'w', size: [1e9], stride: [0] }]),
+        new RegExp(`"w" \\[1000000000\\] \\(stride \\[0\\]\\) presents 4000000000 bytes from a 24-byte storage; .* ${MAX_VIEW_EXPANSION} bytes in all`),
+      ));
 
     it('accepts a zero-length view at the end of the storage', async () => expect(await reads(file([{ name: 'w', offset: 6, size: [0] }]))).toEqual({ w: [] }));
-    it('accepts zero-stride (expanded) views, as torch.load does', async () => expect(await reads(file([{ name: 'w', offset: 2, size: [2, 3], stride: [0, 1] }]))).toEqual({ w: [2, 3, 4, 2, 3, 4] }));
+    it('accepts zero-stride (expanded) views, as torch.load does', async () =>
+      expect(await reads(file([{ name: 'w', offset: 2, size: [2, 3], stride: [0, 1] }]))).toEqual({ w: [2, 3, 4, 2, 3, 4] }));
     it('accepts overlapping views of one storage, as torch.load does', async () =>
-      expect(await reads(file([{ name: 'a', size: [4] }, { name: 'b', offset: 2, size: [4] }]))).toEqual({ a: [0, 1, 2, 3], b: [2, 3, 4, 5] }));
-    it('reads a transposed view in C order', async () => expect(await reads(file([{ name: 't', size: [3, 2], stride: [1, 3] }]))).toEqual({ t: [0, 3, 1, 4, 2, 5] }));
+      expect(
+        await reads(
+          file([
+            { name: 'a', size: [4] },
+            { name: 'b', offset: 2, size: [4] },
+          ]),
+        ),
+      ).toEqual({ a: [0, 1, 2, 3], b: [2, 3, 4, 5] }));
+    it('reads a transposed view in C order', async () =>
+      expect(await reads(file([{ name: 't', size: [3, 2], stride: [1, 3] }]))).toEqual({ t: [0, 3, 1, 4, 2, 5] }));
   });
 }

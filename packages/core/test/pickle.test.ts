@@ -73,7 +73,9 @@ describe('PyTorch checkpoints (zip + pickle) without Python', () => {
 
   it('reads nested checkpoints ({"state_dict": {...}}) under dotted names', async () => {
     const w = new PickleWriter().proto(2).raw(0x7d).put().str('state_dict');
-    const outer = writeStateDict(w, [{ name: 'w', storage: 'storage', key: '0', numel: 1, size: [1] }]).raw(0x73).stop();
+    const outer = writeStateDict(w, [{ name: 'w', storage: 'storage', key: '0', numel: 1, size: [1] }])
+      .raw(0x73)
+      .stop();
     const zip = zipFile({ 'm/data.pkl': outer, 'm/data/0': f32bytes([9]) });
     const ckpt = await TorchCheckpoint.open(memoryFile(zip));
     expect([...ckpt.tensors.keys()]).toEqual(['state_dict.w']);

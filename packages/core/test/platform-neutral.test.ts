@@ -16,7 +16,9 @@ describe('platform-neutral packages', () => {
     it(`${pkg} never imports onnxruntime, node:* or DOM globals`, () => {
       for (const file of sources(join(ROOT, pkg, 'src'))) {
         // Code only: comments may mention browsers.
-        const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+        const text = readFileSync(file, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\/\/.*$/gm, '');
         expect(text, file).not.toMatch(/from ['"](node:|onnxruntime|fs['"]|path['"])/);
         expect(text, file).not.toMatch(/\b(document|window|localStorage)\./);
       }

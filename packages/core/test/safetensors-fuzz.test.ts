@@ -57,7 +57,11 @@ describe('safetensors reader under fuzzing', () => {
   it('round-trips any valid set of float tensors', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'), fc.array(fc.float({ noNaN: true }), { maxLength: 20 }), { maxKeys: 5 }),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'),
+          fc.array(fc.float({ noNaN: true }), { maxLength: 20 }),
+          { maxKeys: 5 },
+        ),
         async (named) => {
           const tensors = Object.fromEntries(Object.entries(named).map(([k, v]) => [k, tensor('float32', [v.length], v)]));
           // ±Infinity is among fc.float's values: let it through (the NaN/Inf rule has its own tests).

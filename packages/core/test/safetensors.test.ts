@@ -74,10 +74,22 @@ describe('SafetensorsFile', () => {
   it('rejects dtypes named after Object.prototype members', () =>
     expectInvalid(fileWithHeader({ x: { dtype: 'constructor', shape: [1], data_offsets: [0, 4] } }, 4), /dtype "constructor"; allowed: F32, F16/));
   it('accepts a zero-length tensor at the offset where another tensor starts', async () => {
-    const st = await SafetensorsFile.open(guarded(fileWithHeader({ y: { dtype: 'F32', shape: [2], data_offsets: [8, 16] }, x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] } }, 16)));
+    const st = await SafetensorsFile.open(
+      guarded(
+        fileWithHeader(
+          {
+            y: { dtype: 'F32', shape: [2], data_offsets: [8, 16] },
+            x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            e: { dtype: 'F32', shape: [0], data_offsets: [8, 8] },
+          },
+          16,
+        ),
+      ),
+    );
     expect(st.info('e').dims).toEqual([0]);
   });
-  it('rejects offsets past EOF', () => expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8), /outside the data section/));
+  it('rejects offsets past EOF', () =>
+    expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8), /outside the data section/));
   it('rejects reversed offsets', () => expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [0], data_offsets: [8, 4] } }, 8), /outside the data section/));
   it('rejects shape/length mismatches', () =>
     expectInvalid(fileWithHeader({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8), /needs 12 bytes but data_offsets span 8/));

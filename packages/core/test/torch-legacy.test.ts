@@ -21,7 +21,9 @@ function guarded(bytes: Uint8Array): FileHandle & { maxEnd: number } {
 describe('torch legacy container (_use_new_zipfile_serialization=False)', () => {
   it('reads tensors (contiguous, strided, parameters) exactly as from the zip container', async () => {
     const legacy = await TorchCheckpoint.open(memoryFile(good()));
-    const zip = await TorchCheckpoint.open(memoryFile(zipFile({ 'a/data.pkl': stateDictPickle(TENSORS), 'a/data/0': STORAGES['0'], 'a/data/1': STORAGES['1'] })));
+    const zip = await TorchCheckpoint.open(
+      memoryFile(zipFile({ 'a/data.pkl': stateDictPickle(TENSORS), 'a/data/0': STORAGES['0'], 'a/data/1': STORAGES['1'] })),
+    );
     expect([legacy.container, zip.container]).toEqual(['legacy', 'zip']);
     for (const name of ['w', 'wt', 'b']) expect(Array.from(await legacy.readFloat32(name)), name).toEqual(Array.from(await zip.readFloat32(name)));
     expect(Array.from(await legacy.readFloat32('wt'))).toEqual([1, 4, 2, 5, 3, 6]);
@@ -31,7 +33,10 @@ describe('torch legacy container (_use_new_zipfile_serialization=False)', () => 
   });
 
   it('finds pickles longer than the first read window', async () => {
-    const many = Array.from({ length: 30_000 }, (_, i): FixtureTensor => ({ name: `layer.${i}.weight_with_a_long_name`, storage: 'storage', key: '0', numel: 6, size: [1], offset: i % 6 }));
+    const many = Array.from(
+      { length: 30_000 },
+      (_, i): FixtureTensor => ({ name: `layer.${i}.weight_with_a_long_name`, storage: 'storage', key: '0', numel: 6, size: [1], offset: i % 6 }),
+    );
     const file = legacyFile(many, { '0': STORAGES['0'] });
     expect(file.byteLength).toBeGreaterThan(1 << 20);
     const ckpt = await TorchCheckpoint.open(memoryFile(file));
@@ -47,9 +52,24 @@ describe('torch legacy container (_use_new_zipfile_serialization=False)', () => 
     ['wrong protocol', good({ protocol: 1000 }), /protocol 1000 is not 1001/],
     ['big-endian', good({ littleEndian: false }), /big-endian checkpoints are not supported/],
     ['storage size disagrees with the pickle', good({ counts: { '0': 5n } }), /storage "0" holds 5 elements but its tensors' pickle says 6/],
-    ['huge declared size', good({}, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]), /storage "0" holds 6 elements but its tensors' pickle says 4503599627370496/],
-    ['huge size in both places', good({ counts: { '0': 2n ** 52n } }, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]), /truncated: storage "0" \(18014398509481984 bytes/],
-    ['tensor past its storage', good({}, [{ name: 'w', storage: 'storage', key: '1', numel: 2, size: [3] }, { ...TENSORS[0], name: 'x' }]), /tensor "w" \[3\] \(offset 0, stride \[1\]\) reaches byte 12 of a 8-byte storage/],
+    [
+      'huge declared size',
+      good({}, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]),
+      /storage "0" holds 6 elements but its tensors' pickle says 4503599627370496/,
+    ],
+    [
+      'huge size in both places',
+      good({ counts: { '0': 2n ** 52n } }, [{ name: 'w', storage: 'storage', key: '0', numel: 2 ** 52, size: [2] }, TENSORS[2]]),
+      /truncated: storage "0" \(18014398509481984 bytes/,
+    ],
+    [
+      'tensor past its storage',
+      good({}, [
+        { name: 'w', storage: 'storage', key: '1', numel: 2, size: [3] },
+        { ...TENSORS[0], name: 'x' },
+      ]),
+      /tensor "w" \[3\] \(offset 0, stride \[1\]\) reaches byte 12 of a 8-byte storage/,
+    ],
     ['storage key listed twice', good({ keys: ['0', '0', '1'] }), /storage "0" is listed twice/],
     ['storage key nobody uses', good({ keys: ['0', '1', '9'] }), /storage "9" is listed but no tensor uses it/],
     ['used storage missing from the list', good({ keys: ['0'] }), /storage "1" is used by a tensor but missing from the storage key list/],
@@ -73,7 +93,7 @@ describe('torch legacy container (_use_new_zipfile_serialization=False)', () => 
 
   it('fuzz: byte flips and cuts of a legacy file only ever give MaskgenErrors or valid reads', async () => {
     let seed = 4242;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 400; i++) {
       const file = bytes.slice(0, rand() < 0.2 ? Math.floor(rand() * bytes.byteLength) : bytes.byteLength);
       for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) file[Math.floor(rand() * file.byteLength)] = Math.floor(rand() * 256);

@@ -22,7 +22,12 @@ export class ContentCheck {
   private hash: Hasher | undefined;
   readonly kind: 'sha256' | 'git-sha1' | 'size-only';
 
-  constructor(private readonly etag: string | undefined, private readonly size: number, lfs: boolean, private readonly hashes: HashFactory = jsHashes) {
+  constructor(
+    private readonly etag: string | undefined,
+    private readonly size: number,
+    lfs: boolean,
+    private readonly hashes: HashFactory = jsHashes,
+  ) {
     this.kind = etag && /^[0-9a-f]{64}$/.test(etag) ? 'sha256' : etag && !lfs && /^[0-9a-f]{40}$/.test(etag) ? 'git-sha1' : 'size-only';
     this.reset();
   }

@@ -36,7 +36,10 @@ export function hubStatusError(res: Response, endpoint: string, repoId: string, 
     return new MaskgenError('NOT_FOUND', `repo ${quote(repoId)} was not found on ${endpoint}; check the id, or set HF_TOKEN if it is private`);
   }
   if (res.status === 401 || res.status === 403 || code === 'GatedRepo') {
-    return new MaskgenError('UNAUTHORIZED', `${endpoint} refused access to ${where} (HTTP ${res.status}${code ? ` ${code}` : ''}); set HF_TOKEN to a token with access (gated repos must be accepted on the website first)`);
+    return new MaskgenError(
+      'UNAUTHORIZED',
+      `${endpoint} refused access to ${where} (HTTP ${res.status}${code ? ` ${code}` : ''}); set HF_TOKEN to a token with access (gated repos must be accepted on the website first)`,
+    );
   }
   return new MaskgenError('NETWORK', `${endpoint} answered HTTP ${res.status} for ${where}; ${OFFLINE_ADVICE}`);
 }
@@ -62,7 +65,15 @@ export async function fetchMetadata(
   const etag = announcedEtag(res);
   const sizeHeader = res.headers.get('x-linked-size') ?? (redirected ? null : res.headers.get('content-length'));
   const size = sizeHeader === null ? Number.NaN : Number(sizeHeader);
-  if (!commit || !/^[0-9a-f]{40}$/.test(commit) || !etag || !/^[0-9A-Za-z_-][0-9A-Za-z._-]{0,127}$/.test(etag) || etag.includes('..') || !Number.isSafeInteger(size) || size < 0) {
+  if (
+    !commit ||
+    !/^[0-9a-f]{40}$/.test(commit) ||
+    !etag ||
+    !/^[0-9A-Za-z_-][0-9A-Za-z._-]{0,127}$/.test(etag) ||
+    etag.includes('..') ||
+    !Number.isSafeInteger(size) ||
+    size < 0
+  ) {
     throw new MaskgenError(
       'NETWORK',
       `${http.endpoint} did not answer like a Hugging Face hub for ${quote(file)} of ${repoId} (X-Repo-Commit ${quote(commit)}, ETag ${quote(etag)}, size ${quote(sizeHeader)}); check HF_ENDPOINT and any proxy`,

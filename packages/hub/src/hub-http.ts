@@ -84,7 +84,8 @@ export class HubHttp {
   }
 
   private headers(url: string, extra: Record<string, string>): Record<string, string> {
-    const h: Record<string, string> = this.redirectMode === 'manual' ? { 'Accept-Encoding': 'identity', 'User-Agent': 'maskgen.js (@maskgen/hub)', ...extra } : { ...extra };
+    const h: Record<string, string> =
+      this.redirectMode === 'manual' ? { 'Accept-Encoding': 'identity', 'User-Agent': 'maskgen.js (@maskgen/hub)', ...extra } : { ...extra };
     if (this.token && new URL(url).origin === this.origin) h.Authorization = `Bearer ${this.token}`;
     return h;
   }
@@ -114,7 +115,14 @@ export class HubHttp {
    */
   async request(
     url: string,
-    o: { method?: string; headers?: Record<string, string>; timeoutMs: number; signal?: AbortSignal; redirects: 'all' | 'relative'; onRedirect?: (res: Response) => void },
+    o: {
+      method?: string;
+      headers?: Record<string, string>;
+      timeoutMs: number;
+      signal?: AbortSignal;
+      redirects: 'all' | 'relative';
+      onRedirect?: (res: Response) => void;
+    },
   ): Promise<HubResponse> {
     const method = o.method ?? 'GET';
     for (let attempt = 0; ; attempt++) {
@@ -139,7 +147,8 @@ export class HubHttp {
       const retryable = failure !== undefined || RETRY_STATUS.has(status);
       if (!retryable) return out!;
       if (attempt >= this.retry.retries) {
-        if (failure) throw new MaskgenError('NETWORK', `cannot reach the hub at ${this.endpoint}: ${failure.message}; ${OFFLINE_ADVICE}`, { cause: failure.cause });
+        if (failure)
+          throw new MaskgenError('NETWORK', `cannot reach the hub at ${this.endpoint}: ${failure.message}; ${OFFLINE_ADVICE}`, { cause: failure.cause });
         return out!;
       }
       await out?.res.body?.cancel().catch(() => {});

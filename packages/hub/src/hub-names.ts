@@ -24,7 +24,10 @@ export function validateRepoId(repoId: unknown, argument = 'repoId'): string {
  */
 export function validateFileName(file: unknown, argument = 'file'): string {
   const bad = (why: string) =>
-    new MaskgenError('INVALID_ARGUMENT', `${argument} ${quote(file)} is not a valid repo file name: ${why}; expected a relative path like "config.json" or "text/model.safetensors"`);
+    new MaskgenError(
+      'INVALID_ARGUMENT',
+      `${argument} ${quote(file)} is not a valid repo file name: ${why}; expected a relative path like "config.json" or "text/model.safetensors"`,
+    );
   if (typeof file !== 'string' || file.length === 0) throw bad('it is empty or not a string');
   if (file.length > 1024) throw bad('it is longer than 1024 characters');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
@@ -44,7 +47,10 @@ export function validateRevision(revision: unknown, argument = 'revision'): stri
     revision.length <= 256 &&
     revision.split('/').every((s) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..');
   if (!ok) {
-    throw new MaskgenError('INVALID_ARGUMENT', `${argument} ${quote(revision)} is not a valid revision: expected a branch, a tag or a 40-hex commit (letters, digits, "._-", "/" between parts)`);
+    throw new MaskgenError(
+      'INVALID_ARGUMENT',
+      `${argument} ${quote(revision)} is not a valid revision: expected a branch, a tag or a 40-hex commit (letters, digits, "._-", "/" between parts)`,
+    );
   }
   return revision as string;
 }

@@ -50,7 +50,10 @@ export function remoteFile(o: RemoteFileOptions): FileHandle {
       const end = Math.min(meta.size, Math.ceil((offset + length) / block) * block);
       for (const [a, b] of await store.missing(start, end)) {
         if (o.offline) {
-          throw new MaskgenError('OFFLINE', `${name}: bytes ${a}-${b} are not in the range cache and offline mode is on (HF_HUB_OFFLINE); run once online or use a local folder`);
+          throw new MaskgenError(
+            'OFFLINE',
+            `${name}: bytes ${a}-${b} are not in the range cache and offline mode is on (HF_HUB_OFFLINE); run once online or use a local folder`,
+          );
         }
         await fetchRange(o, a, b, signal, (pos, chunk) => store.write(pos, chunk));
         await store.commit(a, b);
@@ -62,7 +65,13 @@ export function remoteFile(o: RemoteFileOptions): FileHandle {
 }
 
 /** GETs bytes [start, end) with retries, resuming after a drop at the last byte received. */
-async function fetchRange(o: RemoteFileOptions, start: number, end: number, signal: AbortSignal | undefined, sink: (pos: number, chunk: Uint8Array) => Promise<void>): Promise<void> {
+async function fetchRange(
+  o: RemoteFileOptions,
+  start: number,
+  end: number,
+  signal: AbortSignal | undefined,
+  sink: (pos: number, chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
   const { http, meta } = o;
   const hubOrigin = new URL(http.endpoint).origin;
   const same = (res: Response) => {
@@ -104,7 +113,8 @@ async function fetchRange(o: RemoteFileOptions, start: number, end: number, sign
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       failures = pos > before ? 0 : failures + 1;
-      if (failures > http.maxRetries) throw new MaskgenError('NETWORK', `range read of ${quote(o.file)} from ${o.repoId} kept failing: ${e.message}`, { cause: e });
+      if (failures > http.maxRetries)
+        throw new MaskgenError('NETWORK', `range read of ${quote(o.file)} from ${o.repoId} kept failing: ${e.message}`, { cause: e });
       await new Promise((res) => setTimeout(res, http.backoff(failures)));
     }
   }

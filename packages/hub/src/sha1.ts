@@ -59,6 +59,10 @@ export class Sha1 {
       a = tmp;
     }
     const H = this.h;
-    H[0] += a; H[1] += bb; H[2] += c; H[3] += d; H[4] += e;
+    H[0] += a;
+    H[1] += bb;
+    H[2] += c;
+    H[3] += d;
+    H[4] += e;
   }
 }

@@ -35,7 +35,8 @@ export async function transferBody(ctx: TransferContext, out: FileWrite, check: 
   const hubOrigin = new URL(http.endpoint).origin;
   const expectSame = (res: Response) => {
     const now = announcedEtag(res);
-    if (now && meta.etag && now !== meta.etag) throw corrupt(repoId, file, `the file changed on the server while downloading (ETag ${meta.etag} became ${now})`, true);
+    if (now && meta.etag && now !== meta.etag)
+      throw corrupt(repoId, file, `the file changed on the server while downloading (ETag ${meta.etag} became ${now})`, true);
   };
   let have = start;
   let failures = 0;
@@ -45,7 +46,10 @@ export async function transferBody(ctx: TransferContext, out: FileWrite, check: 
   const rate = new RateWindow(limits);
   const overDeadline = () => {
     if (Date.now() - t0 > limits.deadlineMs) {
-      throw new MaskgenError('NETWORK', `download of ${quote(file)} from ${repoId} did not finish within ${limits.deadlineMs / 1000} s (${have} of ${meta.size} bytes); ${LIMITS_ADVICE}`);
+      throw new MaskgenError(
+        'NETWORK',
+        `download of ${quote(file)} from ${repoId} did not finish within ${limits.deadlineMs / 1000} s (${have} of ${meta.size} bytes); ${LIMITS_ADVICE}`,
+      );
     }
   };
   while (have < meta.size) {
@@ -65,11 +69,16 @@ export async function transferBody(ctx: TransferContext, out: FileWrite, check: 
       if (res.status === 416 && have > 0) {
         // The server says byte `have` is past its end although it announced more: its size disagrees
         // with the announcement. Restarting would loop forever; it is a verification failure.
-        throw corrupt(repoId, file, `the server refused to resume at byte ${have} (416 Range Not Satisfiable, ${quote(res.headers.get('content-range'))}) although it announced ${meta.size} bytes`);
+        throw corrupt(
+          repoId,
+          file,
+          `the server refused to resume at byte ${have} (416 Range Not Satisfiable, ${quote(res.headers.get('content-range'))}) although it announced ${meta.size} bytes`,
+        );
       }
       if (res.status === 200 && have > 0) {
         // A server without Range support sends the whole body again: start over, but only once.
-        if (++restarts > 1) throw corrupt(repoId, file, `the server ignored the resume request twice and the body never reached the announced ${meta.size} bytes`);
+        if (++restarts > 1)
+          throw corrupt(repoId, file, `the server ignored the resume request twice and the body never reached the announced ${meta.size} bytes`);
         await out.truncate(0);
         check.reset();
         have = 0;
@@ -102,7 +111,12 @@ export async function transferBody(ctx: TransferContext, out: FileWrite, check: 
       if (!(e instanceof TransportError)) throw e;
       failures += 1;
       rate.reset();
-      if (failures > http.maxRetries) throw new MaskgenError('NETWORK', `download of ${quote(file)} from ${repoId} failed ${failures} times (retries are counted across resumes): ${e.message}; ${LIMITS_ADVICE}`, { cause: e });
+      if (failures > http.maxRetries)
+        throw new MaskgenError(
+          'NETWORK',
+          `download of ${quote(file)} from ${repoId} failed ${failures} times (retries are counted across resumes): ${e.message}; ${LIMITS_ADVICE}`,
+          { cause: e },
+        );
       await new Promise((res) => setTimeout(res, http.backoff(failures)));
     }
   }

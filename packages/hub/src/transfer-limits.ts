@@ -31,7 +31,9 @@ export class RateWindow {
     if (elapsed < this.limits.rateWindowMs) return undefined;
     const rate = (this.bytes * 1000) / elapsed;
     this.reset();
-    return rate < this.limits.minBytesPerSecond ? `too slow: ${rate.toFixed(1)} bytes/s over ${(elapsed / 1000).toFixed(1)} s, below the minimum of ${this.limits.minBytesPerSecond} bytes/s` : undefined;
+    return rate < this.limits.minBytesPerSecond
+      ? `too slow: ${rate.toFixed(1)} bytes/s over ${(elapsed / 1000).toFixed(1)} s, below the minimum of ${this.limits.minBytesPerSecond} bytes/s`
+      : undefined;
   }
 }
 

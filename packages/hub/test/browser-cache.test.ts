@@ -107,9 +107,16 @@ describe('browser source (Cache Storage / OPFS / memory) against the mock hub', 
 
   for (const backend of ['cache-storage', 'opfs', 'memory'] as const) {
     it(`${backend}: an LFS file corrupted behind the CDN redirect, same size, is refused by its sha256 and nothing is stored`, async () => {
-      const store = backend === 'memory' ? memoryStore() : backend === 'opfs' ? opfsStore(new FakeDirectory().root()) : cacheStorageStore(new FakeCacheStorage().asCacheStorage());
+      const store =
+        backend === 'memory'
+          ? memoryStore()
+          : backend === 'opfs'
+            ? opfsStore(new FakeDirectory().root())
+            : cacheStorageStore(new FakeCacheStorage().asCacheStorage());
       hub.setFault({ fault: { kind: 'corrupt' }, path: /^\/cdn\//, times: Infinity });
-      const err = await src({ store }).open('model.safetensors').catch((e: unknown) => e);
+      const err = await src({ store })
+        .open('model.safetensors')
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'DOWNLOAD_CORRUPT', message: expect.stringContaining(createHash('sha256').update(weights).digest('hex')) });
       expect(hub.requests.some((r) => r.cdn && r.method === 'GET')).toBe(true);
       expect(await store.list()).toEqual([]);
@@ -125,7 +132,10 @@ describe('browser source (Cache Storage / OPFS / memory) against the mock hub', 
     hub.setFault({ fault: { kind: 'corrupt', at: 1000 }, path: /^\/cdn\//, method: 'GET' });
     const store = memoryStore();
     await expect(src({ store }).open('model.safetensors')).rejects.toMatchObject({ code: 'DOWNLOAD_CORRUPT', message: expect.stringContaining('sha256') });
-    expect(hub.requests.filter((r) => r.cdn && r.method === 'GET').map((r) => r.range ?? 'whole')).toEqual(['whole', expect.stringMatching(/^bytes=[1-9]\d*-$/)]);
+    expect(hub.requests.filter((r) => r.cdn && r.method === 'GET').map((r) => r.range ?? 'whole')).toEqual([
+      'whole',
+      expect.stringMatching(/^bytes=[1-9]\d*-$/),
+    ]);
     expect(await store.list()).toEqual([]);
   });
 

@@ -13,7 +13,15 @@ import { startConformanceHub } from './conformance-hub.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Flags that keep Chromium off this closed network (GUIDE.md) and headless without a sandbox. */
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let hub: Awaited<ReturnType<typeof startConformanceHub>>;
 let dir: string;
@@ -31,8 +39,18 @@ describe('sourceConformance in Chromium: the real Cache Storage and OPFS', () =>
   beforeAll(async () => {
     hub = await startConformanceHub();
     dir = await mkdtemp(join(tmpdir(), 'hub-conformance-page-'));
-    await build({ entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'page.js'), logLevel: 'warning' });
-    await writeFile(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>hub conformance</title><script type="module" src="/page.js"></script>');
+    await build({
+      entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      outfile: join(dir, 'page.js'),
+      logLevel: 'warning',
+    });
+    await writeFile(
+      join(dir, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><title>hub conformance</title><script type="module" src="/page.js"></script>',
+    );
     page = createServer(async (req, res) => {
       const file = req.url === '/page.js' ? 'page.js' : 'index.html';
       res.writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : 'text/html' }).end(await readFile(join(dir, file)));

@@ -36,5 +36,13 @@ export async function startConformanceHub(): Promise<{ hub: MockHub; control: Hu
       since = hub.requests.length;
     },
   };
-  return { hub, control, root, close: async () => { await hub.close(); await rm(root, { recursive: true, force: true }); } };
+  return {
+    hub,
+    control,
+    root,
+    close: async () => {
+      await hub.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }

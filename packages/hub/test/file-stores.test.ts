@@ -12,7 +12,17 @@ const COMMIT = 'c'.repeat(40);
 const bytes = new TextEncoder().encode('0123456789abcdefghij');
 const etag = createHash('sha256').update(bytes).digest('hex');
 const key = (file: string, part?: EntryKey['part']): EntryKey => ({ repoId: REPO, revision: COMMIT, file, ...(part ? { part } : {}) });
-const meta = (file: string, kind: EntryMeta['kind'] = 'file'): EntryMeta => ({ repoId: REPO, revision: COMMIT, file, size: bytes.byteLength, kind, etag, commit: COMMIT, lfs: true, storedAt: 1 });
+const meta = (file: string, kind: EntryMeta['kind'] = 'file'): EntryMeta => ({
+  repoId: REPO,
+  revision: COMMIT,
+  file,
+  size: bytes.byteLength,
+  kind,
+  etag,
+  commit: COMMIT,
+  lfs: true,
+  storedAt: 1,
+});
 
 let work: string;
 beforeAll(async () => {
@@ -81,7 +91,10 @@ for (const [name, make] of stores) {
       expect(await r.missing(0, 8)).toEqual([[0, 8]]);
       await r.write(4, bytes.subarray(4, 8));
       await r.commit(4, 8);
-      expect(await r.missing(0, 12)).toEqual([[0, 4], [8, 12]]);
+      expect(await r.missing(0, 12)).toEqual([
+        [0, 4],
+        [8, 12],
+      ]);
       expect(new TextDecoder().decode(await s.ranges(key('ranged.bin'), m, 4).read(5, 3))).toBe('567');
       await r.close();
     });

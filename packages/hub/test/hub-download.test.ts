@@ -106,7 +106,9 @@ describe('hub source: downloads and the shared cache layout', () => {
     const dir = '/work/shared/golden/maskgen_vq';
     if (!existsSync(dir)) return;
     await fx.close();
-    fx = await hubFixture({ repos: { 'turkeyju/generator_maskgen_vq_l': { dir, files: { 'model.safetensors': 'weights.safetensors', 'config.json': 'config.json' } } } });
+    fx = await hubFixture({
+      repos: { 'turkeyju/generator_maskgen_vq_l': { dir, files: { 'model.safetensors': 'weights.safetensors', 'config.json': 'config.json' } } },
+    });
     const src = hubSource('turkeyju/generator_maskgen_vq_l', { endpoint: fx.hub.url, cacheDir: fx.cacheDir, env: {} });
     const config = (await readJson(src, 'config.json')) as { model?: unknown };
     expect(config.model).toBeDefined();

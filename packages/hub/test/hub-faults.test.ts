@@ -72,7 +72,12 @@ describe('hub source: faults on the wire and on disk', () => {
     const h = await fx.source({ timeouts: { stallMs: 200 } }).open(MODEL);
     expect(sameBytes(await readAll(h), fx.files[MODEL])).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(fx.takeRequests().filter((r) => r.cdn).map((r) => r.range)).toEqual([undefined, expect.stringMatching(/^bytes=\d+-$/)]);
+    expect(
+      fx
+        .takeRequests()
+        .filter((r) => r.cdn)
+        .map((r) => r.range),
+    ).toEqual([undefined, expect.stringMatching(/^bytes=\d+-$/)]);
   });
 
   it('retries a server that sends no headers within the metadata timeout', async () => {
@@ -118,7 +123,10 @@ describe('hub source: faults on the wire and on disk', () => {
       },
     };
     await fx.source({ io }).open('config.json');
-    const err = await fx.source({ io }).open(MODEL).catch((e: unknown) => e);
+    const err = await fx
+      .source({ io })
+      .open(MODEL)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MaskgenError);
     expect(err).toMatchObject({ code: 'CACHE_IO', message: expect.stringContaining('disk is full') });
     expect((await onlyVerified()).filter((f) => f.includes('blobs/')).length).toBe(1);
@@ -132,10 +140,16 @@ describe('hub source: faults on the wire and on disk', () => {
     await fx.hub.close();
     const retries: { attempt: number; retries: number; status: number }[] = [];
     const onRetry = (r: { attempt: number; retries: number; status: number }) => retries.push({ attempt: r.attempt, retries: r.retries, status: r.status });
-    const err = await fx.source({ endpoint: url, retry: { retries: 2, baseDelayMs: 1, onRetry } }).open('config.json').catch((e: unknown) => e);
+    const err = await fx
+      .source({ endpoint: url, retry: { retries: 2, baseDelayMs: 1, onRetry } })
+      .open('config.json')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NETWORK' });
     // Each wait is announced before it happens (a UI shows "retrying 1/2", "2/2"), none after the last try.
-    expect(retries).toEqual([{ attempt: 1, retries: 2, status: 0 }, { attempt: 2, retries: 2, status: 0 }]);
+    expect(retries).toEqual([
+      { attempt: 1, retries: 2, status: 0 },
+      { attempt: 2, retries: 2, status: 0 },
+    ]);
     expect((err as Error).message).toMatch(/HF_ENDPOINT.*HF_HUB_OFFLINE=1.*local folder/);
   });
 });

@@ -20,7 +20,10 @@ describe('hub source: every transfer ends (deadline, minimum rate, retries acros
 
   it('a size 100 bytes over a chunked body, with 416 to the resume, is a verification failure, not a restart loop', async () => {
     fx.hub.setFault({ fault: { kind: 'short-chunked', missing: 100 }, path: cdnOnly, times: Infinity });
-    await expect(fx.source().open(MODEL)).rejects.toMatchObject({ code: 'DOWNLOAD_CORRUPT', message: expect.stringMatching(/refused to resume at byte \d+ \(416/) });
+    await expect(fx.source().open(MODEL)).rejects.toMatchObject({
+      code: 'DOWNLOAD_CORRUPT',
+      message: expect.stringMatching(/refused to resume at byte \d+ \(416/),
+    });
     expect(cdnGets().length).toBe(2);
     await noPartials();
   });
@@ -29,7 +32,10 @@ describe('hub source: every transfer ends (deadline, minimum rate, retries acros
     fx.hub.setFault({ fault: { kind: 'trickle', intervalMs: 20 }, path: cdnOnly, times: Infinity });
     const started = Date.now();
     const src = fx.source({ timeouts: { stallMs: 5000, minBytesPerSecond: 1000, rateWindowMs: 300 } });
-    await expect(src.open(MODEL)).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringMatching(/failed 4 times \(retries are counted across resumes\): .*too slow: .* below the minimum of 1000 bytes\/s/) });
+    await expect(src.open(MODEL)).rejects.toMatchObject({
+      code: 'NETWORK',
+      message: expect.stringMatching(/failed 4 times \(retries are counted across resumes\): .*too slow: .* below the minimum of 1000 bytes\/s/),
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(cdnGets().length).toBe(4);
   });
@@ -50,7 +56,10 @@ describe('hub source: every transfer ends (deadline, minimum rate, retries acros
 
   it('the limits come from options or MASKGEN_HUB_DOWNLOAD_DEADLINE / MASKGEN_HUB_MIN_RATE, with documented defaults', () => {
     expect(resolveHubSettings({}, {}).transferLimits).toEqual({ deadlineMs: 6 * 3600_000, minBytesPerSecond: 4096, rateWindowMs: 60_000 });
-    expect(resolveHubSettings({}, { MASKGEN_HUB_DOWNLOAD_DEADLINE: '90', MASKGEN_HUB_MIN_RATE: '0' }).transferLimits).toMatchObject({ deadlineMs: 90_000, minBytesPerSecond: 0 });
+    expect(resolveHubSettings({}, { MASKGEN_HUB_DOWNLOAD_DEADLINE: '90', MASKGEN_HUB_MIN_RATE: '0' }).transferLimits).toMatchObject({
+      deadlineMs: 90_000,
+      minBytesPerSecond: 0,
+    });
   });
 
   it('still downloads through an honest slow server', async () => {
@@ -61,7 +70,9 @@ describe('hub source: every transfer ends (deadline, minimum rate, retries acros
   it('.incomplete files of killed processes (dead pid) are resumed or removed by the next run, and counted by cache ls/rm', async () => {
     fx.hub.setFault({ fault: { kind: 'slow', bytesPerSecond: 2_000_000 }, path: cdnOnly });
     const ac = new AbortController();
-    await expect(fx.source({ signal: ac.signal, onProgress: (e) => e.phase === 'download' && e.loaded > 0 && ac.abort() }).open(MODEL)).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(fx.source({ signal: ac.signal, onProgress: (e) => e.phase === 'download' && e.loaded > 0 && ac.abort() }).open(MODEL)).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
     const parked = (await fx.listCache()).find((f) => f.endsWith('.incomplete'))!;
     // What kill -9 leaves: the temp file of a process that no longer exists (pid above any pid_max), and one of a live process.
     const dead = join(fx.cacheDir, parked.replace(/\.incomplete$/, '.999999999-dead1.incomplete'));

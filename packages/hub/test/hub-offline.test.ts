@@ -23,7 +23,9 @@ describe('hub source: offline mode, Python caches, hostile names', () => {
       message: expect.stringMatching(/model\.safetensors.*HF_HUB_OFFLINE.*local folder instead/),
     });
     expect(await offline.exists('model.safetensors')).toBe(false);
-    await expect(hubSource('acme/never-seen', { cacheDir: fx.cacheDir, offline: true, env: {} }).open('config.json')).rejects.toMatchObject({ code: 'OFFLINE' });
+    await expect(hubSource('acme/never-seen', { cacheDir: fx.cacheDir, offline: true, env: {} }).open('config.json')).rejects.toMatchObject({
+      code: 'OFFLINE',
+    });
     expect(fx.takeRequests()).toEqual([]);
   });
 
@@ -60,7 +62,9 @@ describe('hub source: offline mode, Python caches, hostile names', () => {
   it('rejects path traversal and malformed names in repo ids, files and revisions before any request', async () => {
     const badRepos = ['../etc', 'acme/../../x', 'acme', 'a/b/c', '/abs/olute', 'acme/na me', 'acme\\evil', 'acme/x--y', 'acme/.hidden', '', 'acme/name/'];
     for (const id of badRepos) {
-      expect(() => hubSource(id, { cacheDir: fx.cacheDir, env: {} }), id).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('repoId') }));
+      expect(() => hubSource(id, { cacheDir: fx.cacheDir, env: {} }), id).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('repoId') }),
+      );
     }
     const src = fx.source();
     const badFiles = ['../config.json', 'sub/../../x', '/etc/passwd', 'a\\b', 'C:x', 'a//b', './config.json', 'sub/', '', 'x\u0000y'];
@@ -69,7 +73,9 @@ describe('hub source: offline mode, Python caches, hostile names', () => {
       await expect(src.exists(f), f).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     }
     for (const rev of ['../main', 'main/..', 'a b', '']) {
-      expect(() => fx.source({ revision: rev }), rev).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('revision') }));
+      expect(() => fx.source({ revision: rev }), rev).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('revision') }),
+      );
     }
     expect(() => fx.source({ endpoint: 'file:///etc' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(fx.takeRequests()).toEqual([]);

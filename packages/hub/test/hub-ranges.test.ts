@@ -57,7 +57,10 @@ describe('hub source: byte-range reads of remote safetensors', () => {
     const h = await fx.source({ cacheRanges: false }).openRanges(MODEL);
     const bytes = await h.read(1000, 100_000);
     expect(sameBytes(bytes, fx.files[MODEL].subarray(1000, 101_000))).toBe(true);
-    const ranges = fx.takeRequests().filter((r) => r.cdn).map((r) => r.range);
+    const ranges = fx
+      .takeRequests()
+      .filter((r) => r.cdn)
+      .map((r) => r.range);
     expect(ranges[0]).toBe('bytes=1000-100999');
     expect(ranges.at(-1)).toMatch(/^bytes=\d+-100999$/);
   });

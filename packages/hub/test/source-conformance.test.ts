@@ -36,7 +36,17 @@ function nodeDiskCache(): SourceUnderTest {
       await mkdir(dir, { recursive: true });
     },
     make: (repoId, o = {}) =>
-      hubSource(repoId, { endpoint: hub.control.url, cacheDir: dir, env: {}, token: o.token ?? false, offline: o.offline, revision: o.revision, retry, timeouts: { stallMs: 300, metadataMs: 5_000 }, rangeBlockSize: 64 * 1024 }),
+      hubSource(repoId, {
+        endpoint: hub.control.url,
+        cacheDir: dir,
+        env: {},
+        token: o.token ?? false,
+        offline: o.offline,
+        revision: o.revision,
+        retry,
+        timeouts: { stallMs: 300, metadataMs: 5_000 },
+        rangeBlockSize: 64 * 1024,
+      }),
   };
 }
 
@@ -49,7 +59,17 @@ function browserSubject(name: string, store: () => FileStore): SourceUnderTest {
       current = store();
     },
     make: (repoId, o = {}) =>
-      browserSource(repoId, { endpoint: hub.control.url, store: (current ??= store()), offline: o.offline, revision: o.revision, token: o.token, retry, stallMs: 300, rangeBlockSize: 64 * 1024, onWarning: () => {} }),
+      browserSource(repoId, {
+        endpoint: hub.control.url,
+        store: (current ??= store()),
+        offline: o.offline,
+        revision: o.revision,
+        token: o.token,
+        retry,
+        stallMs: 300,
+        rangeBlockSize: 64 * 1024,
+        onWarning: () => {},
+      }),
   };
 }
 

@@ -24,7 +24,8 @@ export function imageFormat(bytes: Uint8Array): ImageFormat {
  * INVALID_IMAGE MaskgenError that names the format found and the ones accepted.
  */
 export async function decodeImage(bytes: Uint8Array): Promise<PixelImage> {
-  if (!(bytes instanceof Uint8Array)) throw new MaskgenError('INVALID_ARGUMENT', `decodeImage: expected the file's bytes as a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new MaskgenError('INVALID_ARGUMENT', `decodeImage: expected the file's bytes as a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
   const format = imageFormat(bytes);
   if (format === 'png') return decodePng(bytes);
   if (format === 'jpeg') return decodeJpeg(bytes);

@@ -61,7 +61,8 @@ export function scanPng(png: Uint8Array): { header: PngHeader; idat: Uint8Array 
   }
   if (!h) throw bad('missing IHDR chunk');
   if (!CHANNELS[h.color]) throw bad(`unknown color type ${h.color}`);
-  if (!DEPTHS[h.color].includes(h.depth)) throw bad(`bit depth ${h.depth} is not valid for color type ${h.color}; expected one of ${DEPTHS[h.color].join(', ')}`);
+  if (!DEPTHS[h.color].includes(h.depth))
+    throw bad(`bit depth ${h.depth} is not valid for color type ${h.color}; expected one of ${DEPTHS[h.color].join(', ')}`);
   if (h.interlace > 1) throw bad(`unknown interlace method ${h.interlace}`);
   if (h.color === 3 && !palette) throw bad('palette image without a PLTE chunk');
   const all = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
@@ -78,6 +79,14 @@ export function inflatedSize(h: PngHeader): number {
   const bits = CHANNELS[h.color] * h.depth;
   const rows = (w: number, n: number) => (w > 0 && n > 0 ? n * (1 + Math.ceil((w * bits) / 8)) : 0);
   if (h.interlace === 0) return rows(h.width, h.height);
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
   return passes.reduce((s, [x0, y0, dx, dy]) => s + rows(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy)), 0);
 }

@@ -23,7 +23,13 @@ export function chunk(type: string, data: Buffer): Buffer {
  * A PNG writer for fixtures, independent of the decoder under test: `rows` are the stored scanline
  * bytes (already packed for the bit depth), each prefixed with `filter`; `idat` overrides the data.
  */
-export function png(w: number, h: number, color: number, rows: number[][], opts: { depth?: number; plte?: number[]; trns?: number[]; filter?: number; interlace?: number; idat?: Buffer } = {}): Uint8Array {
+export function png(
+  w: number,
+  h: number,
+  color: number,
+  rows: number[][],
+  opts: { depth?: number; plte?: number[]; trns?: number[]; filter?: number; interlace?: number; idat?: Buffer } = {},
+): Uint8Array {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);

@@ -18,7 +18,15 @@ const px = async (bytes: Uint8Array) => Array.from((await decodePng(bytes)).data
 
 /** Adam7-interlaced scanlines of 8-bit samples, written independently of the decoder. */
 function adam7Rows(w: number, h: number, ch: number, data: number[]): number[][] {
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
   const rows: number[][] = [];
   for (const [x0, y0, dx, dy] of passes) {
     for (let y = y0; y < h; y += dy) {
@@ -86,7 +94,16 @@ describe('PNG decoding', () => {
     await invalid(png(1, 1, 2, [[0, 0, 0]], { interlace: 2 }), /interlace method 2/);
     await invalid(png(2, 1, 3, [[0, 5]], { plte: [1, 2, 3] }), /palette index 5/);
     await invalid(png(2, 1, 3, [[0, 0]]), /without a PLTE/);
-    await invalid(png(8, 8, 0, adam7Rows(8, 8, 1, new Array(64).fill(0)).map((r) => r.slice(0, Math.ceil(r.length / 8))), { depth: 1, interlace: 1 }), /interlaced 1-bit/);
+    await invalid(
+      png(
+        8,
+        8,
+        0,
+        adam7Rows(8, 8, 1, new Array(64).fill(0)).map((r) => r.slice(0, Math.ceil(r.length / 8))),
+        { depth: 1, interlace: 1 },
+      ),
+      /interlaced 1-bit/,
+    );
   });
 
   it('refuses a header over the pixel limit and a decompression bomb before allocating for them', async () => {

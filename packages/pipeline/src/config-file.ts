@@ -9,7 +9,9 @@ const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 
 /** YAML 1.1 booleans as PyYAML resolves them: without the bare `y`/`n` the yaml package also takes. */
 function pyyamlBooleans(tags: Tags): Tags {
-  return tags.map((t) => (typeof t === 'object' && 'test' in t && t.tag === 'tag:yaml.org,2002:bool' && t.test ? { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE } : t));
+  return tags.map((t) =>
+    typeof t === 'object' && 'test' in t && t.tag === 'tag:yaml.org,2002:bool' && t.test ? { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE } : t,
+  );
 }
 
 /** True for file names read as YAML (the reference's `configs/infer/**.yaml`) rather than JSON. */
@@ -25,13 +27,18 @@ export function isYamlName(name: string): boolean {
 export function parseConfigText(text: string, name: string): Record<string, unknown> {
   let tree: unknown;
   try {
-    tree = isYamlName(name) ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' }) : JSON.parse(text);
+    tree = isYamlName(name)
+      ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' })
+      : JSON.parse(text);
   } catch (cause) {
     const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : describeJsonError(cause, text);
     throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: ${why}`, { cause });
   }
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
-    throw new MaskgenError('INVALID_CONFIG', `config ${quote(name)}: expected a mapping of sections (model, dataset, …), got ${Array.isArray(tree) ? 'a list' : tree === null ? 'null' : `a ${typeof tree}`}`);
+    throw new MaskgenError(
+      'INVALID_CONFIG',
+      `config ${quote(name)}: expected a mapping of sections (model, dataset, …), got ${Array.isArray(tree) ? 'a list' : tree === null ? 'null' : `a ${typeof tree}`}`,
+    );
   }
   return tree as Record<string, unknown>;
 }

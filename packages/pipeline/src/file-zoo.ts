@@ -13,10 +13,25 @@ export interface FileZooEntry {
 const crop = { preprocessing: { crop_size: 256 } };
 const vit = (enc: 'small' | 'base') => ({ vit_enc_model_size: enc, vit_dec_model_size: 'large', vit_enc_patch_size: 16, vit_dec_patch_size: 16 });
 const vqTokenizer = (tokens: number, clustering: boolean) => ({
-  quantize_mode: 'vq', codebook_size: 8192, token_size: 64, use_l2_norm: false, commitment_cost: 0.25, clustering_vq: clustering,
-  ...vit('base'), num_latent_tokens: tokens, finetune_decoder: false, is_legacy: false,
+  quantize_mode: 'vq',
+  codebook_size: 8192,
+  token_size: 64,
+  use_l2_norm: false,
+  commitment_cost: 0.25,
+  clustering_vq: clustering,
+  ...vit('base'),
+  num_latent_tokens: tokens,
+  finetune_decoder: false,
+  is_legacy: false,
 });
-const klTokenizer = (enc: 'small' | 'base', tokens: number) => ({ quantize_mode: 'vae', token_size: 16, ...vit(enc), num_latent_tokens: tokens, finetune_decoder: false, is_legacy: false });
+const klTokenizer = (enc: 'small' | 'base', tokens: number) => ({
+  quantize_mode: 'vae',
+  token_size: 16,
+  ...vit(enc),
+  num_latent_tokens: tokens,
+  finetune_decoder: false,
+  is_legacy: false,
+});
 
 /** configs/infer/TA-TiTok/<name>.yaml */
 function tokenizer(name: string, vq_model: object): FileZooEntry {
@@ -27,7 +42,14 @@ function tokenizer(name: string, vq_model: object): FileZooEntry {
 /** configs/infer/MaskGen/<name>.yaml: MM-DiT width/depth per size (L 1024×16, XL 1280×20), the tokenizer's vq_model. */
 function generator(name: string, size: 'l' | 'xl', mode: 'vq' | 'kl'): FileZooEntry {
   const [dim, depth] = size === 'l' ? [1024, 16] : [1280, 20];
-  const base = { decoder_embed_dim: dim, decoder_depth: depth, decoder_num_heads: 16, micro_condition: true, micro_condition_embed_dim: 256, text_drop_prob: 0.1 };
+  const base = {
+    decoder_embed_dim: dim,
+    decoder_depth: depth,
+    decoder_num_heads: 16,
+    micro_condition: true,
+    micro_condition_embed_dim: 256,
+    text_drop_prob: 0.1,
+  };
   const file = `${name}.bin`;
   const tok = mode === 'vq' ? 'tatitok_bl128_vq.bin' : 'tatitok_bl32_vae.bin';
   const experiment = { tokenizer_checkpoint: tok, generator_checkpoint: file };

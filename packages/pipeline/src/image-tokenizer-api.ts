@@ -44,7 +44,8 @@ export async function createImageTokenizer(model: ModelRef, opts: LoadOptions): 
   const [tok, clip] = await Promise.all([loadTatitok(resolved, opts), loadTextEncoder(opts)]);
   const size = tok.spec.imageSize;
   const decode = async (tokens: Tensor, prompts: readonly string[], o: { signal?: AbortSignal } = {}) => {
-    if (prompts.length !== tokens.dims[0]) throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected ${tokens.dims[0]} (one per token row), got ${prompts.length}`);
+    if (prompts.length !== tokens.dims[0])
+      throw new MaskgenError('INVALID_ARGUMENT', `prompts: expected ${tokens.dims[0]} (one per token row), got ${prompts.length}`);
     const enc = await clip.encode(prompts, o);
     return decodeImages(tok, tokens, enc.final, o.signal, opts);
   };

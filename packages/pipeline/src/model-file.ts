@@ -48,7 +48,11 @@ export function parseHubFile(ref: string): { repo: string; file: string; revisio
   // CLI's `local:<folder>`) are repo ids for the caller's source resolver to map.
   if (!/^[^:]*\/[^:]*:/.test(ref)) return undefined;
   const m = HUB_FILE.exec(ref);
-  if (!m) throw new MaskgenError('INVALID_ARGUMENT', `model ${quote(ref)}: expected a repo id "owner/name" or a hub file "owner/name:file.bin" (optionally "@revision")`);
+  if (!m)
+    throw new MaskgenError(
+      'INVALID_ARGUMENT',
+      `model ${quote(ref)}: expected a repo id "owner/name" or a hub file "owner/name:file.bin" (optionally "@revision")`,
+    );
   return { repo: m[1], file: m[2], ...(m[3] ? { revision: m[3] } : {}) };
 }
 
@@ -88,7 +92,8 @@ export async function resolveModel(ref: ModelRef, opts: LoadOptions, explicitCon
     return { id: ref, source, config, openWeights: (w = {}) => openWeights(source, { ...opts, ...w }) };
   }
   const spec: ModelFile = hub ?? (ref as ModelFile);
-  if (!spec || typeof spec.file !== 'string' || spec.file === '') throw new MaskgenError('INVALID_ARGUMENT', `model: expected a repo id or { file }, got ${quote(ref)}`);
+  if (!spec || typeof spec.file !== 'string' || spec.file === '')
+    throw new MaskgenError('INVALID_ARGUMENT', `model: expected a repo id or { file }, got ${quote(ref)}`);
   const source = spec.source ?? openSource(spec.repo ?? FILE_REPO, opts, spec.revision);
   const id = typeof ref === 'string' ? ref : modelLabel(spec);
   const config = await fileConfig(source, spec.file, id, spec.config ?? explicitConfig, { ...opts, optional: o.configOptional });
@@ -97,7 +102,12 @@ export async function resolveModel(ref: ModelRef, opts: LoadOptions, explicitCon
     source,
     file: spec.file,
     config,
-    openWeights: async (w = {}) => openStateDict(await source.open(spec.file, { ...opts, ...w }), { signal: w.signal ?? opts.signal, allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning }),
+    openWeights: async (w = {}) =>
+      openStateDict(await source.open(spec.file, { ...opts, ...w }), {
+        signal: w.signal ?? opts.signal,
+        allowNonFinite: opts.allowNonFinite,
+        onWarning: opts.onWarning,
+      }),
   };
 }
 

@@ -20,11 +20,12 @@ export function describeModel(id: string, config: unknown, opts: { tokenizer?: s
     const tokens = num(vq, 'num_latent_tokens', 0, 'model.vq_model');
     const tokenizer =
       opts.tokenizer ??
-      (known?.kind === 'generator'
-        ? known.tokenizer
-        : MODEL_ZOO.find((e) => e.kind === 'tokenizer' && e.mode === mode && e.tokens === tokens)?.id);
+      (known?.kind === 'generator' ? known.tokenizer : MODEL_ZOO.find((e) => e.kind === 'tokenizer' && e.mode === mode && e.tokens === tokens)?.id);
     if (!tokenizer) {
-      throw new MaskgenError('UNKNOWN_MODEL', `${id}: no released TA-TiTok tokenizer matches quantize_mode ${quote(mode)} with ${tokens} tokens; pass the tokenizer explicitly`);
+      throw new MaskgenError(
+        'UNKNOWN_MODEL',
+        `${id}: no released TA-TiTok tokenizer matches quantize_mode ${quote(mode)} with ${tokens} tokens; pass the tokenizer explicitly`,
+      );
     }
     return { kind: 'generator', id, tokenizer, text: CLIP_REPO, defaults: generator.defaults };
   }

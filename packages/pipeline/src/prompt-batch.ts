@@ -43,7 +43,8 @@ function mix32(h: number, v: number): number {
  * `results.jsonl` and the PNG, so `maskgen generate "<prompt>" --seed <seed>` reproduces the image alone.
  */
 export function deriveSeed(baseSeed: number, index: number, image = 0): number {
-  if (!Number.isSafeInteger(baseSeed) || baseSeed < 0) throw new MaskgenError('INVALID_ARGUMENT', `seed: expected a non-negative safe integer, got ${baseSeed}`);
+  if (!Number.isSafeInteger(baseSeed) || baseSeed < 0)
+    throw new MaskgenError('INVALID_ARGUMENT', `seed: expected a non-negative safe integer, got ${baseSeed}`);
   let h = mix32(0x6d61736b, baseSeed % 2 ** 32);
   h = mix32(h, Math.floor(baseSeed / 2 ** 32));
   h = mix32(h, index);

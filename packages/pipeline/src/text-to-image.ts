@@ -44,7 +44,8 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
   });
   const [gen, tok, clip] = await Promise.allSettled([generator, tokenizer, loadTextEncoder(opts)]);
   if (gen.status === 'fulfilled' && tok.status === 'fulfilled' && clip.status === 'fulfilled') {
-    if (!opts.signal?.aborted) return textToImage(modelId, family, entry.defaults, gen.value, tok.value, clip.value, { allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning });
+    if (!opts.signal?.aborted)
+      return textToImage(modelId, family, entry.defaults, gen.value, tok.value, clip.value, { allowNonFinite: opts.allowNonFinite, onWarning: opts.onWarning });
   }
   // Whatever loaded before the failure (or the cancel) releases its sessions.
   await Promise.all([gen, tok, clip].map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
@@ -53,7 +54,15 @@ export async function createTextToImage(model: ModelRef, opts: LoadOptions): Pro
 }
 
 /** The pipeline around any family's generator: prompts → tokens → images, previews, editing, re-decoding. */
-function textToImage(modelId: string, family: GeneratorFamily, defaults: GeneratorDefaults, generator: FamilyGenerator, tok: Tatitok, clip: ClipTextEncoder, opts: NonFinitePolicy): TextToImage {
+function textToImage(
+  modelId: string,
+  family: GeneratorFamily,
+  defaults: GeneratorDefaults,
+  generator: FamilyGenerator,
+  tok: Tatitok,
+  clip: ClipTextEncoder,
+  opts: NonFinitePolicy,
+): TextToImage {
   const run = async (prompts: string | readonly string[], o: GenerateOptions, start?: unknown): Promise<GenerateResult> => {
     const p = await generatePrelude(clip, prompts, o, generator.prelude);
     const { tokens, settings } = await generator.sample({
@@ -91,7 +100,9 @@ function textToImage(modelId: string, family: GeneratorFamily, defaults: Generat
       if (!family.edits || !editStart) throw new MaskgenError('NOT_IMPLEMENTED', `edit: ${family.title} models (${modelId}) cannot edit tokens`);
       const N = generator.numTokens;
       const keep = new Set(o.keep);
-      for (const k of keep) if (!Number.isInteger(k) || k < 0 || k >= N) throw new MaskgenError('INVALID_ARGUMENT', `keep: token indices must be integers in [0, ${N}), got ${quote(k)}`);
+      for (const k of keep)
+        if (!Number.isInteger(k) || k < 0 || k >= N)
+          throw new MaskgenError('INVALID_ARGUMENT', `keep: token indices must be integers in [0, ${N}), got ${quote(k)}`);
       checkPrompts(prompt);
       const size = tok.spec.imageSize;
       const img = image.width === size && image.height === size ? image : resizeAndCenterCrop(image, size);

@@ -103,7 +103,11 @@ export interface TextToImage {
    * fills the rest); KL keeps the posterior means bit for bit (MAR order and the diffusion head fill the
    * rest). Keeping nothing gives what `generate(prompt)` gives for the same seed.
    */
-  edit(image: { width: number; height: number; channels: 3 | 4; data: Uint8Array }, prompt: string, opts: GenerateOptions & { keep: readonly number[] }): Promise<GenerateResult>;
+  edit(
+    image: { width: number; height: number; channels: 3 | 4; data: Uint8Array },
+    prompt: string,
+    opts: GenerateOptions & { keep: readonly number[] },
+  ): Promise<GenerateResult>;
   /** Decodes existing tokens under another prompt's text guidance (TA-TiTok is text-aware). */
   decode(tokens: Tensor, prompts: string | readonly string[], opts?: { signal?: AbortSignal }): Promise<RgbaImage[]>;
   dispose(): Promise<void>;

@@ -1,4 +1,13 @@
-import { MaskgenError, type ModelSource, type NonFinitePolicy, type SafetensorsFile, type SourceOptions, SafetensorsFile as ST, openStateDict, readJson } from '@maskgen/core';
+import {
+  MaskgenError,
+  type ModelSource,
+  type NonFinitePolicy,
+  type SafetensorsFile,
+  type SourceOptions,
+  SafetensorsFile as ST,
+  openStateDict,
+  readJson,
+} from '@maskgen/core';
 
 /** Weight file names tried in order: safetensors first, PyTorch pickles (read safely) as a fallback. */
 export const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'] as const;

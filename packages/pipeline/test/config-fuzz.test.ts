@@ -43,21 +43,33 @@ function mutate(config: unknown, m: { path: number[]; value: unknown }): unknown
 
 describe('config.json parsers under fuzzing: a MaskgenError naming the field, never a crash', () => {
   it('describeModel on arbitrary JSON and on mutated real configs', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => onlyMaskgenErrors(() => describeModel('fuzz/x', v))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => onlyMaskgenErrors(() => describeModel('fuzz/x', v))),
+      { numRuns: 2000 },
+    );
     const base = json('maskgen_kl/config.json');
-    fc.assert(fc.property(mutation, (m) => onlyMaskgenErrors(() => describeModel('fuzz/x', mutate(base, m)))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(mutation, (m) => onlyMaskgenErrors(() => describeModel('fuzz/x', mutate(base, m)))),
+      { numRuns: 2000 },
+    );
   });
 
   it('resolveTatitok on mutated configs', async () => {
     const weights = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'tatitok_vq/weights.safetensors')));
     const base = json('tatitok_vq/config.json');
-    fc.assert(fc.property(mutation, (m) => onlyMaskgenErrors(() => resolveTatitok(mutate(base, m), weights, { encoderHeads: 4, decoderHeads: 4 }))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(mutation, (m) => onlyMaskgenErrors(() => resolveTatitok(mutate(base, m), weights, { encoderHeads: 4, decoderHeads: 4 }))),
+      { numRuns: 2000 },
+    );
   });
 
   it('resolveMaskGenVq on mutated configs', async () => {
     const weights = await SafetensorsFile.open(await nodeFile(join(GOLDEN, 'maskgen_vq/weights.safetensors')));
     const base = json('maskgen_vq/config.json');
-    fc.assert(fc.property(mutation, (m) => onlyMaskgenErrors(() => resolveMaskGenVq(mutate(base, m), weights))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(mutation, (m) => onlyMaskgenErrors(() => resolveMaskGenVq(mutate(base, m), weights))),
+      { numRuns: 2000 },
+    );
   });
 
   it('reports which field is wrong and what was expected', async () => {

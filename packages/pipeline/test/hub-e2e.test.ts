@@ -31,7 +31,12 @@ describe('createTextToImage against the mock hub (the path a user takes with the
       const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: make(), source, clipActivation: 'quick-gelu', precision: 'int8' });
       try {
         const { call, io, rng } = await recordedDraws();
-        const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
+        const out = await t2i.generate(call.captions, {
+          rng,
+          steps: call.kwargs.num_sample_steps,
+          guidance: call.kwargs.guidance_scale,
+          temperature: call.kwargs.randomize_temperature,
+        });
         const ids = Array.from((await io.read('generate.ids')).data as BigInt64Array);
         const same = Array.from(out.tokens.data as BigInt64Array).filter((v, i) => v === ids[i]).length;
         // Measured: every token equal and 42–45 dB; the budget leaves room for a flipped decision or two.
@@ -59,7 +64,12 @@ describe('createTextToImage against the mock hub (the path a user takes with the
     try {
       const steps: number[] = [];
       const previews: number[] = [];
-      const a = await t2i.generate('a tiny robot', { seed: 11, steps: 4, onProgress: (e) => e.phase === 'sample' && steps.push(e.step), onPreview: (p) => previews.push(p.step) });
+      const a = await t2i.generate('a tiny robot', {
+        seed: 11,
+        steps: 4,
+        onProgress: (e) => e.phase === 'sample' && steps.push(e.step),
+        onPreview: (p) => previews.push(p.step),
+      });
       const b = await t2i.generate('a tiny robot', { seed: 11, steps: 4 });
       const c = await t2i.generate('a tiny robot', { seed: 12, steps: 4 });
       expect(Array.from(a.images[0].data)).toEqual(Array.from(b.images[0].data));
@@ -93,7 +103,10 @@ describe('createTextToImage against the mock hub (the path a user takes with the
     const t2i = await createTextToImage(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime({ threads: 1 }), source });
     try {
       const ac = new AbortController();
-      await expectMaskgenError(t2i.generate('x', { seed: 1, steps: 8, signal: ac.signal, onProgress: (p) => p.phase === 'sample' && p.step === 2 && ac.abort() }), 'ABORTED');
+      await expectMaskgenError(
+        t2i.generate('x', { seed: 1, steps: 8, signal: ac.signal, onProgress: (p) => p.phase === 'sample' && p.step === 2 && ac.abort() }),
+        'ABORTED',
+      );
     } finally {
       await t2i.dispose();
     }

@@ -11,7 +11,6 @@ import { GOLDEN_DIR as GOLDEN } from '../../../tooling/golden/src/case-folder.js
 /** The shared golden folder (the golden runner's reader decides where it is). */
 export { GOLDEN };
 
-
 /**
  * Starts a mock hub serving the golden checkpoints under the released repo ids for the calling test
  * file, with a fresh cache; `source` is the resolver the pipeline takes.
@@ -24,7 +23,8 @@ export function useGoldenHub() {
   });
   afterAll(() => state.hub.close());
   return {
-    source: (repoId: string, at?: { revision?: string }) => hubSource(repoId, { endpoint: state.hub.url, cacheDir: state.cacheDir, ...(at?.revision ? { revision: at.revision } : {}) }),
+    source: (repoId: string, at?: { revision?: string }) =>
+      hubSource(repoId, { endpoint: state.hub.url, cacheDir: state.cacheDir, ...(at?.revision ? { revision: at.revision } : {}) }),
   };
 }
 
@@ -41,7 +41,12 @@ export async function recordedDraws() {
 /** Generates e2e_vq's images with its recorded draws: the ids must be exact and every pixel the golden's. */
 export async function expectGoldenE2eVq(t2i: TextToImage): Promise<void> {
   const { call, io, rng } = await recordedDraws();
-  const out = await t2i.generate(call.captions, { rng, steps: call.kwargs.num_sample_steps, guidance: call.kwargs.guidance_scale, temperature: call.kwargs.randomize_temperature });
+  const out = await t2i.generate(call.captions, {
+    rng,
+    steps: call.kwargs.num_sample_steps,
+    guidance: call.kwargs.guidance_scale,
+    temperature: call.kwargs.randomize_temperature,
+  });
   expect(Array.from(out.tokens.data as BigInt64Array)).toEqual(Array.from((await io.read('generate.ids')).data as BigInt64Array));
   const expected = (await io.read('image_uint8')).data as Uint8Array;
   const [h, w] = [out.images[0].height, out.images[0].width];

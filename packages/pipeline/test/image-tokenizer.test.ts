@@ -61,6 +61,10 @@ describe('createImageTokenizer', () => {
   }, 60_000);
 
   it('refuses a generator id', async () => {
-    await expectMaskgenError(createImageTokenizer(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime(), source }), 'UNKNOWN_MODEL', /is a generator, not a TA-TiTok tokenizer/);
+    await expectMaskgenError(
+      createImageTokenizer(GOLDEN_IDS.vqGenerator, { runtime: nodeRuntime(), source }),
+      'UNKNOWN_MODEL',
+      /is a generator, not a TA-TiTok tokenizer/,
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('model zoo and config-based model kinds', () => {
     const d = describeModel('me/my-vq', gen('vq', 128));
     expect(d).toMatchObject({ kind: 'generator', tokenizer: 'turkeyju/tokenizer_tatitok_bl128_vq', defaults: { family: 'vq', guidanceScale: 9, steps: 12 } });
     expect(describeModel('me/my-kl', gen('vae', 32, { cfg_schedule: 'constant' }))).toMatchObject({ defaults: { family: 'kl', guidanceSchedule: 'constant' } });
-    expect(describeModel('me/tok', { model: { vq_model: { quantize_mode: 'vae', num_latent_tokens: 64 } } })).toMatchObject({ kind: 'tokenizer', mode: 'vae', tokens: 64 });
+    expect(describeModel('me/tok', { model: { vq_model: { quantize_mode: 'vae', num_latent_tokens: 64 } } })).toMatchObject({
+      kind: 'tokenizer',
+      mode: 'vae',
+      tokens: 64,
+    });
     expect(describeModel('me/clip', { text_config: {} })).toMatchObject({ kind: 'text-encoder' });
     expect(describeModel('me/my-vq', gen('vq', 7), { tokenizer: 'me/tok' })).toMatchObject({ tokenizer: 'me/tok' });
   });

@@ -53,7 +53,12 @@ async function binWith(value: number, file: string): Promise<ModelRef> {
 }
 
 /** Decodes a row of zero ids with the tokenizer `ref` (CLIP from the golden hub). */
-async function decodeWith(ref: ModelRef, runtime: Runtime, local: Record<string, string>, extra: { allowNonFinite?: boolean; onWarning?: (m: string) => void } = {}) {
+async function decodeWith(
+  ref: ModelRef,
+  runtime: Runtime,
+  local: Record<string, string>,
+  extra: { allowNonFinite?: boolean; onWarning?: (m: string) => void } = {},
+) {
   const source = (id: string, at?: { revision?: string }) => (local[id] ? folderSource(local[id]) : hub(id, at));
   // The tiny golden ViT sizes are no reference size name: its head counts are given (as its YAML does).
   const tok = await createImageTokenizer(ref, { runtime, source, tokenizerOptions: { encoderHeads: 4, decoderHeads: 4 }, ...extra });
@@ -90,7 +95,12 @@ describe('golden checkpoints with a NaN/Inf weight are refused when loaded, nami
   it('allowNonFinite loads the broken checkpoint and warns, naming the weight', async () => {
     const folder = await repoWith(Number.NEGATIVE_INFINITY, 'allowed');
     const warnings: string[] = [];
-    const images = await decodeWith('local/allowed', nodeRuntime({ threads: 1 }), { 'local/allowed': folder }, { allowNonFinite: true, onWarning: (m) => warnings.push(m) });
+    const images = await decodeWith(
+      'local/allowed',
+      nodeRuntime({ threads: 1 }),
+      { 'local/allowed': folder },
+      { allowNonFinite: true, onWarning: (m) => warnings.push(m) },
+    );
     expect(images).toHaveLength(1);
     expect(warnings.some((w) => WHERE.test(w) && /continuing because non-finite values are allowed/.test(w))).toBe(true);
   }, 60_000);

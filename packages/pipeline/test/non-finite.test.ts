@@ -11,7 +11,11 @@ const ids = tensor('int64', [1, 2]);
 
 describe('non-finite numbers never become a black PNG silently', () => {
   it('NaN/Inf pixels from the decoder are NON_FINITE by default', async () => {
-    await expectMaskgenError(decodeImages(fakeTok([Number.NaN, 0, 0, 0, 0, 0]), ids, text), 'NON_FINITE', /decoded images: 1 of 6 values are NaN or infinite.*--allow-nonfinite/);
+    await expectMaskgenError(
+      decodeImages(fakeTok([Number.NaN, 0, 0, 0, 0, 0]), ids, text),
+      'NON_FINITE',
+      /decoded images: 1 of 6 values are NaN or infinite.*--allow-nonfinite/,
+    );
     await expectMaskgenError(decodeImages(fakeTok([Number.POSITIVE_INFINITY, 0, 0, 0, 0, 0]), ids, text), 'NON_FINITE');
   });
   it('non-finite latents (e.g. divided by a scale_factor of 0) are refused before decoding', async () => {

@@ -34,11 +34,14 @@ describe('prompt lists for --prompts', () => {
     expect(promptSlug('x'.repeat(200)).length).toBe(48);
   });
 
-  it('rowSeededRng draws for each row exactly what that row\'s seed draws alone', () => {
+  it("rowSeededRng draws for each row exactly what that row's seed draws alone", () => {
     const rng = rowSeededRng([3, 9]);
     const u = rng.uniform([2, 5, 4]);
     const u2 = rng.uniform([2, 3]);
-    for (const [row, seed] of [[0, 3], [1, 9]]) {
+    for (const [row, seed] of [
+      [0, 3],
+      [1, 9],
+    ]) {
       const alone = new SeededRng(seed);
       expect(Array.from(u.subarray(row * 20, row * 20 + 20))).toEqual(Array.from(alone.uniform([1, 5, 4])));
       expect(Array.from(u2.subarray(row * 3, row * 3 + 3))).toEqual(Array.from(alone.uniform([1, 3])));

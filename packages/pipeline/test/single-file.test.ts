@@ -40,7 +40,10 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
       for (const t of want.tensors.keys()) {
         const [a, b] = [await got.read(t), await want.read(t)];
         expect(a.dims, t).toEqual(b.dims);
-        expect(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)), t).toBe(true);
+        expect(
+          Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)),
+          t,
+        ).toBe(true);
       }
     });
   }
@@ -58,7 +61,10 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
 
   it('takes the text encoder as a single file too (config given, vocabulary from its repo)', async () => {
     const config = JSON.parse(readFileSync(join(GOLDEN, 'clip_text/config.json'), 'utf8'));
-    await expectGoldenE2eVqFrom(await fileRef('maskgen_vq.bin'), { tokenizer: await fileRef('tatitok_vq.bin'), textEncoder: { file: 'model.safetensors', repo: 'openai/clip-vit-large-patch14-336', config } });
+    await expectGoldenE2eVqFrom(await fileRef('maskgen_vq.bin'), {
+      tokenizer: await fileRef('tatitok_vq.bin'),
+      textEncoder: { file: 'model.safetensors', repo: 'openai/clip-vit-large-patch14-336', config },
+    });
   }, 60_000);
 
   it('createImageTokenizer takes a single file and reconstructs as the repo does', async () => {
@@ -85,10 +91,16 @@ describe('config resolution and pairing for single files', () => {
   it('without a YAML beside it, a reference file name takes its built-in config and pairs with the hub tokenizer', async () => {
     const src = memorySource('mem', { 'maskgen_vq_xl.bin': file });
     const model = await resolveModel({ file: 'maskgen_vq_xl.bin', source: src }, { runtime, source });
-    expect(model.config).toMatchObject({ model: { maskgen: { decoder_embed_dim: 1280, decoder_depth: 20 } }, experiment: { tokenizer_checkpoint: 'tatitok_bl128_vq.bin' } });
+    expect(model.config).toMatchObject({
+      model: { maskgen: { decoder_embed_dim: 1280, decoder_depth: 20 } },
+      experiment: { tokenizer_checkpoint: 'tatitok_bl128_vq.bin' },
+    });
     expect(await pairedTokenizer(model, { runtime, source })).toBe('fun-research/TA-TiTok:tatitok_bl128_vq.bin');
     const beside = memorySource('mem', { 'maskgen_vq_xl.bin': file, 'tatitok_bl128_vq.bin': file });
-    const paired = await pairedTokenizer(await resolveModel({ file: 'maskgen_vq_xl.bin', source: beside, id: '/x/maskgen_vq_xl.bin' }, { runtime, source }), { runtime, source });
+    const paired = await pairedTokenizer(await resolveModel({ file: 'maskgen_vq_xl.bin', source: beside, id: '/x/maskgen_vq_xl.bin' }, { runtime, source }), {
+      runtime,
+      source,
+    });
     expect(paired).toMatchObject({ file: 'tatitok_bl128_vq.bin', id: '/x/tatitok_bl128_vq.bin' });
     expect(await pairedTokenizer(model, { runtime, source, tokenizer: 'a/b' })).toBe('a/b');
   });
@@ -96,7 +108,9 @@ describe('config resolution and pairing for single files', () => {
   it('explicit config wins over one beside the file, which wins over the built-in one', async () => {
     const yaml = memoryFile(new TextEncoder().encode('model:\n  maskgen:\n    decoder_depth: 7\n'), 'maskgen_vq_xl.yml');
     const src = memorySource('mem', { 'd/maskgen_vq_xl.bin': file, 'd/maskgen_vq_xl.yml': yaml });
-    expect(await resolveModel({ file: 'd/maskgen_vq_xl.bin', source: src }, { runtime, source }).then((m) => m.config)).toEqual({ model: { maskgen: { decoder_depth: 7 } } });
+    expect(await resolveModel({ file: 'd/maskgen_vq_xl.bin', source: src }, { runtime, source }).then((m) => m.config)).toEqual({
+      model: { maskgen: { decoder_depth: 7 } },
+    });
     expect(await resolveModel({ file: 'd/maskgen_vq_xl.bin', source: src, config: { a: 1 } }, { runtime, source }).then((m) => m.config)).toEqual({ a: 1 });
     expect(await resolveModel({ file: 'd/maskgen_vq_xl.bin', source: src }, { runtime, source }, { b: 2 }).then((m) => m.config)).toEqual({ b: 2 });
   });
@@ -104,7 +118,9 @@ describe('config resolution and pairing for single files', () => {
   it('an unknown file without any config is an error naming what to pass', async () => {
     const err = await resolveModel({ file: 'mine.bin', source: memorySource('mem', { 'mine.bin': file }) }, { runtime, source }).catch((e: unknown) => e);
     expect(isMaskgenError(err, 'INVALID_CONFIG')).toBe(true);
-    expect((err as Error).message).toMatch(/mem:mine\.bin: no config for this checkpoint file; pass one .* or put "mine\.yaml" \(or \.yml\/\.json\) beside it; built-in configs exist for tatitok_bl32_vq\.bin/);
+    expect((err as Error).message).toMatch(
+      /mem:mine\.bin: no config for this checkpoint file; pass one .* or put "mine\.yaml" \(or \.yml\/\.json\) beside it; built-in configs exist for tatitok_bl32_vq\.bin/,
+    );
   });
 
   it('a repo with config.yaml instead of config.json loads the same tree', async () => {
@@ -125,14 +141,30 @@ describe('config resolution and pairing for single files', () => {
   });
 
   const parseCases: [string, string, string, unknown][] = [
-    ['YAML 1.1 booleans and exponents, as PyYAML/OmegaConf read them', 'a.yaml', 'x: False\ny: True\nn: on\nz: 1e-3\nw: "10"', { x: false, y: true, n: true, z: 0.001, w: '10' }],
+    [
+      'YAML 1.1 booleans and exponents, as PyYAML/OmegaConf read them',
+      'a.yaml',
+      'x: False\ny: True\nn: on\nz: 1e-3\nw: "10"',
+      { x: false, y: true, n: true, z: 0.001, w: '10' },
+    ],
     ['JSON', 'config.json', '{"model": {"x": 1}}', { model: { x: 1 } }],
   ];
   for (const [name, file, text, want] of parseCases) it(`parses ${name}`, () => expect(parseConfigText(text, file)).toEqual(want));
 
   const badConfigs: [string, string, string, RegExp][] = [
     ['duplicate keys', 'a.yaml', 'model: 1\nmodel: 2', /config "a.yaml": Map keys must be unique/],
-    ['an alias bomb', 'a.yml', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 12 }, (_, i) => `b${i}: &b${i} [${Array(10).fill(i ? `*b${i - 1}` : '*a').join(', ')}]`).join('\n')}`, /config "a.yml": .*alias/i],
+    [
+      'an alias bomb',
+      'a.yml',
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+        { length: 12 },
+        (_, i) =>
+          `b${i}: &b${i} [${Array(10)
+            .fill(i ? `*b${i - 1}` : '*a')
+            .join(', ')}]`,
+      ).join('\n')}`,
+      /config "a.yml": .*alias/i,
+    ],
     ['a list at the top', 'a.yaml', '- 1\n- 2', /expected a mapping of sections/],
     ['a scalar', 'a.yaml', 'just text', /expected a mapping of sections/],
     ['broken JSON', 'c.json', '{"a": ', /config "c.json": not valid JSON/],
@@ -158,7 +190,8 @@ describe('config resolution and pairing for single files', () => {
     expect(parseHubFile('fun-research/TA-TiTok:maskgen_vq_xl.bin')).toEqual({ repo: 'fun-research/TA-TiTok', file: 'maskgen_vq_xl.bin' });
     expect(parseHubFile('fun-research/TA-TiTok:sub/x.bin@v1.0')).toEqual({ repo: 'fun-research/TA-TiTok', file: 'sub/x.bin', revision: 'v1.0' });
     expect(parseHubFile('turkeyju/generator_maskgen_vq_xl')).toBeUndefined();
-    for (const bad of ['a/b:', 'a/b:x.bin@', 'a/b:x:y.bin', 'a/b/c:x.bin']) expect(() => parseHubFile(bad), bad).toThrow(/expected a repo id "owner\/name" or a hub file/);
+    for (const bad of ['a/b:', 'a/b:x.bin@', 'a/b:x:y.bin', 'a/b/c:x.bin'])
+      expect(() => parseHubFile(bad), bad).toThrow(/expected a repo id "owner\/name" or a hub file/);
     // Without `owner/name:` it is no hub file: the caller's resolver maps it (the CLI's `local:<folder>` ids).
     for (const id of ['local:/tmp/x', 'a:b']) expect(parseHubFile(id), id).toBeUndefined();
   });

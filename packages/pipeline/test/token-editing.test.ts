@@ -41,7 +41,11 @@ describe('token-space editing with MaskGen-KL (golden KL model)', () => {
       const plain = await t2i.generate('a blue barn at night', { seed: 9, steps: 4 });
       expect(Array.from(free.tokens.data as Float32Array)).toEqual(Array.from(plain.tokens.data as Float32Array));
       expect(Array.from(free.images[0].data)).toEqual(Array.from(plain.images[0].data));
-      await expectMaskgenError(t2i.edit(img, 'x', { keep: [L] }), 'INVALID_ARGUMENT', new RegExp(`keep: token indices must be integers in \\[0, ${L}\\), got ${L}`));
+      await expectMaskgenError(
+        t2i.edit(img, 'x', { keep: [L] }),
+        'INVALID_ARGUMENT',
+        new RegExp(`keep: token indices must be integers in \\[0, ${L}\\), got ${L}`),
+      );
     } finally {
       await Promise.all([t2i.dispose(), tok.dispose()]);
     }

@@ -19,9 +19,11 @@ export function checkRedisUrl(url: string, argument = '--queue'): URL {
   } catch {
     throw new MaskgenError('INVALID_ARGUMENT', `${argument}: expected a Redis URL like redis://host:6379/0, got ${JSON.stringify(url)}`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new MaskgenError('INVALID_ARGUMENT', `${argument}: expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new MaskgenError('INVALID_ARGUMENT', `${argument}: expected a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
   const db = u.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d{1,2}$/.test(db)) throw new MaskgenError('INVALID_ARGUMENT', `${argument}: the path is a database number (redis://host:6379/0), got ${JSON.stringify(u.pathname)}`);
+  if (db !== '' && !/^\d{1,2}$/.test(db))
+    throw new MaskgenError('INVALID_ARGUMENT', `${argument}: the path is a database number (redis://host:6379/0), got ${JSON.stringify(u.pathname)}`);
   return u;
 }
 

@@ -50,13 +50,22 @@ function canonical(v: unknown): string {
  */
 export function imageJobId(data: ImageJobData): string {
   const { item, models, settings } = data;
-  const key = { v: 1, prompt: item.prompt, seed: item.seed, file: item.file, models, settings: { steps: settings.steps, guidance: settings.guidance, temperature: settings.temperature, aestheticScore: settings.aestheticScore } };
+  const key = {
+    v: 1,
+    prompt: item.prompt,
+    seed: item.seed,
+    file: item.file,
+    models,
+    settings: { steps: settings.steps, guidance: settings.guidance, temperature: settings.temperature, aestheticScore: settings.aestheticScore },
+  };
   return `img-${createHash('sha256').update(canonical(key)).digest('hex').slice(0, 40)}`;
 }
 
 /** Differences between the spec a job asks for and the one a worker loaded (empty when they match). */
 export function specMismatch(want: ModelSpec, have: ModelSpec): string[] {
-  return (Object.keys(want) as (keyof ModelSpec)[]).filter((k) => want[k] !== have[k]).map((k) => `${k}: job wants ${JSON.stringify(want[k])}, this worker loaded ${JSON.stringify(have[k])}`);
+  return (Object.keys(want) as (keyof ModelSpec)[])
+    .filter((k) => want[k] !== have[k])
+    .map((k) => `${k}: job wants ${JSON.stringify(want[k])}, this worker loaded ${JSON.stringify(have[k])}`);
 }
 
 /** Checks job data read back from Redis before it is trusted (another producer version, a hand-made job). */
@@ -74,6 +83,10 @@ export function checkJobData(data: unknown, jobId: string | undefined): ImageJob
     d.models &&
     typeof d.models.generator === 'string' &&
     typeof d.settings === 'object';
-  if (!ok) throw new MaskgenError('INVALID_ARGUMENT', `job ${jobId}: not a maskgen image job (expected { item: { prompt, seed, file: "<name>.png", … }, models, settings }), got ${JSON.stringify(data)?.slice(0, 200)}`);
+  if (!ok)
+    throw new MaskgenError(
+      'INVALID_ARGUMENT',
+      `job ${jobId}: not a maskgen image job (expected { item: { prompt, seed, file: "<name>.png", … }, models, settings }), got ${JSON.stringify(data)?.slice(0, 200)}`,
+    );
   return d as ImageJobData;
 }

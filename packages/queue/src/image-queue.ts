@@ -32,7 +32,11 @@ export async function openImageQueue(target: QueueTarget): Promise<ImageQueue> {
     await redis.ping();
   } catch (cause) {
     redis.disconnect();
-    throw new MaskgenError('NOT_FOUND', `--queue: cannot reach Redis at ${redactUrl(target.url)} (${(cause as Error).message}); start redis-server there or fix the URL`, { cause });
+    throw new MaskgenError(
+      'NOT_FOUND',
+      `--queue: cannot reach Redis at ${redactUrl(target.url)} (${(cause as Error).message}); start redis-server there or fix the URL`,
+      { cause },
+    );
   }
   const queue = new Queue<ImageJobData>(target.name ?? DEFAULT_QUEUE_NAME, { connection: redis, defaultJobOptions: JOB_DEFAULTS });
   queue.on('error', () => undefined);

@@ -68,14 +68,24 @@ export function startImageWorker(o: ImageWorkerOptions): ImageWorker {
     const reasons = specMismatch(data.models, o.models);
     if (reasons.length) {
       await job.moveToWait(token);
-      refused ??= new Error(`job ${job.id} was queued for other models (${reasons.join('; ')}); it was put back for a matching worker. Start this worker with the queue's models (or without model flags to use them).`);
+      refused ??= new Error(
+        `job ${job.id} was queued for other models (${reasons.join('; ')}); it was put back for a matching worker. Start this worker with the queue's models (or without model flags to use them).`,
+      );
       emit({ type: 'refused', job: job.id!, reasons });
       void stop();
       throw new WaitingError();
     }
     const { item, settings } = data;
     const prior = await index.get(item.file);
-    if (prior && prior.seed === item.seed && prior.prompt === item.prompt && (await stat(join(o.dir, item.file)).then((s) => s.size > 0, () => false))) {
+    if (
+      prior &&
+      prior.seed === item.seed &&
+      prior.prompt === item.prompt &&
+      (await stat(join(o.dir, item.file)).then(
+        (s) => s.size > 0,
+        () => false,
+      ))
+    ) {
       emit({ type: 'done', job: job.id!, record: prior, ms: performance.now() - t0, skipped: true });
       return prior;
     }
@@ -87,7 +97,8 @@ export function startImageWorker(o: ImageWorkerOptions): ImageWorker {
       throw e;
     }
     // A worker that stalled (event loop starved past the lock) may find its job taken over: then it writes nothing.
-    if (token && !(await job.extendLock(token, stallMs))) throw new Error(`job ${job.id}: lock lost while generating (another worker took it over after the stall interval); not writing`);
+    if (token && !(await job.extendLock(token, stallMs)))
+      throw new Error(`job ${job.id}: lock lost while generating (another worker took it over after the stall interval); not writing`);
     const record = await writeItemResult(o.dir, item, result.images[0], o.modelId, result.settings, { job: job.id, worker: name });
     emit({ type: 'done', job: job.id!, record, ms: performance.now() - t0, skipped: false });
     return record;

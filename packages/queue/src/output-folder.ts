@@ -37,7 +37,17 @@ export async function writeItemResult(
   settings: Record<string, unknown>,
   extra: Pick<ResultRecord, 'job' | 'worker'> = {},
 ): Promise<ResultRecord> {
-  const rec: ResultRecord = { index: item.index, line: item.line, image: item.image, prompt: item.prompt, seed: item.seed, file: item.file, model: modelId, settings: { ...settings, numImages: 1 }, ...extra };
+  const rec: ResultRecord = {
+    index: item.index,
+    line: item.line,
+    image: item.image,
+    prompt: item.prompt,
+    seed: item.seed,
+    file: item.file,
+    model: modelId,
+    settings: { ...settings, numImages: 1 },
+    ...extra,
+  };
   const text = Object.fromEntries(Object.entries({ ...rec.settings, seed: item.seed, model: modelId }).map(([k, v]) => [k, String(v)]));
   await writeAtomic(join(dir, item.file), encodePng(image, { prompt: item.prompt, ...text, Software: 'maskgen.js' }));
   await appendResult(dir, rec);

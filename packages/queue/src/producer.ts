@@ -50,7 +50,16 @@ export async function enqueueItems(
     const jobs = chunk.map((item) => ({ data: { item, models, settings } satisfies ImageJobData })).map((j) => ({ ...j, id: imageJobId(j.data) }));
     // States first, files second: a job that completes in between is then seen with its file, never as "completed, file missing".
     const states = await Promise.all(jobs.map((j) => q.queue.getJobState(j.id)));
-    const present = dir ? await Promise.all(chunk.map((it) => stat(join(dir, it.file)).then((s) => s.size > 0, () => false))) : chunk.map(() => false);
+    const present = dir
+      ? await Promise.all(
+          chunk.map((it) =>
+            stat(join(dir, it.file)).then(
+              (s) => s.size > 0,
+              () => false,
+            ),
+          ),
+        )
+      : chunk.map(() => false);
     const add: typeof jobs = [];
     for (let i = 0; i < jobs.length; i++) {
       const s = states[i];

@@ -37,7 +37,13 @@ export async function queueStatus(q: ImageQueue, opts: { now?: number; failures?
     perMinute,
     etaSeconds: perMinute > 0 ? Math.round((left / perMinute) * 60) : left === 0 ? 0 : undefined,
     workers,
-    failures: failed.map((j) => ({ id: j.id ?? '?', file: (j.data as ImageJobData)?.item?.file, prompt: (j.data as ImageJobData)?.item?.prompt?.slice(0, 80), error: j.failedReason, attempts: j.attemptsMade })),
+    failures: failed.map((j) => ({
+      id: j.id ?? '?',
+      file: (j.data as ImageJobData)?.item?.file,
+      prompt: (j.data as ImageJobData)?.item?.prompt?.slice(0, 80),
+      error: j.failedReason,
+      attempts: j.attemptsMade,
+    })),
     ...(spec ? { models: JSON.parse(spec) as ModelSpec } : {}),
   };
 }

@@ -14,7 +14,10 @@ export function describeKind(s: Stats): string {
 
 /** The refusal for a device, FIFO, socket or folder (or a symlink to one) as an output: maskgen replaces only regular files. */
 export function notRegular(path: string, flag: string, s: Stats): MaskgenError {
-  return new MaskgenError('INVALID_ARGUMENT', `${flag}: "${path}" is ${describeKind(s)}; maskgen writes only regular files, choose a file name such as out.png`);
+  return new MaskgenError(
+    'INVALID_ARGUMENT',
+    `${flag}: "${path}" is ${describeKind(s)}; maskgen writes only regular files, choose a file name such as out.png`,
+  );
 }
 
 const FIXES: Record<string, string> = {
@@ -31,8 +34,17 @@ const FIXES: Record<string, string> = {
 /** Turns a Node filesystem error into a `MaskgenError` that names the path and the fix, so no raw errno or stack trace reaches a user. */
 export function fsError(e: unknown, path: string, doing: string): MaskgenError {
   const code = (e as NodeJS.ErrnoException)?.code;
-  const fix = code === 'ENOENT' ? (doing.startsWith('read') ? 'the file does not exist; check the name' : 'its folder does not exist; create it first') : FIXES[code ?? ''];
-  return new MaskgenError(code === 'ENOENT' ? 'NOT_FOUND' : 'FILE_IO', `cannot ${doing} ${JSON.stringify(path)}: ${fix ?? `${code ?? 'error'}; check the path and try again`}`, { cause: e });
+  const fix =
+    code === 'ENOENT'
+      ? doing.startsWith('read')
+        ? 'the file does not exist; check the name'
+        : 'its folder does not exist; create it first'
+      : FIXES[code ?? ''];
+  return new MaskgenError(
+    code === 'ENOENT' ? 'NOT_FOUND' : 'FILE_IO',
+    `cannot ${doing} ${JSON.stringify(path)}: ${fix ?? `${code ?? 'error'}; check the path and try again`}`,
+    { cause: e },
+  );
 }
 
 /**
@@ -46,15 +58,21 @@ export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void
   const tmp = `${path}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {
     // 'wx' refuses to follow or reuse anything already at the temporary name.
-    const fh = await open(tmp, 'wx').catch((e) => { throw fsError(e, path, 'write'); });
+    const fh = await open(tmp, 'wx').catch((e) => {
+      throw fsError(e, path, 'write');
+    });
     try {
-      await fh.writeFile(bytes).catch((e) => { throw fsError(e, path, 'write'); });
+      await fh.writeFile(bytes).catch((e) => {
+        throw fsError(e, path, 'write');
+      });
     } finally {
       await fh.close();
     }
     const target = await stat(path).catch(() => undefined);
     if (target && !target.isFile()) throw notRegular(path, 'output', target);
-    await rename(tmp, path).catch((e) => { throw fsError(e, path, 'write'); });
+    await rename(tmp, path).catch((e) => {
+      throw fsError(e, path, 'write');
+    });
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;

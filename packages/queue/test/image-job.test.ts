@@ -14,7 +14,11 @@ describe('imageJobId: a content hash, so the same item is one job however often 
   it('is stable across key order and undefined settings, and not a plain integer (BullMQ rejects those)', () => {
     const id = imageJobId(base);
     expect(id).toMatch(/^img-[0-9a-f]{40}$/);
-    const reordered = { settings: { guidance: undefined, steps: 4 }, models: { precision: 'float32', textEncoder: '', tokenizer: '', generator: base.models.generator }, item: { ...item } } as ImageJobData;
+    const reordered = {
+      settings: { guidance: undefined, steps: 4 },
+      models: { precision: 'float32', textEncoder: '', tokenizer: '', generator: base.models.generator },
+      item: { ...item },
+    } as ImageJobData;
     expect(imageJobId(reordered)).toBe(id);
   });
 

@@ -11,7 +11,13 @@ const image = { width: 2, height: 2, data: new Uint8Array(16).fill(200) };
 describe('the shared output folder', () => {
   it('writes the PNG atomically and one results.jsonl line per item; the index reads appended lines incrementally', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
-    const items = planPromptItems([{ index: 1, line: 1, prompt: 'a' }, { index: 2, line: 3, prompt: 'b' }], 1);
+    const items = planPromptItems(
+      [
+        { index: 1, line: 1, prompt: 'a' },
+        { index: 2, line: 3, prompt: 'b' },
+      ],
+      1,
+    );
     const index = new ResultIndex(dir);
     expect(await index.get(items[0].file)).toBeUndefined();
     await writeItemResult(dir, items[0], image, 'm', { steps: 4 }, { job: 'img-1', worker: 'w' });
@@ -35,7 +41,7 @@ describe('the shared output folder', () => {
     expect(await index.get('c.png')).toMatchObject({ seed: 3, prompt: 'é' });
   });
 
-  it('a worker never replaces a FIFO (or device) standing at an item\'s file name, and leaves no partial file', async () => {
+  it("a worker never replaces a FIFO (or device) standing at an item's file name, and leaves no partial file", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
     const [item] = planPromptItems([{ index: 1, line: 1, prompt: 'a' }], 1);
     execFileSync('mkfifo', [join(dir, item.file)]);

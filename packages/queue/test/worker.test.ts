@@ -13,7 +13,13 @@ beforeAll(async () => {
 afterAll(() => redis?.close());
 
 const spec: ModelSpec = { generator: 'owner/gen@main', tokenizer: '', textEncoder: '', precision: 'float32' };
-const items = planPromptItems([{ index: 1, line: 1, prompt: 'a fox' }, { index: 2, line: 2, prompt: 'an owl' }], 3);
+const items = planPromptItems(
+  [
+    { index: 1, line: 1, prompt: 'a fox' },
+    { index: 2, line: 2, prompt: 'an owl' },
+  ],
+  3,
+);
 
 /** A stand-in model that draws a flat image and counts its calls (the real models run in the CLI tests). */
 function countingModel() {
@@ -79,7 +85,9 @@ describe('startImageWorker against a real Redis', () => {
     // The producer: done items are not queued; a completed job whose file vanished is queued again.
     rmSync(join(dir, items[1].file));
     expect(await enqueueItems(q, items, spec, { steps: 4 }, dir)).toEqual({ added: 0, done: 1, pending: 0, failed: 0, requeued: 1 });
-    await expect(enqueueItems(q, items, { ...spec, generator: 'other/gen@main' }, { steps: 4 }, dir)).rejects.toThrow(/queue "once" holds jobs for other models \(generator: job wants "other\/gen@main", the queue has "owner\/gen@main"\)/);
+    await expect(enqueueItems(q, items, { ...spec, generator: 'other/gen@main' }, { steps: 4 }, dir)).rejects.toThrow(
+      /queue "once" holds jobs for other models \(generator: job wants "other\/gen@main", the queue has "owner\/gen@main"\)/,
+    );
     await q.close();
     rmSync(dir, { recursive: true });
   }, 60_000);

@@ -68,14 +68,21 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
         if (!cache) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         const key = await sessionCacheKey(model, {
           ortVersion: ort.env.versions.node ?? ort.env.versions.common ?? 'unknown',
-          options: { providers: options.executionProviders ?? ['cpu'], level: sessionOptions.graphOptimizationLevel, threads, prepack: options.prepack !== false },
+          options: {
+            providers: options.executionProviders ?? ['cpu'],
+            level: sessionOptions.graphOptimizationLevel,
+            threads,
+            prepack: options.prepack !== false,
+          },
         });
         if (!key) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         if (await cache.refused(key)) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         const hit = await cache.lookup(key);
         if (hit && (await cache.beginTrial(key))) {
           // Already optimised: loading it again with optimisations on would only redo (and re-check) them.
-          const loaded = await ort.InferenceSession.create(hit, { ...sessionOptions, graphOptimizationLevel: 'disabled', extra: { session: prepack } }).catch(() => undefined);
+          const loaded = await ort.InferenceSession.create(hit, { ...sessionOptions, graphOptimizationLevel: 'disabled', extra: { session: prepack } }).catch(
+            () => undefined,
+          );
           // The entry may have been built by a run that allowed non-finite weights: this load scans them too.
           await model.scanWeights?.({ signal: opts.signal }).catch(async (e) => {
             await loaded?.release();
@@ -95,7 +102,13 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
             optimized_model_external_initializers_min_size_in_bytes: String(1 << 20),
             ...(options.prepack === false ? {} : { save_external_prepacked_constant_initializers: '1' }),
           };
-          const session = await openModel(model, { ...sessionOptions, optimizedModelFilePath: join(tmp, ENTRY_FILES.graph) }, { ...prepack, ...save }, options.tmpDir, opts.signal);
+          const session = await openModel(
+            model,
+            { ...sessionOptions, optimizedModelFilePath: join(tmp, ENTRY_FILES.graph) },
+            { ...prepack, ...save },
+            options.tmpDir,
+            opts.signal,
+          );
           await cache.publish(tmp, key, { model: model.name, sources: await sourcePaths(model) });
           return wrapSession(model.name, session);
         } finally {
@@ -110,7 +123,13 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
 }
 
 /** Creates an ORT session over the model's weights: in place where they are local files, else from a packed copy. */
-async function openModel(model: OnnxModel, sessionOptions: ort.InferenceSession.SessionOptions, extra: Record<string, string>, tmpDir: string | undefined, signal: AbortSignal | undefined): Promise<ort.InferenceSession> {
+async function openModel(
+  model: OnnxModel,
+  sessionOptions: ort.InferenceSession.SessionOptions,
+  extra: Record<string, string>,
+  tmpDir: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ort.InferenceSession> {
   // Real paths: cache snapshots are symlinks into blobs/, and ORT rejects external data that
   // resolves outside the folder it was told to read from.
   const local = await Promise.all(model.externalData.map((e) => (e.file.localPath ? realpath(e.file.localPath) : undefined)));

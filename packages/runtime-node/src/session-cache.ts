@@ -73,7 +73,10 @@ export class DiskSessionCache implements SessionCache {
 
   /** True when an earlier process died loading this key's entry: build without the cache from now on. */
   async refused(key: string): Promise<boolean> {
-    return stat(join(this.location, key, REFUSED)).then(() => true, () => false);
+    return stat(join(this.location, key, REFUSED)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**
@@ -82,7 +85,11 @@ export class DiskSessionCache implements SessionCache {
    */
   async beginTrial(key: string): Promise<boolean> {
     const dir = join(this.location, key);
-    const has = (f: string) => stat(join(dir, f)).then(() => true, () => false);
+    const has = (f: string) =>
+      stat(join(dir, f)).then(
+        () => true,
+        () => false,
+      );
     if (await has(OK)) return true;
     if (await has(TRIAL)) {
       for (const f of await readdir(dir)) await rm(join(dir, f), { force: true });
@@ -104,7 +111,13 @@ export class DiskSessionCache implements SessionCache {
     if (await this.refused(key)) return undefined;
     const manifest = await this.manifest(dir);
     if (!manifest) {
-      if (await stat(dir).then(() => true, () => false)) await this.discard(key);
+      if (
+        await stat(dir).then(
+          () => true,
+          () => false,
+        )
+      )
+        await this.discard(key);
       return undefined;
     }
     for (const [name, want] of Object.entries(manifest.files)) {
@@ -159,7 +172,14 @@ export class DiskSessionCache implements SessionCache {
       const dir = join(this.location, name);
       const m = KEY.test(name) ? await this.manifest(dir) : undefined;
       const refused = KEY.test(name) && (await this.refused(name));
-      out.push({ id: name, model: m?.model ?? (refused ? '(refused: onnxruntime crashed loading it)' : '(unfinished)'), bytes: await dirBytes(dir), createdAt: m?.createdAt ?? '', sources: m?.sources ?? [], complete: m !== undefined });
+      out.push({
+        id: name,
+        model: m?.model ?? (refused ? '(refused: onnxruntime crashed loading it)' : '(unfinished)'),
+        bytes: await dirBytes(dir),
+        createdAt: m?.createdAt ?? '',
+        sources: m?.sources ?? [],
+        complete: m !== undefined,
+      });
     }
     return out;
   }
@@ -169,7 +189,11 @@ export class DiskSessionCache implements SessionCache {
     let freed = 0;
     for (const id of ids) {
       const hits = entries.filter((e) => e.id.startsWith(id));
-      if (hits.length !== 1) throw new MaskgenError('INVALID_ARGUMENT', `session cache: ${JSON.stringify(id)} matches ${hits.length} entries in ${this.location}; expected one (see cache ls)`);
+      if (hits.length !== 1)
+        throw new MaskgenError(
+          'INVALID_ARGUMENT',
+          `session cache: ${JSON.stringify(id)} matches ${hits.length} entries in ${this.location}; expected one (see cache ls)`,
+        );
       await rm(join(this.location, hits[0].id), { recursive: true, force: true });
       freed += hits[0].bytes;
     }

@@ -108,7 +108,11 @@ describe('session cache', () => {
     const key = await sessionCacheKey(int8, ctx);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(key).not.toBe(await sessionCacheKey(m.build(), ctx));
-    const mem = await weightsFixture(async (b, name) => ({ ...(await files(b, name)), localPath: undefined }), { 'a.weight': [512, 640], 'a.bias': [512] }, 'nopath.safetensors');
+    const mem = await weightsFixture(
+      async (b, name) => ({ ...(await files(b, name)), localPath: undefined }),
+      { 'a.weight': [512, 640], 'a.bias': [512] },
+      'nopath.safetensors',
+    );
     const gm = new GraphBuilder('no_identity');
     gm.output(linearFrom(gm, mem.st, 'a', gm.input('x', 'float32', ['b', 640])), 'y');
     expect(await sessionCacheKey(gm.build(), ctx)).toBeUndefined();

@@ -5,7 +5,8 @@ const DTYPES: readonly DType[] = ['float32', 'float16', 'int32', 'int64', 'bool'
 
 /** Core tensor → onnxruntime-web tensor without copying. */
 export function toOrt(name: string, t: Tensor): ort.Tensor {
-  if (!DTYPES.includes(t.dtype)) throw new MaskgenError('UNSUPPORTED_DTYPE', `input ${name}: dtype ${String(t.dtype)} is not supported; allowed: ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(t.dtype))
+    throw new MaskgenError('UNSUPPORTED_DTYPE', `input ${name}: dtype ${String(t.dtype)} is not supported; allowed: ${DTYPES.join(', ')}`);
   return new ort.Tensor(t.dtype, t.data as never, t.dims as number[]);
 }
 

@@ -58,7 +58,10 @@ function ortError(what: string, b: WebDeviceChoice, cause: unknown): MaskgenErro
   const op = failingOp(msg);
   // onnxruntime-web 1.30's WebGPU MatMulNBits takes 2- and 4-bit weights only; graphs built with
   // graphOptionsFor avoid it, a hand-built 8-bit MatMulNBits graph still meets it.
-  const hint = /MatMulNBits/.test(msg) && /2b and 4b/.test(msg) ? " (8-bit MatMulNBits does not run on WebGPU in onnxruntime-web 1.30: build int8 graphs with graphOptionsFor(runtime, 'int8'), or use device 'wasm')" : '';
+  const hint =
+    /MatMulNBits/.test(msg) && /2b and 4b/.test(msg)
+      ? " (8-bit MatMulNBits does not run on WebGPU in onnxruntime-web 1.30: build int8 graphs with graphOptionsFor(runtime, 'int8'), or use device 'wasm')"
+      : '';
   return new MaskgenError('RUNTIME', `onnxruntime-web (${backendLabel(b)}) ${what}${op ? `: ${op} failed` : ''}${hint}: ${msg}`, { cause });
 }
 

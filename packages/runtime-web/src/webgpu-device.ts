@@ -76,7 +76,11 @@ export async function resolveWebDevice(request: WebDeviceRequest): Promise<WebDe
     return found;
   }
   if (found.device === 'webgpu' && found.adapter?.isFallbackAdapter) {
-    return { device: 'wasm', adapter: found.adapter, reason: `the only WebGPU adapter is a fallback adapter (${adapterLabel(found.adapter)}), slower than WASM; ask for device 'webgpu' to use it anyway` };
+    return {
+      device: 'wasm',
+      adapter: found.adapter,
+      reason: `the only WebGPU adapter is a fallback adapter (${adapterLabel(found.adapter)}), slower than WASM; ask for device 'webgpu' to use it anyway`,
+    };
   }
   if (found.device === 'webgpu') useAdapter();
   return found;

@@ -18,7 +18,10 @@ describe('device choice', () => {
 
   it("'webgpu' without an adapter fails naming the reason", async () => {
     const m = await load({ requestAdapter: async () => null });
-    await expect(m.resolveWebDevice('webgpu')).rejects.toMatchObject({ code: 'RUNTIME', message: expect.stringMatching(/'webgpu' was requested but .*no adapter/) });
+    await expect(m.resolveWebDevice('webgpu')).rejects.toMatchObject({
+      code: 'RUNTIME',
+      message: expect.stringMatching(/'webgpu' was requested but .*no adapter/),
+    });
   });
 
   it("'auto' refuses a fallback (software) adapter; 'webgpu' takes it", async () => {

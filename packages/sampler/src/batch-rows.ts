@@ -21,7 +21,10 @@ export function concatBatch<T extends Tensor<'float32'> | Tensor<'int64'>>(parts
 export function uncondRows(t: Tensor<'float32'>, like: Tensor<'float32'>, name: string): Tensor<'float32'> {
   const B = like.dims[0];
   if (t.dims.length !== like.dims.length || t.dims.slice(1).join() !== like.dims.slice(1).join() || (t.dims[0] !== 1 && t.dims[0] !== B)) {
-    throw new MaskgenError('INVALID_ARGUMENT', `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`);
+    throw new MaskgenError(
+      'INVALID_ARGUMENT',
+      `${name}: expected [1 or ${B}, ${like.dims.slice(1).join(', ')}] like the prompts' encoding, got ${quote(t.dims)}`,
+    );
   }
   return t.dims[0] === B ? t : concatBatch(Array.from({ length: B }, () => t));
 }

@@ -26,5 +26,10 @@ export async function openSamplerCase(name: 'maskgen_vq' | (typeof KL_CASES)[num
 /** The CLIP encodings a VQ `generate` call was fed, as the reference traced them. */
 export async function tracedConditions(c: Awaited<ReturnType<typeof openSamplerCase>>, call: SampleCall) {
   const t = async (k: string) => (await c.trace.read(`${call.name}.${k}`)) as Tensor<'float32'>;
-  return { condition: await t('condition'), pooled: await t('condition_pooled'), uncondCondition: await t('none_cond'), uncondPooled: await t('none_cond_pooled') };
+  return {
+    condition: await t('condition'),
+    pooled: await t('condition_pooled'),
+    uncondCondition: await t('none_cond'),
+    uncondPooled: await t('none_cond_pooled'),
+  };
 }

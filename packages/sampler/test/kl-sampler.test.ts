@@ -35,7 +35,17 @@ describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => 
   });
 
   it('reads its shape from config + weights', () => {
-    expect(model.spec).toMatchObject({ dim: 64, heads: 4, depth: 3, seqLen: 8, tokenSize: 4, mlpWidth: 64, mlpBlocks: 2, samplingSteps: '10', scaleFactor: 0.7525 });
+    expect(model.spec).toMatchObject({
+      dim: 64,
+      heads: 4,
+      depth: 3,
+      seqLen: 8,
+      tokenSize: 4,
+      mlpWidth: 64,
+      mlpBlocks: 2,
+      samplingSteps: '10',
+      scaleFactor: 0.7525,
+    });
     expect(model.spec.defaults).toEqual({ cfg: 3, cfgSchedule: 'linear', numIter: 32, temperature: 1, aestheticScore: 6.5 });
   });
 
@@ -59,7 +69,8 @@ describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => 
 
   it('gives the same latents whether the modulations of all reverse steps are batched at once or in chunks', async () => {
     const z = (await c.trace.read(`${c.samples[0].name}.iter01.z`)) as Tensor<'float32'>;
-    const run = async (modulationBudget?: number) => Array.from(await reverseDiffusion(model, z, { rng: new SeededRng(5), cfg: 2, temperature: 1, modulationBudget }));
+    const run = async (modulationBudget?: number) =>
+      Array.from(await reverseDiffusion(model, z, { rng: new SeededRng(5), cfg: 2, temperature: 1, modulationBudget }));
     const M = (3 * model.spec.mlpBlocks + 2) * model.spec.mlpWidth;
     const whole = await run();
     for (const steps of [1, 3]) expect(await run(steps * z.dims[0] * M * 4)).toEqual(whole);
@@ -81,7 +92,8 @@ describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => 
   it('is deterministic for a seed, differs across seeds, and reports the latents after every step', async () => {
     const conds = conditions(2, c.config.model.vq_model.text_embed_dim);
     const seen: Tensor<'float32'>[] = [];
-    const run = (seed: number, onStep?: (s: number, t: number, l: Tensor<'float32'>) => void) => model.sample({ ...conds, rng: new SeededRng(seed), numIter: 4, onStep });
+    const run = (seed: number, onStep?: (s: number, t: number, l: Tensor<'float32'>) => void) =>
+      model.sample({ ...conds, rng: new SeededRng(seed), numIter: 4, onStep });
     const a = await run(21, (step, total, latents) => {
       expect([step, total]).toEqual([seen.length + 1, 4]);
       seen.push(latents);
@@ -101,7 +113,10 @@ describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => 
     const conds = conditions(1, c.config.model.vq_model.text_embed_dim);
     const ac = new AbortController();
     let steps = 0;
-    await expectMaskgenError(model.sample({ ...conds, rng: new SeededRng(1), numIter: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }), 'ABORTED');
+    await expectMaskgenError(
+      model.sample({ ...conds, rng: new SeededRng(1), numIter: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }),
+      'ABORTED',
+    );
     expect(steps).toBe(2);
     const pre = new AbortController();
     pre.abort();
@@ -111,7 +126,11 @@ describe('MaskGen-KL on the maskgen_kl golden checkpoint (runtime-node)', () => 
 
   it('accepts the empty prompt already repeated to the batch, and reports progress per outer step', async () => {
     const conds = conditions(2, c.config.model.vq_model.text_embed_dim);
-    const repeated = { ...conds, uncondCondition: concatBatch([conds.uncondCondition, conds.uncondCondition]), uncondPooled: concatBatch([conds.uncondPooled, conds.uncondPooled]) };
+    const repeated = {
+      ...conds,
+      uncondCondition: concatBatch([conds.uncondCondition, conds.uncondCondition]),
+      uncondPooled: concatBatch([conds.uncondPooled, conds.uncondPooled]),
+    };
     const events: unknown[] = [];
     const a = await model.sample({ ...conds, rng: new SeededRng(4), numIter: 3 });
     const b = await model.sample({ ...repeated, rng: new SeededRng(4), numIter: 3, onProgress: (e) => events.push(e) });

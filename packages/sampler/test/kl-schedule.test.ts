@@ -42,7 +42,8 @@ describe('space_timesteps', () => {
   });
 
   it('rejects counts it cannot take, naming the value', async () => {
-    for (const bad of ['0', 'x', '2000', '10,abc', 'ddim999']) await expectMaskgenError(() => spaceTimesteps(1000, bad), 'INVALID_CONFIG', /num_sampling_steps/);
+    for (const bad of ['0', 'x', '2000', '10,abc', 'ddim999'])
+      await expectMaskgenError(() => spaceTimesteps(1000, bad), 'INVALID_CONFIG', /num_sampling_steps/);
   });
 });
 

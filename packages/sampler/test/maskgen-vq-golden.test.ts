@@ -19,7 +19,15 @@ describe('MaskGen-VQ against the maskgen_vq golden (runtime-node)', () => {
 
   it('reads its shape from config + weights', () => {
     const mg = c.config.model.maskgen;
-    expect(model.spec).toMatchObject({ dim: mg.decoder_embed_dim, heads: mg.decoder_num_heads, depth: mg.decoder_depth, codebookSize: 64, numTokens: 16, configAestheticScore: 6.5, maskSchedule: 'arccos' });
+    expect(model.spec).toMatchObject({
+      dim: mg.decoder_embed_dim,
+      heads: mg.decoder_num_heads,
+      depth: mg.decoder_depth,
+      codebookSize: 64,
+      numTokens: 16,
+      configAestheticScore: 6.5,
+      maskSchedule: 'arccos',
+    });
   });
 
   it('forward logits match within the case tolerance', async () => {
@@ -60,7 +68,12 @@ describe('MaskGen-VQ against the maskgen_vq golden (runtime-node)', () => {
     const aes = toFloat32(await c.trace.read(`${call.name}.aesthetic_score_used`));
     expect(Array.from(new Set(aes))).toEqual([c.config.model.maskgen.sample_aesthetic_score]);
     expect(call.kwargs.sample_aesthetic_score).not.toBe(c.config.model.maskgen.sample_aesthetic_score);
-    const ids = await model.generate({ ...(await tracedConditions(c, call)), ...maskGitKwargs(call.kwargs), rng: await c.replay(call.draws), aestheticScore: aes[0] });
+    const ids = await model.generate({
+      ...(await tracedConditions(c, call)),
+      ...maskGitKwargs(call.kwargs),
+      rng: await c.replay(call.draws),
+      aestheticScore: aes[0],
+    });
     expect(toNumbers(ids)).toEqual(toNumbers(await c.io.read(call.returns[0])));
   });
 });

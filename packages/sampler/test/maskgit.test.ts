@@ -71,16 +71,34 @@ describe('MaskGIT sampling on a synthetic checkpoint (no lm_head.weight)', () =>
   it('runs every guidance decay and mask schedule, and the no-CFG path at scale 0', async () => {
     for (const guidanceDecay of GUIDANCE_DECAYS) {
       for (const maskSchedule of MASK_SCHEDULES) {
-        const ids = await model.generate({ ...conds, rng: new SeededRng(9), steps: 4, guidanceDecay, maskSchedule, guidanceDecayScalePow: 2, probSorting: maskSchedule !== 'root' });
+        const ids = await model.generate({
+          ...conds,
+          rng: new SeededRng(9),
+          steps: 4,
+          guidanceDecay,
+          maskSchedule,
+          guidanceDecayScalePow: 2,
+          probSorting: maskSchedule !== 'root',
+        });
         expect(toNumbers(ids).every((v) => v >= 0 && v < TINY.codebook)).toBe(true);
       }
     }
-    const plain = await model.generate({ ...conds, rng: new SeededRng(9), steps: 4, guidanceDecay: 'none', guidanceScale: 0, softmaxTemperatureAnnealing: false });
+    const plain = await model.generate({
+      ...conds,
+      rng: new SeededRng(9),
+      steps: 4,
+      guidanceDecay: 'none',
+      guidanceScale: 0,
+      softmaxTemperatureAnnealing: false,
+    });
     expect(plain.dims).toEqual([2, TINY.tokens]);
   });
 
   it('accepts the empty-prompt encoding as one row or already repeated', async () => {
-    const rep = { uncondCondition: concatBatch([conds.uncondCondition, conds.uncondCondition]), uncondPooled: concatBatch([conds.uncondPooled, conds.uncondPooled]) };
+    const rep = {
+      uncondCondition: concatBatch([conds.uncondCondition, conds.uncondCondition]),
+      uncondPooled: concatBatch([conds.uncondPooled, conds.uncondPooled]),
+    };
     const a = await model.generate({ ...conds, rng: new SeededRng(4), steps: 3 });
     const b = await model.generate({ ...conds, ...rep, rng: new SeededRng(4), steps: 3 });
     expect(toNumbers(b)).toEqual(toNumbers(a));
@@ -95,7 +113,10 @@ describe('MaskGIT sampling on a synthetic checkpoint (no lm_head.weight)', () =>
   it('stops between steps when the signal aborts', async () => {
     const ac = new AbortController();
     let steps = 0;
-    await expectMaskgenError(model.generate({ ...conds, rng: new SeededRng(1), steps: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }), 'ABORTED');
+    await expectMaskgenError(
+      model.generate({ ...conds, rng: new SeededRng(1), steps: 6, signal: ac.signal, onStep: () => ++steps === 2 && ac.abort() }),
+      'ABORTED',
+    );
     expect(steps).toBe(2);
   });
 

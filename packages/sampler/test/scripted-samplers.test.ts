@@ -51,7 +51,15 @@ describe('MaskGIT on a scripted forward', () => {
     // Token 1 wins unguided; guidance toward what the prompt adds (token 2: +0.9 over "") flips it.
     const { model, fed } = scriptedVq((cond, _p, v) => (v === 1 ? 1 : v === 2 && cond ? 0.9 : 0));
     const run = (guidanceScale: number) =>
-      maskGitGenerate(model, { ...conditions(2), rng: new SeededRng(1), steps: 3, guidanceScale, guidanceDecay: 'none', randomizeTemperature: 0, probSorting: false }).then(toNumbers);
+      maskGitGenerate(model, {
+        ...conditions(2),
+        rng: new SeededRng(1),
+        steps: 3,
+        guidanceScale,
+        guidanceDecay: 'none',
+        randomizeTemperature: 0,
+        probSorting: false,
+      }).then(toNumbers);
     expect(await run(3)).toEqual(new Array(2 * N).fill(2));
     expect(fed.map((f) => f.rows)).toEqual([4, 4, 4]);
     fed.length = 0;
@@ -66,7 +74,14 @@ describe('MaskGIT on a scripted forward', () => {
     const masked: number[][] = [];
     const rng = recordingRng(4);
     const steps = 4;
-    await maskGitGenerate(model, { ...conditions(1), rng, steps, guidanceScale: 0, randomizeTemperature: 0, onStep: (_s, _t, ids) => masked.push(toNumbers(ids).flatMap((v, i) => (v === V ? [i] : []))) });
+    await maskGitGenerate(model, {
+      ...conditions(1),
+      rng,
+      steps,
+      guidanceScale: 0,
+      randomizeTemperature: 0,
+      onStep: (_s, _t, ids) => masked.push(toNumbers(ids).flatMap((v, i) => (v === V ? [i] : []))),
+    });
     for (let s = 0; s < steps - 1; s++) {
       const want = Math.max(1, Math.min(N - 1, Math.floor(Math.fround(N * maskingRatio((s + 1) / steps, 'arccos')))));
       expect(masked[s]).toEqual(Array.from({ length: want }, (_, i) => i));
@@ -157,7 +172,11 @@ describe('MAR on a scripted forward', () => {
 
   it('editing: keeps the given latents bit for bit, feeds them scaled and unmasked, and runs the schedule over the rest', async () => {
     const { model, fed } = scriptedKl();
-    const latents = tensor('float32', [1, C, 1, L], Array.from({ length: C * L }, (_, i) => 0.1 + i / 7));
+    const latents = tensor(
+      'float32',
+      [1, C, 1, L],
+      Array.from({ length: C * L }, (_, i) => 0.1 + i / 7),
+    );
     const keep = [1, 0, 0, 1, 0, 0, 0, 1];
     const out = await marSample(model, { ...conditions(1), rng: new SeededRng(8), numIter: 3, cfg: 2, initial: { latents, keep } });
     for (let l = 0; l < L; l++) for (let c = 0; c < C; c++) if (keep[l]) expect(Object.is(out.data[c * L + l], latents.data[c * L + l])).toBe(true);
@@ -169,7 +188,11 @@ describe('MAR on a scripted forward', () => {
   });
 
   it('editing with nothing kept is plain sampling for the same seed; keeping everything returns the input untouched', async () => {
-    const latents = tensor('float32', [1, C, 1, L], Array.from({ length: C * L }, (_, i) => i - 3.5));
+    const latents = tensor(
+      'float32',
+      [1, C, 1, L],
+      Array.from({ length: C * L }, (_, i) => i - 3.5),
+    );
     const a = await marSample(scriptedKl().model, { ...conditions(1), rng: new SeededRng(5), numIter: 3 });
     const b = await marSample(scriptedKl().model, { ...conditions(1), rng: new SeededRng(5), numIter: 3, initial: { latents, keep: new Array(L).fill(0) } });
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
@@ -183,7 +206,11 @@ describe('MAR on a scripted forward', () => {
     const { model } = scriptedKl();
     const latents = tensor('float32', [2, C, 1, L], new Float32Array(2 * C * L));
     const run = (initial: object) => marSample(model, { ...conditions(2), rng: new SeededRng(1), initial: initial as never });
-    await expectMaskgenError(run({ latents: tensor('float32', [1, C, 1, L], new Float32Array(C * L)), keep: new Array(2 * L).fill(0) }), 'INVALID_ARGUMENT', /initial\.latents: expected float32 \[2,2,1,8\]/);
+    await expectMaskgenError(
+      run({ latents: tensor('float32', [1, C, 1, L], new Float32Array(C * L)), keep: new Array(2 * L).fill(0) }),
+      'INVALID_ARGUMENT',
+      /initial\.latents: expected float32 \[2,2,1,8\]/,
+    );
     await expectMaskgenError(run({ latents, keep: [1] }), 'INVALID_ARGUMENT', /initial\.keep: expected 16 flags/);
     await expectMaskgenError(run({ latents, keep: [1, ...new Array(2 * L - 1).fill(0)] }), 'INVALID_ARGUMENT', /row 0 keeps 1 and row 1 keeps 0/);
   });

@@ -22,7 +22,11 @@ export async function tinyVqCheckpoint(s: TinyVqShape = TINY, seed = 1): Promise
   const rng = new SeededRng(seed);
   const w: Record<string, Tensor> = {};
   const put = (name: string, dims: number[], std = 0.2) => {
-    w[name] = tensor('float32', dims, rng.normal(dims).map((v) => v * std));
+    w[name] = tensor(
+      'float32',
+      dims,
+      rng.normal(dims).map((v) => v * std),
+    );
   };
   const lin = (name: string, out: number, inp: number) => {
     put(`${name}.weight`, [out, inp], 1 / Math.sqrt(inp));
@@ -52,7 +56,15 @@ export async function tinyVqCheckpoint(s: TinyVqShape = TINY, seed = 1): Promise
   const config = {
     model: {
       vq_model: { quantize_mode: 'vq', codebook_size: s.codebook, token_size: 8, num_latent_tokens: s.tokens, text_embed_dim: s.textDim },
-      maskgen: { decoder_embed_dim: d, decoder_depth: s.depth, decoder_num_heads: s.heads, micro_condition: true, micro_condition_embed_dim: s.microDim, condition_num_classes: s.classes, sample_aesthetic_score: 6.5 },
+      maskgen: {
+        decoder_embed_dim: d,
+        decoder_depth: s.depth,
+        decoder_num_heads: s.heads,
+        micro_condition: true,
+        micro_condition_embed_dim: s.microDim,
+        condition_num_classes: s.classes,
+        sample_aesthetic_score: 6.5,
+      },
     },
   };
   return { weights, config };

@@ -16,9 +16,15 @@ export function bearerCheck(token: string): (route: string, header: string | und
     if (OPEN.has(route)) return;
     const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
     if (!m || !timingSafeEqual(digest(m[1].trim()), want)) {
-      throw new ApiError(401, m ? 'Incorrect API key provided.' : 'Missing bearer authentication in header: send "Authorization: Bearer <token>".', 'invalid_api_key', null, {
-        'www-authenticate': 'Bearer',
-      });
+      throw new ApiError(
+        401,
+        m ? 'Incorrect API key provided.' : 'Missing bearer authentication in header: send "Authorization: Bearer <token>".',
+        'invalid_api_key',
+        null,
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
     }
   };
 }

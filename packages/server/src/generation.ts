@@ -24,7 +24,7 @@ export class JobControl {
 
   /** The HTTP error for a stopped job (the client that left never reads it). */
   error(): ApiError {
-    if (this.reason === 'timeout') return new ApiError(504, 'the generation ran past the server\'s per-request timeout', 'timeout');
+    if (this.reason === 'timeout') return new ApiError(504, "the generation ran past the server's per-request timeout", 'timeout');
     if (this.reason === 'shutdown') return new ApiError(503, 'the server is shutting down', 'shutting_down');
     return new ApiError(499, 'the client closed the request', 'client_closed');
   }

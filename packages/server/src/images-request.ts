@@ -24,7 +24,20 @@ export interface RequestLimits {
 }
 
 /** OpenAI's fields (those that mean something here) and MaskGen's extensions; anything else is refused. */
-const KNOWN = new Set(['prompt', 'n', 'size', 'response_format', 'model', 'user', 'stream', 'partial_images', 'output_format', 'seed', 'steps', 'guidance_scale']);
+const KNOWN = new Set([
+  'prompt',
+  'n',
+  'size',
+  'response_format',
+  'model',
+  'user',
+  'stream',
+  'partial_images',
+  'output_format',
+  'seed',
+  'steps',
+  'guidance_scale',
+]);
 
 function int(body: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
   const v = body[key];
@@ -36,7 +49,8 @@ function int(body: Record<string, unknown>, key: string, min: number, max: numbe
 function oneOf<T extends string>(body: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw invalidParam(key, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${quote(v)}`);
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    throw invalidParam(key, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${quote(v)}`);
   return v as T;
 }
 
@@ -53,14 +67,16 @@ export function parseImagesRequest(body: unknown, limits: RequestLimits): Images
     if (!KNOWN.has(key)) throw new ApiError(400, `Unknown parameter: ${quote(key)}. Allowed: ${[...KNOWN].join(', ')}`, 'unknown_parameter', key);
   }
   const prompt = b.prompt;
-  if (typeof prompt !== 'string' || prompt.trim() === '') throw invalidParam('prompt', `expected a non-empty string, got ${quote(prompt)}`, 'missing_required_parameter');
+  if (typeof prompt !== 'string' || prompt.trim() === '')
+    throw invalidParam('prompt', `expected a non-empty string, got ${quote(prompt)}`, 'missing_required_parameter');
   if (prompt.length > limits.maxPromptChars) {
     throw invalidParam('prompt', `${prompt.length} characters exceeds the limit of ${limits.maxPromptChars}`, 'string_above_max_length');
   }
   const size = oneOf(b, 'size', [limits.size, 'auto']);
   void size;
   oneOf(b, 'output_format', ['png']);
-  if (b.user !== undefined && b.user !== null && (typeof b.user !== 'string' || b.user.length > 256)) throw invalidParam('user', `expected a string of at most 256 characters`);
+  if (b.user !== undefined && b.user !== null && (typeof b.user !== 'string' || b.user.length > 256))
+    throw invalidParam('user', `expected a string of at most 256 characters`);
   if (b.model !== undefined && b.model !== null && typeof b.model !== 'string') throw invalidParam('model', `expected a string, got ${quote(b.model)}`);
   if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean') throw invalidParam('stream', `expected a boolean, got ${quote(b.stream)}`);
   const guidance = b.guidance_scale;

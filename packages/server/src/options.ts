@@ -32,7 +32,8 @@ export interface ImageServerOptions {
 }
 
 /** The options with defaults filled in. */
-export type ResolvedOptions = Required<Omit<ImageServerOptions, 'token' | 'publicUrl' | 'log'>> & Pick<ImageServerOptions, 'token' | 'publicUrl'> & { log: (line: string) => void };
+export type ResolvedOptions = Required<Omit<ImageServerOptions, 'token' | 'publicUrl' | 'log'>> &
+  Pick<ImageServerOptions, 'token' | 'publicUrl'> & { log: (line: string) => void };
 
 /** Fills defaults and checks the numbers, so a bad flag fails at start and not on the first request. */
 export function resolveOptions(o: ImageServerOptions): ResolvedOptions {

@@ -28,7 +28,9 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
     return reply.code(ready ? 200 : 503).send({ status: state.draining ? 'draining' : ready ? 'ready' : 'loading', model: state.model?.modelId ?? null });
   });
   app.get('/metrics', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.render({ queueDepth: queue.depth, running: queue.active, ready: state.model !== undefined && !state.draining })),
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(metrics.render({ queueDepth: queue.depth, running: queue.active, ready: state.model !== undefined && !state.draining })),
   );
   app.get('/v1/models', async () => ({
     object: 'list',
@@ -49,12 +51,18 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
     };
     if (state.draining) throw refuse('draining', new ApiError(503, 'the server is shutting down', 'shutting_down', null, { connection: 'close' }));
     const model = state.model;
-    if (!model || !state.size) throw refuse('not_ready', new ApiError(503, 'the model is still loading; see /readyz', 'not_ready', null, { 'retry-after': '5' }));
+    if (!model || !state.size)
+      throw refuse('not_ready', new ApiError(503, 'the model is still loading; see /readyz', 'not_ready', null, { 'retry-after': '5' }));
     let request;
     try {
       request = parseImagesRequest(req.body, { size: state.size, maxPromptChars: o.maxPromptChars, maxImages: o.maxImages, maxSteps: o.maxSteps });
       if (request.model !== undefined && request.model !== model.modelId) {
-        throw new ApiError(404, `The model ${JSON.stringify(request.model.slice(0, 200))} does not exist; this server serves ${JSON.stringify(model.modelId)} (GET /v1/models)`, 'model_not_found', 'model');
+        throw new ApiError(
+          404,
+          `The model ${JSON.stringify(request.model.slice(0, 200))} does not exist; this server serves ${JSON.stringify(model.modelId)} (GET /v1/models)`,
+          'model_not_found',
+          'model',
+        );
       }
     } catch (e) {
       throw e instanceof ApiError ? refuse('invalid', e) : e;
@@ -79,29 +87,36 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
     }
     const created = Math.floor(Date.now() / 1000);
     try {
-      const result = await queue.run(
-        () =>
-          runGeneration(model, request, control, sse && {
-            onStep: (step, total) => sse.send('maskgen.progress', { type: 'maskgen.progress', step, total }),
-            onPartial: (index, images) =>
-              images.forEach((img, i) =>
-                sse.send('image_generation.partial_image', {
-                  type: 'image_generation.partial_image',
-                  b64_json: b64(encodePng(img, { prompt: request.prompt, Software: 'maskgen.js' })),
-                  partial_image_index: index,
-                  image_index: i,
-                  created_at: Math.floor(Date.now() / 1000),
-                  size: state.size,
-                  output_format: 'png',
-                  background: 'opaque',
-                  quality: 'auto',
-                }),
-              ),
-          }),
-        control.signal,
-      ).catch((e) => {
-        throw control.reason ? control.error() : e;
-      });
+      const result = await queue
+        .run(
+          () =>
+            runGeneration(
+              model,
+              request,
+              control,
+              sse && {
+                onStep: (step, total) => sse.send('maskgen.progress', { type: 'maskgen.progress', step, total }),
+                onPartial: (index, images) =>
+                  images.forEach((img, i) =>
+                    sse.send('image_generation.partial_image', {
+                      type: 'image_generation.partial_image',
+                      b64_json: b64(encodePng(img, { prompt: request.prompt, Software: 'maskgen.js' })),
+                      partial_image_index: index,
+                      image_index: i,
+                      created_at: Math.floor(Date.now() / 1000),
+                      size: state.size,
+                      output_format: 'png',
+                      background: 'opaque',
+                      quality: 'auto',
+                    }),
+                  ),
+              },
+            ),
+          control.signal,
+        )
+        .catch((e) => {
+          throw control.reason ? control.error() : e;
+        });
       const pngs = result.images.map((img) => toPng(img, request.prompt, result, model.modelId));
       const ext = { seed: result.seed, model: model.modelId, settings: result.settings };
       metrics.observe((performance.now() - t0) / 1000, pngs.length);

@@ -41,29 +41,39 @@ const CASES: [string, unknown, Record<string, string>, number, string, string | 
   ['not JSON', '<prompt/>', { 'content-type': 'application/xml' }, 415, 'unsupported_media_type', null],
 ];
 
-describe('every error in OpenAI\'s shape, before any work is queued', () => {
-  it.each(CASES)('%s', async (_name, body, headers, status, code, param) => {
-    const { server } = await golden.start({ token: TOKEN, maxPromptChars: 50, maxImages: 2, bodyLimit: 2048 });
-    const res = await server.app.inject({
-      method: 'POST',
-      url: '/v1/images/generations',
-      headers: { ...auth, ...headers },
-      payload: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    expect(res.statusCode, res.body).toBe(status);
-    const { error } = res.json();
-    expect(error).toMatchObject({ code, param });
-    expect(typeof error.message).toBe('string');
-    expect(error.type).toBe(status === 401 ? 'authentication_error' : 'invalid_request_error');
-    if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
-    // Nothing bad was counted as a generation.
-    const metrics = (await server.app.inject({ url: '/metrics', headers: auth })).body;
-    expect(metrics).toMatch(/^maskgen_images_generated_total 0$/m);
-  }, 60_000);
+describe("every error in OpenAI's shape, before any work is queued", () => {
+  it.each(CASES)(
+    '%s',
+    async (_name, body, headers, status, code, param) => {
+      const { server } = await golden.start({ token: TOKEN, maxPromptChars: 50, maxImages: 2, bodyLimit: 2048 });
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/v1/images/generations',
+        headers: { ...auth, ...headers },
+        payload: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      expect(res.statusCode, res.body).toBe(status);
+      const { error } = res.json();
+      expect(error).toMatchObject({ code, param });
+      expect(typeof error.message).toBe('string');
+      expect(error.type).toBe(status === 401 ? 'authentication_error' : 'invalid_request_error');
+      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
+      // Nothing bad was counted as a generation.
+      const metrics = (await server.app.inject({ url: '/metrics', headers: auth })).body;
+      expect(metrics).toMatch(/^maskgen_images_generated_total 0$/m);
+    },
+    60_000,
+  );
 
   it('keeps guarded routes guarded whatever the URL spelling; health and image URLs stay open', async () => {
     const { server } = await golden.start({ token: TOKEN });
-    for (const url of ['/v1/images/files/../../v1/models', '/v1/images/files/%2e%2e/%2e%2e/v1/models', '/v1/models?/healthz', '/metrics#/readyz', '//v1/models']) {
+    for (const url of [
+      '/v1/images/files/../../v1/models',
+      '/v1/images/files/%2e%2e/%2e%2e/v1/models',
+      '/v1/models?/healthz',
+      '/metrics#/readyz',
+      '//v1/models',
+    ]) {
       const res = await server.app.inject({ url });
       expect(res.statusCode, url).not.toBe(200);
     }
@@ -74,7 +84,12 @@ describe('every error in OpenAI\'s shape, before any work is queued', () => {
 
   it('answers unknown routes and methods with a 404 in the same shape', async () => {
     const { server } = await golden.start();
-    for (const [method, url] of [['GET', '/v1/images/generations'], ['GET', '/v1/images/edits'], ['DELETE', '/v1/models'], ['GET', '/../../etc/passwd']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v1/images/generations'],
+      ['GET', '/v1/images/edits'],
+      ['DELETE', '/v1/models'],
+      ['GET', '/../../etc/passwd'],
+    ] as const) {
       const res = await server.app.inject({ method, url });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.json().error.code).toBe('not_found');
@@ -115,7 +130,11 @@ describe('health, readiness, CORS and metrics', () => {
     const other = await open.app.inject({ url: '/v1/models', headers: { ...auth, origin: 'https://evil.example' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     // Preflights carry no credentials, so they pass the token check.
-    const pre = await open.app.inject({ method: 'OPTIONS', url: '/v1/images/generations', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    const pre = await open.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/images/generations',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-headers']).toMatch(/authorization/);
   }, 60_000);

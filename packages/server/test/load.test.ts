@@ -63,7 +63,12 @@ describe('load (autocannon, bounded, 127.0.0.1): behaviours, not timings', () =>
     const { url } = await golden.start();
     const phases: Phase[] = [];
     const amounts = [20, 60, 200];
-    for (const [connections, amount] of [[1, amounts[0]], [8, amounts[1]], [64, amounts[2]]] as const) phases.push(await load(url, connections, amount, { prompt: 'a load test', steps: 2, seed: 1 }));
+    for (const [connections, amount] of [
+      [1, amounts[0]],
+      [8, amounts[1]],
+      [64, amounts[2]],
+    ] as const)
+      phases.push(await load(url, connections, amount, { prompt: 'a load test', steps: 2, seed: 1 }));
     console.table(phases);
     for (const p of phases) {
       expect(p.serverErrors, `5xx at ${p.connections} connections`).toBe(0);
@@ -88,7 +93,9 @@ describe('load (autocannon, bounded, 127.0.0.1): behaviours, not timings', () =>
     const run = await load(url, 4, 500, { prompt: 'a memory test', steps: 1, response_format: 'b64_json' });
     clearInterval(sampler);
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-    console.log(`500 requests: ${run.ok} ok, p50 ${run.p50} ms, p99 ${run.p99} ms; RSS before ${mib(before)} MiB, peak ${mib(peak)} MiB, after ${mib(process.memoryUsage().rss)} MiB`);
+    console.log(
+      `500 requests: ${run.ok} ok, p50 ${run.p50} ms, p99 ${run.p99} ms; RSS before ${mib(before)} MiB, peak ${mib(peak)} MiB, after ${mib(process.memoryUsage().rss)} MiB`,
+    );
     expect(run.ok).toBe(500);
     expect(run.serverErrors).toBe(0);
     // Leaking one 32×32 image's tensors and PNG per request would pass this bound; allocator noise stays far below.
@@ -116,7 +123,11 @@ describe('load (autocannon, bounded, 127.0.0.1): behaviours, not timings', () =>
     expect(await metric(url, 'maskgen_generation_failures_total{reason="client"}')).toBeGreaterThan(0);
     expect(await metric(url, 'maskgen_images_generated_total')).toBe(0);
     const t0 = performance.now();
-    const next = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'next', steps: 2 }) });
+    const next = await fetch(`${url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'next', steps: 2 }),
+    });
     expect(next.status).toBe(200);
     console.log(`after ${r.timeouts} abandoned requests the next one took ${(performance.now() - t0).toFixed(0)} ms`);
   }, 120_000);

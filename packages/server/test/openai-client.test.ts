@@ -16,7 +16,8 @@ describe('the official openai client against maskgen serve (golden VQ model)', (
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual([GOLDEN_IDS.vqGenerator]);
     const size = 'auto';
-    const body = { prompt: 'a red fox in the snow', n: 2, size, response_format: 'b64_json', seed: 7, steps: 3 } as OpenAI.ImageGenerateParamsNonStreaming & Ext;
+    const body = { prompt: 'a red fox in the snow', n: 2, size, response_format: 'b64_json', seed: 7, steps: 3 } as OpenAI.ImageGenerateParamsNonStreaming &
+      Ext;
     const a = await client.images.generate(body);
     const b = await client.images.generate(body);
     expect(a.data).toHaveLength(2);
@@ -35,7 +36,8 @@ describe('the official openai client against maskgen serve (golden VQ model)', (
   it('returns URLs served by the server itself, in memory, and refuses other ids', async () => {
     const { url } = await golden.start();
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    const r = await client.images.generate({ prompt: 'a lighthouse', response_format: 'url', seed: 1, steps: 2 } as OpenAI.ImageGenerateParamsNonStreaming & Ext);
+    const r = await client.images.generate({ prompt: 'a lighthouse', response_format: 'url', seed: 1, steps: 2 } as OpenAI.ImageGenerateParamsNonStreaming &
+      Ext);
     const link = r.data![0].url!;
     expect(link.startsWith(`${url}/v1/images/files/`)).toBe(true);
     const res = await fetch(link);
@@ -52,7 +54,13 @@ describe('the official openai client against maskgen serve (golden VQ model)', (
   it('streams progress, partial images and the final image as server-sent events', async () => {
     const { url } = await golden.start();
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    const stream = await client.images.generate({ prompt: 'a watercolor fox', stream: true, partial_images: 2, seed: 3, steps: 6 } as OpenAI.ImageGenerateParamsStreaming & Ext);
+    const stream = await client.images.generate({
+      prompt: 'a watercolor fox',
+      stream: true,
+      partial_images: 2,
+      seed: 3,
+      steps: 6,
+    } as OpenAI.ImageGenerateParamsStreaming & Ext);
     const types: string[] = [];
     let final = '';
     for await (const ev of stream) {

@@ -65,13 +65,23 @@ describe('behaviour under load (golden model)', () => {
   it('a client that disconnects cancels its generation and frees its slot (running or waiting)', async () => {
     const { url } = await golden.start({ concurrency: 1, maxQueue: 1, maxSteps: 1000 });
     const running = new AbortController();
-    const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'long', steps: 1000, stream: true }), signal: running.signal });
+    const res = await fetch(`${url}/v1/images/generations`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ prompt: 'long', steps: 1000, stream: true }),
+      signal: running.signal,
+    });
     const reader = res.body!.getReader();
     let text = '';
     while (!/maskgen\.progress/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
     // A second request waits behind it, then leaves too.
     const waiting = new AbortController();
-    const queued = fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'queued', steps: 1000 }), signal: waiting.signal }).catch(() => 'aborted');
+    const queued = fetch(`${url}/v1/images/generations`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ prompt: 'queued', steps: 1000 }),
+      signal: waiting.signal,
+    }).catch(() => 'aborted');
     await until(async () => (await metric(url, 'maskgen_queue_depth')) === 1);
     waiting.abort();
     expect(await queued).toBe('aborted');
@@ -85,7 +95,7 @@ describe('behaviour under load (golden model)', () => {
     expect(next.status).toBe(200);
   }, 120_000);
 
-  it('cancels a generation past the per-request timeout and answers 504 in OpenAI\'s shape', async () => {
+  it("cancels a generation past the per-request timeout and answers 504 in OpenAI's shape", async () => {
     const { url } = await golden.start({ timeoutMs: 300, maxSteps: 1000 });
     const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'slow', steps: 1000 }) });
     expect(res.status).toBe(504);

@@ -1,4 +1,16 @@
-import { GraphBuilder, MaskgenError, type OnnxModel, type SafetensorsFile, type Value, expandToBatch, layerNormFrom, linearFrom, reshape, sliceAxis, type GraphOptions } from '@maskgen/core';
+import {
+  GraphBuilder,
+  MaskgenError,
+  type OnnxModel,
+  type SafetensorsFile,
+  type Value,
+  expandToBatch,
+  layerNormFrom,
+  linearFrom,
+  reshape,
+  sliceAxis,
+  type GraphOptions,
+} from '@maskgen/core';
 import type { TatitokSpec } from './tatitok-config.js';
 import { LN_EPS, l2Normalize, vitStack } from './vit-stack.js';
 

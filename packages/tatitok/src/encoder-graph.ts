@@ -1,9 +1,29 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, type Value, chunk, expandToBatch, layerNormFrom, linear, reshape, sliceAxis, type GraphOptions } from '@maskgen/core';
+import {
+  GraphBuilder,
+  type OnnxModel,
+  type SafetensorsFile,
+  type Value,
+  chunk,
+  expandToBatch,
+  layerNormFrom,
+  linear,
+  reshape,
+  sliceAxis,
+  type GraphOptions,
+} from '@maskgen/core';
 import type { TatitokSpec } from './tatitok-config.js';
 import { LN_EPS, l2Normalize, vitStack } from './vit-stack.js';
 
 /** Encoder graph input/output names. */
-export const ENCODER_IO = { pixels: 'pixels', encoderOut: 'encoder_out', indices: 'indices', quantized: 'quantized', mean: 'mean', logvar: 'logvar', std: 'std' } as const;
+export const ENCODER_IO = {
+  pixels: 'pixels',
+  encoderOut: 'encoder_out',
+  indices: 'indices',
+  quantized: 'quantized',
+  mean: 'mean',
+  logvar: 'logvar',
+  std: 'std',
+} as const;
 
 /**
  * The nearest-codebook search exactly as the reference's VectorQuantizer: d = |z|² + |e|² − 2 z·e,

@@ -56,7 +56,16 @@ function taps(inSize: number, outSize: number, filter: ResizeFilter, first: numb
 }
 
 /** One separable pass over 8-bit pixels, with PIL's rounding (+2^21) and clamp to 0..255. */
-function pass(src: Uint8Array, C: number, t: Taps, outer: number, step: number, outerStep: number, at: (o: number, j: number) => number, dst: Uint8Array): void {
+function pass(
+  src: Uint8Array,
+  C: number,
+  t: Taps,
+  outer: number,
+  step: number,
+  outerStep: number,
+  at: (o: number, j: number) => number,
+  dst: Uint8Array,
+): void {
   for (let j = 0; j < outer; j++)
     for (let o = 0; o < t.start.length; o++)
       for (let c = 0; c < C; c++) {

@@ -97,7 +97,8 @@ export function resolveTatitok(config: unknown, st: SafetensorsFile, opts: Tatit
   const vq = section(section(root.model, 'model').vq_model, 'model.vq_model');
   const pre = section(section(root.dataset, 'dataset').preprocessing, 'dataset.preprocessing');
   const mode = vq.quantize_mode ?? 'vq';
-  if (mode !== 'vq' && mode !== 'vae') throw new MaskgenError('INVALID_CONFIG', `config model.vq_model.quantize_mode: expected "vq" or "vae", got ${quote(mode)}`);
+  if (mode !== 'vq' && mode !== 'vae')
+    throw new MaskgenError('INVALID_CONFIG', `config model.vq_model.quantize_mode: expected "vq" or "vae", got ${quote(mode)}`);
   const imageSize = int(pre, 'crop_size', 'dataset.preprocessing');
   const w = 'model.vq_model';
   const numTokens = int(vq, 'num_latent_tokens', w);
@@ -112,8 +113,24 @@ export function resolveTatitok(config: unknown, st: SafetensorsFile, opts: Tatit
     isLegacy: vq.is_legacy !== false,
     textEmbedDim: int(vq, 'text_embed_dim', w, 768),
     textContextLength: int(vq, 'text_context_length', w, 77),
-    encoder: vit(st, 'encoder', vq.vit_enc_model_size, int(vq, 'vit_enc_patch_size', w), imageSize, opts.encoderHeads ?? optInt(vq, 'vit_enc_num_heads', w), `${w}.vit_enc_model_size`),
-    decoder: vit(st, 'decoder', vq.vit_dec_model_size, int(vq, 'vit_dec_patch_size', w), imageSize, opts.decoderHeads ?? optInt(vq, 'vit_dec_num_heads', w), `${w}.vit_dec_model_size`),
+    encoder: vit(
+      st,
+      'encoder',
+      vq.vit_enc_model_size,
+      int(vq, 'vit_enc_patch_size', w),
+      imageSize,
+      opts.encoderHeads ?? optInt(vq, 'vit_enc_num_heads', w),
+      `${w}.vit_enc_model_size`,
+    ),
+    decoder: vit(
+      st,
+      'decoder',
+      vq.vit_dec_model_size,
+      int(vq, 'vit_dec_patch_size', w),
+      imageSize,
+      opts.decoderHeads ?? optInt(vq, 'vit_dec_num_heads', w),
+      `${w}.vit_dec_model_size`,
+    ),
   };
   const lat = st.info('latent_tokens').dims;
   if (lat[0] !== numTokens || lat[1] !== spec.encoder.width) {

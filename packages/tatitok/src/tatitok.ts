@@ -66,7 +66,7 @@ export class Tatitok {
    * want all loading up front instead of a slow first image.
    */
   async prepare(opts: { encoder?: boolean; decoder?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    const kinds = [...(opts.decoder ?? true ? ['decoder' as const] : []), ...(opts.encoder ? ['encoder' as const] : [])];
+    const kinds = [...((opts.decoder ?? true) ? ['decoder' as const] : []), ...(opts.encoder ? ['encoder' as const] : [])];
     await Promise.all(kinds.map((k) => this.session(k, opts.signal)));
   }
 

@@ -27,7 +27,11 @@ describe('TA-TiTok configuration and inputs', () => {
     const { weights, config } = await load('tatitok_vq');
     const bad = structuredClone(config);
     bad.model.vq_model.num_latent_tokens = 'sixteen';
-    await expectMaskgenError(() => resolveTatitok(bad, weights, { encoderHeads: 4, decoderHeads: 4 }), 'INVALID_CONFIG', /num_latent_tokens: expected an integer in \[1, 4096\], got "sixteen"/);
+    await expectMaskgenError(
+      () => resolveTatitok(bad, weights, { encoderHeads: 4, decoderHeads: 4 }),
+      'INVALID_CONFIG',
+      /num_latent_tokens: expected an integer in \[1, 4096\], got "sixteen"/,
+    );
     const mode = structuredClone(config);
     mode.model.vq_model.quantize_mode = 'fsq';
     await expectMaskgenError(() => resolveTatitok(mode, weights), 'INVALID_CONFIG', /quantize_mode/);
@@ -38,7 +42,11 @@ describe('TA-TiTok configuration and inputs', () => {
     const heads = { encoderHeads: 4, decoderHeads: 4 };
     for (const [field, value, re] of [
       ['dataset.preprocessing.crop_size', 1e9, /crop_size: expected an integer in \[1, 4096\], got 1000000000/],
-      ['dataset.preprocessing.crop_size', 64, /crop_size 64 \(patch 8: 8×8 patches\) disagrees with the weights: encoder.positional_embedding has 17 rows, expected 65/],
+      [
+        'dataset.preprocessing.crop_size',
+        64,
+        /crop_size 64 \(patch 8: 8×8 patches\) disagrees with the weights: encoder.positional_embedding has 17 rows, expected 65/,
+      ],
       ['model.vq_model.codebook_size', 2 ** 40, /codebook_size: expected an integer in \[1, 1048576\]/],
       ['model.vq_model.vit_enc_patch_size', -8, /vit_enc_patch_size: expected an integer in \[1, 1024\], got -8/],
     ] as const) {

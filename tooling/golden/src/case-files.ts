@@ -57,7 +57,12 @@ export async function openCaseFiles(files: CaseFiles): Promise<CaseFolder> {
   const readJson = async (rel: string) => JSON.parse(await files.readText(rel));
   // Recorded inputs and outputs may hold ±Inf on purpose (masks, -inf logits): the NaN/Inf rule is for weights.
   const openSafetensors = async (rel: string, data = false) => SafetensorsFile.open(await files.open(rel), { allowNonFinite: data });
-  const [caseJson, config, io, weights] = await Promise.all([readJson('case.json'), optional(readJson('config.json')), openSafetensors('io.safetensors', true), optional(openSafetensors('weights.safetensors'))]);
+  const [caseJson, config, io, weights] = await Promise.all([
+    readJson('case.json'),
+    optional(readJson('config.json')),
+    openSafetensors('io.safetensors', true),
+    optional(openSafetensors('weights.safetensors')),
+  ]);
   if (caseJson === null || typeof caseJson !== 'object') throw new MaskgenError('INVALID_ARGUMENT', `${files.dir}: case.json is not an object`);
   let trace: Promise<SafetensorsFile> | undefined;
   return {

@@ -26,7 +26,8 @@ export async function discoverFormats(dir: string): Promise<FormatVariant[]> {
   const out: FormatVariant[] = [];
   for (const name of names.filter((n) => n.endsWith('.bin')).sort()) {
     const caseDir = join(formats, '..', name.slice(0, -4).replace(/_legacy$/, ''));
-    if ((await stat(join(caseDir, 'case.json')).catch(() => undefined))?.isFile()) out.push({ dir: caseDir, file: join(formats, name), label: `checkpoint_formats/${name}` });
+    if ((await stat(join(caseDir, 'case.json')).catch(() => undefined))?.isFile())
+      out.push({ dir: caseDir, file: join(formats, name), label: `checkpoint_formats/${name}` });
   }
   return out;
 }

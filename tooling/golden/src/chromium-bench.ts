@@ -35,7 +35,11 @@ const GiB = 1024 ** 3;
 /** One report line: time, GFLOP/s as a share of the page's own MatMul ceiling, and the renderer's peak memory. */
 export function formatChromiumRow(r: ChromiumBenchResult, peakBytes: number): string {
   const gflops = r.flops / r.medianMs / 1e6;
-  const parts = r.parts ? `; last run: ${Object.entries(r.parts).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')}` : '';
+  const parts = r.parts
+    ? `; last run: ${Object.entries(r.parts)
+        .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`)
+        .join(', ')}`
+    : '';
   return (
     `${r.name}, ${r.precision}: median ${(r.medianMs / 1000).toFixed(2)} s of [${r.runsMs.map((x) => (x / 1000).toFixed(2)).join(', ')}], ` +
     `${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / r.ceilingGflops).toFixed(0)}% of the page's ${r.ceilingGflops.toFixed(1)} GFLOP/s MatMul ceiling; ` +
@@ -51,7 +55,16 @@ export function formatChromiumRow(r: ChromiumBenchResult, peakBytes: number): st
  * not part of `pnpm test`.
  */
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { models: { type: 'string' }, dir: { type: 'string' }, runs: { type: 'string' }, threads: { type: 'string' }, steps: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string' },
+      dir: { type: 'string' },
+      runs: { type: 'string' },
+      threads: { type: 'string' },
+      steps: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
   const keys = (values.models?.split(',') ?? Object.keys(NEEDS)) as ChromiumBenchKey[];
   const bad = keys.filter((k) => !(k in NEEDS));
   const int = (name: string, v: string | undefined, dflt: number) => {
@@ -83,7 +96,11 @@ async function main(): Promise<number> {
       try {
         await b.page.goto(`${server.origin}/`);
         await b.page.waitForFunction(() => 'maskgenBench' in globalThis, undefined, { timeout: 60_000 });
-        const r = await b.page.evaluate(([k, f, o]) => maskgenBench.run(k, f, o), [key, folders, { precision: pagePrecision(key), runs: key === 'e2e-vq-l' ? 1 : runs, threads, steps }] as const);
+        const r = await b.page.evaluate(([k, f, o]) => maskgenBench.run(k, f, o), [
+          key,
+          folders,
+          { precision: pagePrecision(key), runs: key === 'e2e-vq-l' ? 1 : runs, threads, steps },
+        ] as const);
         if (!r.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: onnxruntime-web ran without threads');
         const peak = rendererPeakBytes(b.profile);
         out.push({ ...r, rendererPeakBytes: peak });

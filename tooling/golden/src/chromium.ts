@@ -38,10 +38,16 @@ export interface WebGpuBrowser {
  * The golden runner and the demo's e2e test both start their browser here (the demo by relative path).
  */
 export async function launchWebGpuChromium(o: { viewport?: { width: number; height: number } } = {}): Promise<WebGpuBrowser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH`);
   const profile = await mkdtemp(join(tmpdir(), 'maskgen-chromium-'));
   // launchPersistentContext passes the profile as --user-data-dir (plain launch() forbids that flag).
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ARGS, ...(o.viewport ? { viewport: o.viewport } : {}) });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ARGS,
+    ...(o.viewport ? { viewport: o.viewport } : {}),
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));

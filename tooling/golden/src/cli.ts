@@ -62,9 +62,13 @@ export function parseArgs(argv: string[]): { dir: string; runtimes: string[] } |
   }
   if (!dir) return USAGE;
   if (list === undefined) return { dir, runtimes: DEFAULT_RUNTIMES };
-  const runtimes = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const runtimes = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = runtimes.filter((r) => !(r in RUNTIMES));
-  if (!runtimes.length || bad.length) return `--runtime ${JSON.stringify(list)}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ') || 'empty list'}; allowed: ${Object.keys(RUNTIMES).join(', ')}\n${USAGE}`;
+  if (!runtimes.length || bad.length)
+    return `--runtime ${JSON.stringify(list)}: unknown ${bad.map((b) => JSON.stringify(b)).join(', ') || 'empty list'}; allowed: ${Object.keys(RUNTIMES).join(', ')}\n${USAGE}`;
   return { dir, runtimes };
 }
 

@@ -25,12 +25,7 @@ export function compareArrays(
     const e = Number(expected[i]);
     const a = Number(actual[i]);
     const d = Math.abs(a - e);
-    const ok =
-      tol === 'exact'
-        ? a === e
-        : tol.max_abs_diff !== undefined
-          ? d <= tol.max_abs_diff
-          : d <= (tol.atol ?? 0) + (tol.rtol ?? 0) * Math.abs(e);
+    const ok = tol === 'exact' ? a === e : tol.max_abs_diff !== undefined ? d <= tol.max_abs_diff : d <= (tol.atol ?? 0) + (tol.rtol ?? 0) * Math.abs(e);
     if (!(d <= maxAbs)) maxAbs = Number.isNaN(d) ? Infinity : Math.max(maxAbs, d);
     if (e !== 0) maxRel = Math.max(maxRel, d / Math.abs(e));
     if (!ok) {
@@ -38,6 +33,8 @@ export function compareArrays(
       if (firstBad < 0) firstBad = i;
     }
   }
-  const note = bad ? `${bad}/${expected.length} out of tolerance, first at ${firstBad}: got ${Number(actual[firstBad])}, expected ${Number(expected[firstBad])}` : undefined;
+  const note = bad
+    ? `${bad}/${expected.length} out of tolerance, first at ${firstBad}: got ${Number(actual[firstBad])}, expected ${Number(expected[firstBad])}`
+    : undefined;
   return { call, pass: bad === 0, maxAbs, maxRel, note };
 }

@@ -34,7 +34,11 @@ export async function runE2e(ctx: CaseContext, spec: E2eSpec): Promise<CallResul
   const results: CallResult[] = [];
   const t2i = await createTextToImage(`golden/${spec.generator}`, {
     runtime: ctx.runtime,
-    source: goldenSource(ctx, { [`golden/${spec.generator}`]: goldenRepo(`../${spec.generator}`), [`golden/${spec.tokenizer}`]: goldenRepo(`../${spec.tokenizer}`), 'golden/clip': GOLDEN_CLIP }),
+    source: goldenSource(ctx, {
+      [`golden/${spec.generator}`]: goldenRepo(`../${spec.generator}`),
+      [`golden/${spec.tokenizer}`]: goldenRepo(`../${spec.tokenizer}`),
+      'golden/clip': GOLDEN_CLIP,
+    }),
     tokenizer: `golden/${spec.tokenizer}`,
     textEncoder: 'golden/clip',
     clipActivation: 'quick-gelu',
@@ -45,18 +49,26 @@ export async function runE2e(ctx: CaseContext, spec: E2eSpec): Promise<CallResul
     const rng = await ctx.replay(gen.draws);
     const out = await t2i.generate(gen.captions, { rng, ...spec.options(k) });
     results.push(await ctx.compare(`${spec.call}: ${spec.tokensIo.split('.')[1]}`, spec.tokensIo, out.tokens));
-    if (spec.checkDraws && rng.remaining !== 0) results.push({ call: `${spec.call}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
+    if (spec.checkDraws && rng.remaining !== 0)
+      results.push({ call: `${spec.call}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
     const rgb = new Uint8Array(out.images.length * out.images[0].width * out.images[0].height * 3);
     out.images.forEach((img, b) => {
       for (let i = 0; i < img.width * img.height; i++) for (let c = 0; c < 3; c++) rgb[(b * img.width * img.height + i) * 3 + c] = img.data[i * 4 + c];
     });
-    results.push(await ctx.compare('pipeline: image_uint8', 'image_uint8', tensor('uint8', [out.images.length, out.images[0].height, out.images[0].width, 3], rgb)));
+    results.push(
+      await ctx.compare('pipeline: image_uint8', 'image_uint8', tensor('uint8', [out.images.length, out.images[0].height, out.images[0].width, 3], rgb)),
+    );
   } finally {
     await t2i.dispose();
   }
   // The float outputs, through the components directly.
   const clip = await loadCaseClip(ctx);
-  const sub = { ...ctx, caseJson: { ...ctx.caseJson, model: (await ctx.readJson(`../${spec.tokenizer}/case.json`)).model }, config: await ctx.readJson(`../${spec.tokenizer}/config.json`), weights: await ctx.openSafetensors(`../${spec.tokenizer}/weights.safetensors`) };
+  const sub = {
+    ...ctx,
+    caseJson: { ...ctx.caseJson, model: (await ctx.readJson(`../${spec.tokenizer}/case.json`)).model },
+    config: await ctx.readJson(`../${spec.tokenizer}/config.json`),
+    weights: await ctx.openSafetensors(`../${spec.tokenizer}/weights.safetensors`),
+  };
   const tok = await loadCaseTatitok(sub);
   try {
     const enc = await clip.encode(gen.captions);

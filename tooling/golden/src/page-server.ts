@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
 /** Cross-origin isolation: WASM threads (which run WebGPU's CPU-side ops) need SharedArrayBuffer. */
 const HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
 const page = (bundle: string) => `<!doctype html><meta charset="utf-8"><title>maskgen ${bundle}</title><script type="module" src="/${bundle}.js"></script>`;
@@ -21,7 +27,10 @@ function ortDist(): string {
  * next to the CLI: `golden-page`, or the Chromium bench's `bench-page`), ORT's wasm files under `/ort/`, and files under `roots` at `/fs/<absolute path>`
  * (nothing outside them). Closed by the runner.
  */
-export async function startPageServer(roots: string[], bundle = 'golden-page'): Promise<{ origin: string; urlOf(path: string): string; close(): Promise<void> }> {
+export async function startPageServer(
+  roots: string[],
+  bundle = 'golden-page',
+): Promise<{ origin: string; urlOf(path: string): string; close(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url));
   const bundleFile = join(here, 'browser', `${bundle}.js`);
   const ort = ortDist();
@@ -47,7 +56,12 @@ export async function startPageServer(roots: string[], bundle = 'golden-page'): 
         if (range) {
           const [start, end] = [Number(range[1]), Math.min(Number(range[2]), s.size - 1)];
           if (start > end) return void res.writeHead(416, { ...HEADERS, 'Content-Range': `bytes */${s.size}` }).end();
-          res.writeHead(206, { ...HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${s.size}` });
+          res.writeHead(206, {
+            ...HEADERS,
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': end - start + 1,
+            'Content-Range': `bytes ${start}-${end}/${s.size}`,
+          });
           return void createReadStream(f, { start, end }).pipe(res);
         }
         res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(f)] ?? 'application/octet-stream', 'Content-Length': s.size });

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_WASM_WEIGHT_LIMIT } from '@maskgen/runtime-web';
-import { type ShapeTable, clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes, writeRandomCheckpoint } from '../../../apps/cli/src/bench/random-checkpoints.js';
+import {
+  type ShapeTable,
+  clipTextShapes,
+  maskgenKlShapes,
+  maskgenVqShapes,
+  paramCount,
+  tatitokShapes,
+  writeRandomCheckpoint,
+} from '../../../apps/cli/src/bench/random-checkpoints.js';
 import { PROGRESS_PREFIX, type RealSizeKey } from './browser/real-size-check.js';
 import { launchWebGpuChromium } from './chromium.js';
 import type { GoldenPage } from './browser/page.js';
@@ -47,7 +55,8 @@ const OPTIONS = {
 function positive(name: string, v: string | undefined, fallback: number, integer = false): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) throw new RangeError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
+  if (!(n > 0) || (integer && !Number.isInteger(n)))
+    throw new RangeError(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -55,7 +64,15 @@ function positive(name: string, v: string | undefined, fallback: number, integer
 let running: { label: string; started: number; last: string; close(): Promise<void> } | undefined;
 
 /** Runs one model in a fresh browser (one model's weights in memory at a time); resolves to its result line. */
-async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, folder: string, key: RealSizeKey, precision: 'float32' | 'int8', label: string, timeoutMs: number, o: { batch: number; profile: boolean }): Promise<{ ok: boolean; line: string }> {
+async function runModel(
+  server: Awaited<ReturnType<typeof startPageServer>>,
+  folder: string,
+  key: RealSizeKey,
+  precision: 'float32' | 'int8',
+  label: string,
+  timeoutMs: number,
+  o: { batch: number; profile: boolean },
+): Promise<{ ok: boolean; line: string }> {
   const started = Date.now();
   const min = () => ((Date.now() - started) / 60_000).toFixed(1);
   let last = 'starting the browser';
@@ -84,7 +101,10 @@ async function runModel(server: Awaited<ReturnType<typeof startPageServer>>, fol
       .join('; ');
     return { ok, line: `${ok ? 'DONE' : 'FAIL'} ${label}: ${ok ? diff : errors} [${min()} min]` };
   } catch (e) {
-    return { ok: false, line: `FAIL ${label}: browser: ${(e as Error).message.split('\n')[0]} (last progress: ${last}; console: ${b.logs.slice(-3).join(' | ')})` };
+    return {
+      ok: false,
+      line: `FAIL ${label}: browser: ${(e as Error).message.split('\n')[0]} (last progress: ${last}; console: ${b.logs.slice(-3).join(' | ')})`,
+    };
   } finally {
     clearTimeout(timer);
     running = undefined;
@@ -137,7 +157,11 @@ async function main(): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       const r = running;
-      if (r) appendFileSync(results, `${new Date().toISOString()} STOPPED ${r.label}: ${sig} after ${((Date.now() - r.started) / 60_000).toFixed(1)} min (last progress: ${r.last})\n`);
+      if (r)
+        appendFileSync(
+          results,
+          `${new Date().toISOString()} STOPPED ${r.label}: ${sig} after ${((Date.now() - r.started) / 60_000).toFixed(1)} min (last progress: ${r.last})\n`,
+        );
       void (r?.close() ?? Promise.resolve()).finally(() => process.exit(130));
     });
   }
@@ -149,8 +173,20 @@ async function main(): Promise<number> {
       const folder = join(dir, layers === undefined ? m.folder : `${m.folder}-${layers}-layers`);
       console.log(`${key}: writing/reusing ${folder}`);
       writeRandomCheckpoint(folder, shapes, config);
-      const precision = values.precision === 'int8' || values.precision === 'float32' ? values.precision : paramCount(shapes) * 4 > DEFAULT_WASM_WEIGHT_LIMIT ? 'int8' : 'float32';
-      const rows = key === 'tatitok_bl128_vq' ? 'batch 1' : key === 'maskgen_kl_l_diffloss' ? `${32 * batch} rows` : key === 'maskgen_kl_l_mae' ? `batch ${batch} + DiffLoss step on its ${32 * batch} rows` : `batch ${batch}`;
+      const precision =
+        values.precision === 'int8' || values.precision === 'float32'
+          ? values.precision
+          : paramCount(shapes) * 4 > DEFAULT_WASM_WEIGHT_LIMIT
+            ? 'int8'
+            : 'float32';
+      const rows =
+        key === 'tatitok_bl128_vq'
+          ? 'batch 1'
+          : key === 'maskgen_kl_l_diffloss'
+            ? `${32 * batch} rows`
+            : key === 'maskgen_kl_l_mae'
+              ? `batch ${batch} + DiffLoss step on its ${32 * batch} rows`
+              : `batch ${batch}`;
       const label = `${key} ${precision} ${rows} (${(paramCount(shapes) / 1e6).toFixed(0)}M params${layers === undefined ? '' : `, first ${layers} layers only`})`;
       const { ok, line } = await runModel(server, folder, key, precision, label, timeoutMs, { batch, profile: values.profile ?? false });
       if (!ok) failed++;
@@ -163,7 +199,10 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

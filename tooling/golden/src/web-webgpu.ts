@@ -68,7 +68,9 @@ export async function startBrowserDriver(caseDirs: string[], device: WebDeviceRe
       async runCase(dir, label) {
         const b = browser ?? (await open());
         let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS)));
+        const deadline = new Promise<never>(
+          (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CASE_TIMEOUT_MS / 1000} s`)), CASE_TIMEOUT_MS)),
+        );
         try {
           const url = server.urlOf(dir);
           const run = b.page.evaluate(([u, l, d]) => golden.runCase(u, l, d), [url, label, device] as const);

@@ -22,7 +22,10 @@ describe('reference goldens on WebGPU (Chromium, fallback adapter)', () => {
       expect(lines[0], r.stdout + r.stderr).toMatch(/^# \[web-webgpu\] Chromium, onnxruntime-web device webgpu, adapter /);
       const fails = lines.filter((l) => l.startsWith('FAIL'));
       expect(fails, r.stdout + r.stderr).toEqual([]);
-      expect(lines.some((l) => /^PASS \S+ :: int8 .*\[web-webgpu\]/.test(l)), r.stdout).toBe(true);
+      expect(
+        lines.some((l) => /^PASS \S+ :: int8 .*\[web-webgpu\]/.test(l)),
+        r.stdout,
+      ).toBe(true);
       const passed = lines.filter((l) => l.startsWith('PASS') && l.includes('[web-webgpu]')).length;
       expect(passed).toBeGreaterThan(0);
       expect(lines.at(-1)).toBe(`${passed} passed, 0 failed`);

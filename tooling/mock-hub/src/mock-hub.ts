@@ -8,7 +8,8 @@ import { changedVersion, sendError, serveBytes } from './serve-file.js';
 import type { MockFault, MockHub, MockHubOptions, RecordedRequest } from './types.js';
 
 /** Faults that make sense on a header-only answer (a redirect); body faults wait for the CDN request. */
-const CORS_EXPOSED = 'X-Repo-Commit, X-Error-Code, X-Error-Message, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Accept-Ranges, Retry-After';
+const CORS_EXPOSED =
+  'X-Repo-Commit, X-Error-Code, X-Error-Message, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Content-Length, Accept-Ranges, Retry-After';
 const HEADER_FAULTS = new Set<MockFault['kind']>(['status', 'etag-change']);
 
 /**
@@ -93,7 +94,13 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
       if (req.method === 'OPTIONS') {
-        res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': 'Authorization, Range, Accept-Encoding', 'Access-Control-Max-Age': '600' }).end();
+        res
+          .writeHead(204, {
+            'Access-Control-Allow-Methods': 'GET, HEAD',
+            'Access-Control-Allow-Headers': 'Authorization, Range, Accept-Encoding',
+            'Access-Control-Max-Age': '600',
+          })
+          .end();
         return;
       }
       const rec: RecordedRequest = {
@@ -131,10 +138,11 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     async close() {
       for (const r of stalled) r.destroy();
       stalled.clear();
-      const stop = (s: Server) => new Promise<void>((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      });
+      const stop = (s: Server) =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          s.close(() => r());
+        });
       await Promise.all([stop(hubServer), stop(cdnServer)]);
     },
   };

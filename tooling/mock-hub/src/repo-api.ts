@@ -17,15 +17,24 @@ async function repoFiles(repo: ServedRepo): Promise<string[]> {
  * and every file with its size, git blob id and, for LFS files, `lfs.sha256` — what browsers use to
  * verify LFS downloads they only see through the CDN's headers. Status faults apply (path `/api/…`).
  */
-export async function serveRepoApi(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest, options: MockHubOptions, faults: FaultBook, lfsThreshold: number): Promise<number> {
+export async function serveRepoApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rec: RecordedRequest,
+  options: MockHubOptions,
+  faults: FaultBook,
+  lfsThreshold: number,
+): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const parts = url.pathname.split('/');
-  if (parts.length !== 7 || parts[5] !== 'revision' || req.method !== 'GET') return sendError(res, 404, undefined, `no route for ${req.method} ${url.pathname}`);
+  if (parts.length !== 7 || parts[5] !== 'revision' || req.method !== 'GET')
+    return sendError(res, 404, undefined, `no route for ${req.method} ${url.pathname}`);
   const [owner, name, revision] = [parts[3], parts[4], parts[6]].map(decodeURIComponent);
   rec.repo = `${owner}/${name}`;
   const fault = faults.take(req.method, url.pathname, undefined);
   if (fault?.kind === 'status') return sendError(res, fault.status, fault.errorCode, `injected ${fault.status}`, {}, fault.retryAfter);
-  if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`) return sendError(res, 401, 'GatedRepo', 'Access to this repo requires a token');
+  if (options.requireToken && req.headers.authorization !== `Bearer ${options.requireToken}`)
+    return sendError(res, 401, 'GatedRepo', 'Access to this repo requires a token');
   const repo = await findRepo(options, rec.repo);
   if (!repo) return sendError(res, 401, 'RepoNotFound', `Repository ${rec.repo} not found`);
   if (revision !== repo.commit && !repo.revisions.includes(revision)) return sendError(res, 404, 'RevisionNotFound', `Invalid rev id: ${revision}`);
@@ -34,7 +43,12 @@ export async function serveRepoApi(req: IncomingMessage, res: ServerResponse, re
     const path = await findFile(repo, file);
     if (!path) continue;
     const f = await loadFile(path, file, lfsThreshold);
-    siblings.push({ rfilename: file, size: f.bytes.byteLength, blobId: f.gitSha1, ...(f.lfs ? { lfs: { sha256: f.sha256, size: f.bytes.byteLength, pointerSize: 134 } } : {}) });
+    siblings.push({
+      rfilename: file,
+      size: f.bytes.byteLength,
+      blobId: f.gitSha1,
+      ...(f.lfs ? { lfs: { sha256: f.sha256, size: f.bytes.byteLength, pointerSize: 134 } } : {}),
+    });
   }
   const body = JSON.stringify({ id: repo.id, sha: repo.commit, siblings });
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'X-Repo-Commit': repo.commit });

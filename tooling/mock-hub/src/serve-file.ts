@@ -31,7 +31,8 @@ export async function serveBytes(
   stalled: Set<ServerResponse>,
 ): Promise<number> {
   await delayHeaders(fault);
-  if (fault?.kind === 'short-chunked' && req.method === 'GET') return serveShort(req, res, headers, full.subarray(0, Math.max(0, full.byteLength - fault.missing)));
+  if (fault?.kind === 'short-chunked' && req.method === 'GET')
+    return serveShort(req, res, headers, full.subarray(0, Math.max(0, full.byteLength - fault.missing)));
   const range = fault?.kind === 'ignore-range' ? undefined : parseRange(req.headers.range, full.byteLength);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Accept-Ranges', 'bytes');
@@ -77,7 +78,14 @@ function serveShort(req: IncomingMessage, res: ServerResponse, headers: Record<s
 }
 
 /** Ends a request with an error status and the hub's X-Error-Code/X-Error-Message headers. */
-export function sendError(res: ServerResponse, status: number, code: string | undefined, message: string, extra: Record<string, string> = {}, retryAfter?: number): number {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string | undefined,
+  message: string,
+  extra: Record<string, string> = {},
+  retryAfter?: number,
+): number {
   res.statusCode = status;
   if (code) res.setHeader('X-Error-Code', code);
   res.setHeader('X-Error-Message', message);

@@ -81,7 +81,11 @@ describe('mock hub', () => {
   });
 
   it('never serves files outside a repo folder', async () => {
-    for (const p of ['/acme/tiny/resolve/main/..%2F..%2Fsecret.txt', '/acme/tiny/resolve/main/%2E%2E/%2E%2E/secret.txt', '/acme/..%2F/resolve/main/secret.txt']) {
+    for (const p of [
+      '/acme/tiny/resolve/main/..%2F..%2Fsecret.txt',
+      '/acme/tiny/resolve/main/%2E%2E/%2E%2E/secret.txt',
+      '/acme/..%2F/resolve/main/secret.txt',
+    ]) {
       const r = await fetch(`${hub.url}${p}`);
       expect(r.status).not.toBe(200);
     }

@@ -103,8 +103,23 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
     const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));
     const out = join(work, 'cli-out');
     mkdirSync(out);
-    const r = maskgen(['generate', 'a red fox', '--seed', '1', '--steps', '3', '-q', '-o', join(out, 'fox.png'),
-      '--model', dirs['turkeyju/generator_maskgen_vq_xl'], '--tokenizer', dirs['turkeyju/tokenizer_tatitok_bl128_vq'], '--text-encoder', dirs['openai/clip-vit-large-patch14-336']]);
+    const r = maskgen([
+      'generate',
+      'a red fox',
+      '--seed',
+      '1',
+      '--steps',
+      '3',
+      '-q',
+      '-o',
+      join(out, 'fox.png'),
+      '--model',
+      dirs['turkeyju/generator_maskgen_vq_xl'],
+      '--tokenizer',
+      dirs['turkeyju/tokenizer_tatitok_bl128_vq'],
+      '--text-encoder',
+      dirs['openai/clip-vit-large-patch14-336'],
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const png = readFileSync(join(out, 'fox.png'));
     expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
@@ -120,7 +135,17 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
   it('maskgen reconstruct reads a JPEG', () => {
     const { dirs } = goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-cli-')));
     copyFileSync(join(__dirname, '../fixtures/photo.jpg'), join(work, 'photo.jpg'));
-    const r = maskgen(['reconstruct', 'photo.jpg', '-o', 'photo-rec.png', '-q', '--tokenizer', dirs['turkeyju/tokenizer_tatitok_bl128_vq'], '--text-encoder', dirs['openai/clip-vit-large-patch14-336']]);
+    const r = maskgen([
+      'reconstruct',
+      'photo.jpg',
+      '-o',
+      'photo-rec.png',
+      '-q',
+      '--tokenizer',
+      dirs['turkeyju/tokenizer_tatitok_bl128_vq'],
+      '--text-encoder',
+      dirs['openai/clip-vit-large-patch14-336'],
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(work, 'photo-rec.png')).readUInt32BE(16)).toBe(32);
   }, 120_000);
@@ -128,7 +153,10 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
 
 describe('packed packages installed outside the workspace', () => {
   it('import in a fresh project and generate an image with runtime-node', () => {
-    const r = spawnSync(process.execPath, ['use-packages.mjs', JSON.stringify(goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-repos-'))))], { cwd: app, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['use-packages.mjs', JSON.stringify(goldenFolders(mkdtempSync(join(tmpdir(), 'maskgen-smoke-repos-'))))], {
+      cwd: app,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     expect(out).toMatchObject({ width: 32, height: 32, bytes: 32 * 32 * 4, pngRoundTrip: true });
@@ -140,9 +168,27 @@ describe('packed packages installed outside the workspace', () => {
     const dir = join(app, 'cjs-ts');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cjs-ts', version: '1.0.0' }));
-    writeFileSync(join(dir, 'index.ts'), "import { encodePng } from '@maskgen/image';\nimport { createTextToImage } from '@maskgen/pipeline';\nexport const used = [encodePng, createTextToImage];\n");
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "import { encodePng } from '@maskgen/image';\nimport { createTextToImage } from '@maskgen/pipeline';\nexport const used = [encodePng, createTextToImage];\n",
+    );
     const tsc = (module: string) =>
-      spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--module', module, '--moduleResolution', module, '--target', 'es2022', '--noEmit', '--skipLibCheck', 'index.ts'], { cwd: dir, encoding: 'utf8' });
+      spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/typescript/bin/tsc'),
+          '--module',
+          module,
+          '--moduleResolution',
+          module,
+          '--target',
+          'es2022',
+          '--noEmit',
+          '--skipLibCheck',
+          'index.ts',
+        ],
+        { cwd: dir, encoding: 'utf8' },
+      );
     const next = tsc('nodenext');
     expect(next.status, next.stdout).toBe(0);
     const old = tsc('node16');

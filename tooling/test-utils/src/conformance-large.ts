@@ -57,7 +57,9 @@ export function largeWeightConformance(make: () => Runtime, large: LargeWeights)
         const file = untouchableFile(HUGE_FILE_SIZE);
         const g = await bigGatherGraph(file);
         const readsBefore = file.reads;
-        const err = await make().createSession(g.build()).catch((e: unknown) => e);
+        const err = await make()
+          .createSession(g.build())
+          .catch((e: unknown) => e);
         expect(isMaskgenError(err, 'RUNTIME_LIMIT')).toBe(true);
         expect(String((err as Error).message)).toMatch(/precision: 'int8'.*runtime-node/);
         expect(file.reads).toBe(readsBefore);

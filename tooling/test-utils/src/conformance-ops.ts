@@ -40,46 +40,49 @@ export function opConformance(make: () => Runtime, files: FileFactory): void {
     });
 
     // Both op forms of the same quantised bytes: MatMulNBits, and DequantizeLinear → MatMul (what runtimes without 8-bit MatMulNBits get).
-    it.each(['MatMulNBits', 'DequantizeLinear'] as const)('int8 linear (%s on block-quantised weights) stays within its quantisation error bound', async (int8Kernel) => {
-      // K = 200 is not a whole number of 32-blocks (padding); a layer with fewer than 32 inputs stays float32.
-      const [N, K] = [384, 200];
-      const { st, data } = await weightsFixture(files, { 'fc.weight': [N, K], 'fc.bias': [N], 'small.weight': [8, 16] });
-      const g = new GraphBuilder('linear_int8', { precision: 'int8', int8Kernel });
-      g.output(linearFrom(g, st, 'fc', g.input('x', 'float32', ['b', 3, K])), 'y');
-      g.output(linearFrom(g, st, 'small', g.input('x2', 'float32', ['b', 16])), 'small');
-      const model = g.build();
-      // The float copy of the quantised weight is no longer part of the model.
-      expect(model.externalData.reduce((s, e) => s + e.usedBytes, 0)).toBe(N * 4 + 8 * 16 * 4 + N * 7 * 32 + N * 7 * 4);
-      const xs = testData(2 * 3 * K, 5);
-      const x2 = testData(2 * 16, 6);
-      const s = await make().createSession(model);
-      try {
-        const out = await s.run({ x: tensor('float32', [2, 3, K], xs), x2: tensor('float32', [2, 16], x2) });
-        expect(out.y.dims).toEqual([2, 3, N]);
-        expect(maxAbsDiff(out.small.data as Float32Array, refLinear(x2, 2, 16, data['small.weight'], 8))).toBeLessThan(1e-5);
-        const ref = refLinear(xs, 6, K, data['fc.weight'], N, data['fc.bias']);
-        // Per output: Σ over 32-blocks of |x|·(weight step / 2) + |w|·(activation step / 2) + the product of the half steps.
-        const w = data['fc.weight'];
-        let worst = 0;
-        for (let r = 0; r < 6; r++) {
-          for (let n = 0; n < N; n++) {
-            let bound = 1e-5;
-            for (let b = 0; b < K; b += 32) {
-              let mw = 0;
-              let mx = 0;
-              for (let k = b; k < Math.min(K, b + 32); k++) [mw, mx] = [Math.max(mw, Math.abs(w[n * K + k])), Math.max(mx, Math.abs(xs[r * K + k]))];
-              const [hw, hx] = [mw / 254, mx / 254];
-              for (let k = b; k < Math.min(K, b + 32); k++) bound += Math.abs(xs[r * K + k]) * hw + Math.abs(w[n * K + k]) * hx + hw * hx;
+    it.each(['MatMulNBits', 'DequantizeLinear'] as const)(
+      'int8 linear (%s on block-quantised weights) stays within its quantisation error bound',
+      async (int8Kernel) => {
+        // K = 200 is not a whole number of 32-blocks (padding); a layer with fewer than 32 inputs stays float32.
+        const [N, K] = [384, 200];
+        const { st, data } = await weightsFixture(files, { 'fc.weight': [N, K], 'fc.bias': [N], 'small.weight': [8, 16] });
+        const g = new GraphBuilder('linear_int8', { precision: 'int8', int8Kernel });
+        g.output(linearFrom(g, st, 'fc', g.input('x', 'float32', ['b', 3, K])), 'y');
+        g.output(linearFrom(g, st, 'small', g.input('x2', 'float32', ['b', 16])), 'small');
+        const model = g.build();
+        // The float copy of the quantised weight is no longer part of the model.
+        expect(model.externalData.reduce((s, e) => s + e.usedBytes, 0)).toBe(N * 4 + 8 * 16 * 4 + N * 7 * 32 + N * 7 * 4);
+        const xs = testData(2 * 3 * K, 5);
+        const x2 = testData(2 * 16, 6);
+        const s = await make().createSession(model);
+        try {
+          const out = await s.run({ x: tensor('float32', [2, 3, K], xs), x2: tensor('float32', [2, 16], x2) });
+          expect(out.y.dims).toEqual([2, 3, N]);
+          expect(maxAbsDiff(out.small.data as Float32Array, refLinear(x2, 2, 16, data['small.weight'], 8))).toBeLessThan(1e-5);
+          const ref = refLinear(xs, 6, K, data['fc.weight'], N, data['fc.bias']);
+          // Per output: Σ over 32-blocks of |x|·(weight step / 2) + |w|·(activation step / 2) + the product of the half steps.
+          const w = data['fc.weight'];
+          let worst = 0;
+          for (let r = 0; r < 6; r++) {
+            for (let n = 0; n < N; n++) {
+              let bound = 1e-5;
+              for (let b = 0; b < K; b += 32) {
+                let mw = 0;
+                let mx = 0;
+                for (let k = b; k < Math.min(K, b + 32); k++) [mw, mx] = [Math.max(mw, Math.abs(w[n * K + k])), Math.max(mx, Math.abs(xs[r * K + k]))];
+                const [hw, hx] = [mw / 254, mx / 254];
+                for (let k = b; k < Math.min(K, b + 32); k++) bound += Math.abs(xs[r * K + k]) * hw + Math.abs(w[n * K + k]) * hx + hw * hx;
+              }
+              worst = Math.max(worst, Math.abs((out.y.data as Float32Array)[r * N + n] - ref[r * N + n]) / bound);
             }
-            worst = Math.max(worst, Math.abs((out.y.data as Float32Array)[r * N + n] - ref[r * N + n]) / bound);
           }
+          expect(worst).toBeLessThanOrEqual(1);
+          expect(maxAbsDiff(out.y.data as Float32Array, ref)).toBeGreaterThan(0);
+        } finally {
+          await s.dispose();
         }
-        expect(worst).toBeLessThanOrEqual(1);
-        expect(maxAbsDiff(out.y.data as Float32Array, ref)).toBeGreaterThan(0);
-      } finally {
-        await s.dispose();
-      }
-    });
+      },
+    );
 
     it('layer norm matches a float64 reference', async () => {
       const { st, data } = await weightsFixture(files, { 'ln.weight': [16], 'ln.bias': [16] });

@@ -85,8 +85,16 @@ export function sessionConformance(make: () => Runtime, files: FileFactory): voi
       const s = await make().createSession(g.build());
       const f = (dims: number[], dtype: 'float32' | 'int32' = 'float32') => tensor(dtype, dims, new Array(dims.reduce((a, b) => a * b, 1)).fill(1));
       const ok = f([2, 4]);
-      await expectMaskgenError(s.run({ x: f([2, 5]), y: ok }), 'SHAPE_MISMATCH', /badfeed: input "x" is float32 \[2,5\], expected float32 \[b,4\] \(dimension 1 is 5, not 4\)/);
-      await expectMaskgenError(s.run({ x: ok, y: f([3, 4]) }), 'SHAPE_MISMATCH', /input "y" is float32 \[3,4\], expected float32 \[b,4\] with b = 2 as in input "x"/);
+      await expectMaskgenError(
+        s.run({ x: f([2, 5]), y: ok }),
+        'SHAPE_MISMATCH',
+        /badfeed: input "x" is float32 \[2,5\], expected float32 \[b,4\] \(dimension 1 is 5, not 4\)/,
+      );
+      await expectMaskgenError(
+        s.run({ x: ok, y: f([3, 4]) }),
+        'SHAPE_MISMATCH',
+        /input "y" is float32 \[3,4\], expected float32 \[b,4\] with b = 2 as in input "x"/,
+      );
       await expectMaskgenError(s.run({ x: f([8]), y: ok }), 'SHAPE_MISMATCH', /input "x" is float32 \[8\], expected float32 \[b,4\] \(rank 1, not 2\)/);
       await expectMaskgenError(s.run({ x: f([2, 4], 'int32'), y: ok }), 'INVALID_ARGUMENT', /input "x" is int32 \[2,4\], expected float32/);
       await expectMaskgenError(s.run({ x: ok }), 'INVALID_ARGUMENT', /input "y" is missing; it takes x float32 \[b,4\], y float32 \[b,4\]/);
@@ -99,7 +107,11 @@ export function sessionConformance(make: () => Runtime, files: FileFactory): voi
       const g = new GraphBuilder('inner');
       g.output(g.op1('Add', [g.input('x', 'float32', ['n']), g.input('y', 'float32', ['m'])]), 'z');
       const s = await make().createSession(g.build());
-      const e = await expectMaskgenError(s.run({ x: tensor('float32', [2], [1, 2]), y: tensor('float32', [3], [1, 2, 3]) }), 'SHAPE_MISMATCH', /could not run inner: the input shapes do not fit together \((Add: )?[^;]*broadcast[^;]*\); given x float32 \[2\], y float32 \[3\]; it takes x float32 \[n\], y float32 \[m\]/);
+      const e = await expectMaskgenError(
+        s.run({ x: tensor('float32', [2], [1, 2]), y: tensor('float32', [3], [1, 2, 3]) }),
+        'SHAPE_MISMATCH',
+        /could not run inner: the input shapes do not fit together \((Add: )?[^;]*broadcast[^;]*\); given x float32 \[2\], y float32 \[3\]; it takes x float32 \[n\], y float32 \[m\]/,
+      );
       expect(e.message).not.toMatch(/Add_|Name:'|onnxruntime_src|\.h:\d|ERROR_CODE|\n/);
       await s.dispose();
     });
@@ -109,7 +121,11 @@ export function sessionConformance(make: () => Runtime, files: FileFactory): voi
       const g = new GraphBuilder('outdecl');
       g.output(g.op1('Reshape', [g.input('x', 'float32', [2]), g.input('s', 'int64', [1])]), 'y', 'float32', [5]);
       const s = await make().createSession(g.build());
-      await expectMaskgenError(s.run({ x: tensor('float32', [2], [1, 2]), s: tensor('int64', [1], [2]) }), 'SHAPE_MISMATCH', /outdecl: output "y" is float32 \[2\], but the graph declares float32 \[5\]/);
+      await expectMaskgenError(
+        s.run({ x: tensor('float32', [2], [1, 2]), s: tensor('int64', [1], [2]) }),
+        'SHAPE_MISMATCH',
+        /outdecl: output "y" is float32 \[2\], but the graph declares float32 \[5\]/,
+      );
       await s.dispose();
     });
   });

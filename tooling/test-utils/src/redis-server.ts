@@ -50,10 +50,26 @@ async function waitForPort(port: number, child: ChildProcess, deadlineMs = 10_00
  * so a restart (even after SIGKILL) loses nothing; without it nothing is written to disk.
  */
 export async function startRedisServer(opts: { persist?: boolean } = {}): Promise<TestRedis> {
-  if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} not found: install Debian's redis-server (apt-get install redis-server); the queue tests need a real Redis`);
+  if (!existsSync(REDIS_SERVER))
+    throw new Error(`${REDIS_SERVER} not found: install Debian's redis-server (apt-get install redis-server); the queue tests need a real Redis`);
   const dir = mkdtempSync(join(tmpdir(), 'maskgen-redis-'));
   const port = await freePort();
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'];
+  const args = [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--protected-mode',
+    'yes',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
   if (opts.persist) args.push('--appendonly', 'yes', '--appendfsync', 'always');
   else args.push('--appendonly', 'no');
   let child!: ChildProcess;

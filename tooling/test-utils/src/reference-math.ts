@@ -57,7 +57,13 @@ export function erf(x: number): number {
     1 -
     t *
       Math.exp(
-        -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        -x * x -
+          1.26551223 +
+          t *
+            (1.00002368 +
+              t *
+                (0.37409196 +
+                  t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
       );
   return x >= 0 ? y : -y;
 }
@@ -71,7 +77,16 @@ export const refActivations: Record<string, (x: number) => number> = {
 };
 
 /** Multi-head attention on [B, L, D] q/k/v with an optional additive mask [L, L]. */
-export function refAttention(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, B: number, L: number, H: number, dh: number, mask?: ArrayLike<number>): Float64Array {
+export function refAttention(
+  q: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+  B: number,
+  L: number,
+  H: number,
+  dh: number,
+  mask?: ArrayLike<number>,
+): Float64Array {
   const D = H * dh;
   const out = new Float64Array(B * L * D);
   for (let b = 0; b < B; b++)
@@ -87,7 +102,7 @@ export function refAttention(q: ArrayLike<number>, k: ArrayLike<number>, v: Arra
           max = Math.max(max, s);
         }
         let z = 0;
-        for (let j = 0; j < L; j++) z += (scores[j] = Math.exp(scores[j] - max));
+        for (let j = 0; j < L; j++) z += scores[j] = Math.exp(scores[j] - max);
         for (let e = 0; e < dh; e++) {
           let s = 0;
           for (let j = 0; j < L; j++) s += (scores[j] / z) * v[(b * L + j) * D + h * dh + e];

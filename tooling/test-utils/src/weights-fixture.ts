@@ -13,7 +13,10 @@ export async function weightsFixture(files: FileFactory, shapes: Record<string, 
   const tensors: Record<string, ReturnType<typeof tensor<'float32'>>> = {};
   let seed = firstSeed;
   for (const [k, dims] of Object.entries(shapes)) {
-    data[k] = testData(dims.reduce((a, b) => a * b, 1), seed++);
+    data[k] = testData(
+      dims.reduce((a, b) => a * b, 1),
+      seed++,
+    );
     tensors[k] = tensor('float32', dims, data[k]);
   }
   const st = await SafetensorsFile.open(await files(encodeSafetensors(tensors), name));

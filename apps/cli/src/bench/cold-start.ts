@@ -74,7 +74,14 @@ export async function measureColdStart(key: string, o: { dir: string; steps?: nu
   const cache = join(o.dir, 'session-cache');
   rmSync(cache, { recursive: true, force: true });
   const out = join(o.dir, 'cold.png');
-  const flags = ['--tokenizer', paths.tokenizer, '--text-encoder', paths['text-encoder'], ...(o.steps ? ['--steps', String(o.steps)] : []), ...(o.threads ? ['--threads', String(o.threads)] : [])];
+  const flags = [
+    '--tokenizer',
+    paths.tokenizer,
+    '--text-encoder',
+    paths['text-encoder'],
+    ...(o.steps ? ['--steps', String(o.steps)] : []),
+    ...(o.threads ? ['--threads', String(o.threads)] : []),
+  ];
   const args = ['generate', 'a red fox in the snow', '--model', paths.model, ...flags, '--seed', '1', '-q', '-o', out];
   const before = process.env.MASKGEN_SESSION_CACHE;
   const env = { ...process.env, HF_HUB_OFFLINE: '1', HF_HOME: join(o.dir, 'hf-home'), MASKGEN_SESSION_CACHE: cache };
@@ -87,7 +94,11 @@ export async function measureColdStart(key: string, o: { dir: string; steps?: nu
     process.env.MASKGEN_SESSION_CACHE = cache; // the warm process loads as the CLI does, from the same entries
     const t = performance.now();
     const ac = new AbortController();
-    const { modelId, options } = await loadOptions({ ...Object.fromEntries(Object.entries(paths).filter(([k]) => k !== 'model')), threads: o.threads }, paths.model, { signal: ac.signal, onProgress: () => undefined });
+    const { modelId, options } = await loadOptions(
+      { ...Object.fromEntries(Object.entries(paths).filter(([k]) => k !== 'model')), threads: o.threads },
+      paths.model,
+      { signal: ac.signal, onProgress: () => undefined },
+    );
     const t2i = await createTextToImage(modelId, options);
     const warmLoadMs = performance.now() - t;
     let warmMs = 0;

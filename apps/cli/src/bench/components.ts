@@ -21,7 +21,14 @@ function tatitokDecode(tokens: number, mode: 'vq' | 'vae'): Component {
       const ck = await checkpoint(dir, `tatitok_bl${tokens}_${mode}`, shapes, config);
       const tok = await Tatitok.create({ runtime, ...ck, precision });
       await tok.prepare();
-      const input = mode === 'vq' ? tensor('int64', [1, tokens], Array.from({ length: tokens }, (_, i) => (i * 97) % 8192)) : randn([1, C, 1, tokens]);
+      const input =
+        mode === 'vq'
+          ? tensor(
+              'int64',
+              [1, tokens],
+              Array.from({ length: tokens }, (_, i) => (i * 97) % 8192),
+            )
+          : randn([1, C, 1, tokens]);
       const text = randn([1, 77, 768]);
       const run = () => tok.decode(input, text);
       return { run, dispose: () => tok.dispose(), weightBytes: ck.bytes, output: async () => (await run()).data };
@@ -45,7 +52,8 @@ export function maskgenVq(steps: number | null, size: GeneratorSize = generatorS
       const [cond, pooled] = [randn([2, 77, 768]), randn([2, 1, 768])];
       const forward = () => gen.forward(tensor('int64', [2, 128], new Array(256).fill(8192)), cond, pooled, [6.5, 6.5]);
       const [c1, p1, c0, p0] = [randn([batch, 77, 768]), randn([batch, 1, 768]), randn([1, 77, 768]), randn([1, 1, 768])];
-      const run = steps === null ? forward : () => gen.generate({ condition: c1, pooled: p1, uncondCondition: c0, uncondPooled: p0, rng: new SeededRng(1), steps });
+      const run =
+        steps === null ? forward : () => gen.generate({ condition: c1, pooled: p1, uncondCondition: c0, uncondPooled: p0, rng: new SeededRng(1), steps });
       return { run, dispose: () => gen.dispose(), weightBytes: ck.bytes, ...(steps === null ? { output: async () => (await forward()).data } : {}) };
     },
   };
@@ -58,10 +66,23 @@ export function maskgenVq(steps: number | null, size: GeneratorSize = generatorS
  */
 export function maskgenKl(iters: number, batch = 1, size: GeneratorSize = generatorSize('kl', 'l')): Component {
   const { shapes, config } = maskgenKlShapes(size.dim, size.depth, size.heads, size.mlpBlocks, size.mlpWidth);
-  const f = klSampleFlops({ d: size.dim, depth: size.depth, tokens: 32, iters, steps: 100, mlpWidth: size.mlpWidth, mlpBlocks: size.mlpBlocks, tokenSize: 16, batch });
+  const f = klSampleFlops({
+    d: size.dim,
+    depth: size.depth,
+    tokens: 32,
+    iters,
+    steps: 100,
+    mlpWidth: size.mlpWidth,
+    mlpBlocks: size.mlpBlocks,
+    tokenSize: 16,
+    batch,
+  });
   const id = `maskgen-kl-${size.label}`;
   return {
-    name: iters === 1 ? `${id} one step, all 32 tokens (CFG, 100 diffusion steps)` : `${id} sample (${iters} steps × 100 diffusion steps, CFG, ${batch} image${batch > 1 ? 's' : ''})`,
+    name:
+      iters === 1
+        ? `${id} one step, all 32 tokens (CFG, 100 diffusion steps)`
+        : `${id} sample (${iters} steps × 100 diffusion steps, CFG, ${batch} image${batch > 1 ? 's' : ''})`,
     params: paramCount(shapes),
     flops: f.total,
     images: batch,
@@ -100,7 +121,12 @@ export const COMPONENTS: Record<string, (o?: ComponentOptions) => Component> = {
         const ck = await checkpoint(dir, 'clip', shapes);
         const enc = await ClipTextEncoder.create({ runtime, weights: ck.weights, precision });
         const ids = promptIds(2);
-        return { run: () => enc.encodeIds(ids), dispose: () => enc.dispose(), weightBytes: ck.bytes, output: async () => (await enc.encodeIds(ids)).penultimate.data };
+        return {
+          run: () => enc.encodeIds(ids),
+          dispose: () => enc.dispose(),
+          weightBytes: ck.bytes,
+          output: async () => (await enc.encodeIds(ids)).penultimate.data,
+        };
       },
     };
   },

@@ -23,7 +23,10 @@ function e2e(kind: Kind, size: GeneratorSize = generatorSize(kind, 'l'), steps =
   const genId = `maskgen-${kind}-${size.label}`;
   const flops = {
     clip: clipFlops(2),
-    generator: kind === 'vq' ? steps * vqForwardFlops(d, depth) : klSampleFlops({ d, depth, tokens: 32, iters: steps, steps: 100, mlpWidth: size.mlpWidth, mlpBlocks: size.mlpBlocks, tokenSize: 16 }).total,
+    generator:
+      kind === 'vq'
+        ? steps * vqForwardFlops(d, depth)
+        : klSampleFlops({ d, depth, tokens: 32, iters: steps, steps: 100, mlpWidth: size.mlpWidth, mlpBlocks: size.mlpBlocks, tokenSize: 16 }).total,
     decode: tatitokDecodeFlops({ width: 1024, layers: 24, tokens, tokenSize: kind === 'vq' ? 64 : 16, grid: 16, patch: 16 }),
   };
   return {
@@ -46,7 +49,13 @@ function e2e(kind: Kind, size: GeneratorSize = generatorSize(kind, 'l'), steps =
       const run = async () => {
         let t = performance.now();
         const e = await encoder.encodeIds(ids);
-        const c = { condition: row(e.penultimate, 0), pooled: row(e.pooled, 0), uncondCondition: row(e.penultimate, 1), uncondPooled: row(e.pooled, 1), rng: new SeededRng(1) };
+        const c = {
+          condition: row(e.penultimate, 0),
+          pooled: row(e.pooled, 0),
+          uncondCondition: row(e.penultimate, 1),
+          uncondPooled: row(e.pooled, 1),
+          rng: new SeededRng(1),
+        };
         ms.clip = performance.now() - t;
         t = performance.now();
         const latent = vq ? await vq.generate({ ...c, steps }) : await (kl as MaskGenKL).sample({ ...c, numIter: steps });
@@ -55,7 +64,8 @@ function e2e(kind: Kind, size: GeneratorSize = generatorSize(kind, 'l'), steps =
         await tatitok.decode(latent, row(e.final, 0));
         ms.decode = performance.now() - t;
       };
-      const parts = (): Record<string, PartTiming> => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { ms: v, flops: flops[k as keyof typeof flops] }]));
+      const parts = (): Record<string, PartTiming> =>
+        Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { ms: v, flops: flops[k as keyof typeof flops] }]));
       const dispose = async () => {
         await Promise.all([encoder.dispose(), tatitok.dispose(), vq?.dispose(), kl?.dispose()]);
       };

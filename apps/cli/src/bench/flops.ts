@@ -15,7 +15,15 @@ export const clipFlops = (batch: number, width = 768, layers = 12) => transforme
  * TA-TiTok decode of one image: [cls | mask grid | latent tokens | text] through the decoder ViT,
  * plus the token, text and pixel projections.
  */
-export function tatitokDecodeFlops(o: { width: number; layers: number; tokens: number; tokenSize: number; grid: number; patch: number; textWidth?: number }): number {
+export function tatitokDecodeFlops(o: {
+  width: number;
+  layers: number;
+  tokens: number;
+  tokenSize: number;
+  grid: number;
+  patch: number;
+  textWidth?: number;
+}): number {
   const text = 77;
   const seq = 1 + o.grid * o.grid + o.tokens + text;
   const proj = o.tokens * o.tokenSize * o.width + text * (o.textWidth ?? 768) * o.width + o.grid * o.grid * o.width * o.patch * o.patch * 3;
@@ -23,7 +31,8 @@ export function tatitokDecodeFlops(o: { width: number; layers: number; tokens: n
 }
 
 /** One MaskGen-VQ forward at CFG batch 2: the joint blocks over text + image tokens and the logits. */
-export const vqForwardFlops = (d: number, depth: number, tokens = 128, codebook = 8192) => transformerFlops(2, tokens + 77, d, depth) + 2 * 2 * tokens * d * codebook;
+export const vqForwardFlops = (d: number, depth: number, tokens = 128, codebook = 8192) =>
+  transformerFlops(2, tokens + 77, d, depth) + 2 * 2 * tokens * d * codebook;
 
 /** The DiffLoss MLP (SimpleMLPAdaLN) for one row at one diffusion step, run whole as the reference does. */
 export function difflossRowFlops(o: { width: number; dim: number; tokenSize: number; blocks: number; freq?: number }): number {
@@ -33,7 +42,17 @@ export function difflossRowFlops(o: { width: number; dim: number; tokenSize: num
 }
 
 /** KL sampling of `batch` images (default 1) with CFG: `iters` MAE decoder passes and `steps` MLP runs per predicted row. */
-export function klSampleFlops(o: { d: number; depth: number; tokens: number; iters: number; steps: number; mlpWidth: number; mlpBlocks: number; tokenSize: number; batch?: number }) {
+export function klSampleFlops(o: {
+  d: number;
+  depth: number;
+  tokens: number;
+  iters: number;
+  steps: number;
+  mlpWidth: number;
+  mlpBlocks: number;
+  tokenSize: number;
+  batch?: number;
+}) {
   const B = o.batch ?? 1;
   const decoder = o.iters * transformerFlops(2 * B, o.tokens + 77, o.d, o.depth);
   const head = o.steps * 2 * B * o.tokens * difflossRowFlops({ width: o.mlpWidth, dim: o.d, tokenSize: o.tokenSize, blocks: o.mlpBlocks });

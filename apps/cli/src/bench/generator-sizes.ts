@@ -20,7 +20,17 @@ export interface GeneratorSize {
 export function generatorSize(kind: 'vq' | 'kl', label: 'l' | 'xl'): GeneratorSize {
   const entry = fileZooEntry(`maskgen_${kind}_${label}.bin`);
   if (!entry) throw new Error(`no built-in config for maskgen_${kind}_${label}`);
-  const c = entry.config as { model: { maskgen: { decoder_embed_dim: number; decoder_depth: number; decoder_num_heads: number } }; losses?: { diffloss_d: number; diffloss_w: number } };
+  const c = entry.config as {
+    model: { maskgen: { decoder_embed_dim: number; decoder_depth: number; decoder_num_heads: number } };
+    losses?: { diffloss_d: number; diffloss_w: number };
+  };
   const m = c.model.maskgen;
-  return { label, dim: m.decoder_embed_dim, depth: m.decoder_depth, heads: m.decoder_num_heads, mlpBlocks: c.losses?.diffloss_d ?? 0, mlpWidth: c.losses?.diffloss_w ?? 0 };
+  return {
+    label,
+    dim: m.decoder_embed_dim,
+    depth: m.decoder_depth,
+    heads: m.decoder_num_heads,
+    mlpBlocks: c.losses?.diffloss_d ?? 0,
+    mlpWidth: c.losses?.diffloss_w ?? 0,
+  };
 }

@@ -11,7 +11,11 @@ export function inputs(seed = 1): (dims: number[]) => Tensor<'float32'> {
 
 /** Token ids of B prompts of 77 (SOT, 19 word ids, EOT, padding) for the text tower. */
 export function promptIds(batch: number): Tensor<'int64'> {
-  return tensor('int64', [batch, 77], Array.from({ length: batch * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
+  return tensor(
+    'int64',
+    [batch, 77],
+    Array.from({ length: batch * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)),
+  );
 }
 
 /** Row `b` of a batch tensor as a batch of one. */

@@ -49,7 +49,14 @@ export function compareOutputs(a: Float32Array, b: Float32Array): { relRms: numb
 }
 
 /** Builds and times one component in this process (the child side). */
-export async function measureComponent(key: string, runtime: Runtime, dir: string, runs: number, precision: WeightPrecision = 'float32', opts: ComponentOptions = {}): Promise<ComponentResult> {
+export async function measureComponent(
+  key: string,
+  runtime: Runtime,
+  dir: string,
+  runs: number,
+  precision: WeightPrecision = 'float32',
+  opts: ComponentOptions = {},
+): Promise<ComponentResult> {
   const c = COMPONENTS[key](opts);
   let t = performance.now();
   const p = await c.setup(runtime, dir, precision);
@@ -63,8 +70,26 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
     const { medianMs, runsMs } = await timeIt(p.run, { warmup: 0, runs });
     const peakRssBytes = peakRss();
     // Right after the runs, under the same load, and after the RSS reading so its buffers do not count.
-    const peak = await measureGemmPeak(runtime, [[512, 4096, 1024], [512, 1024, 4096]]);
-    result = { key, name: c.name, params: c.params, flops: c.flops, ...(c.images && c.images > 1 ? { images: c.images } : {}), weightBytes: p.weightBytes, buildMs, firstRunMs, medianMs, runsMs, peakRssBytes, parts: p.parts?.(), precision, gemmPeakGflops: peak.gflops };
+    const peak = await measureGemmPeak(runtime, [
+      [512, 4096, 1024],
+      [512, 1024, 4096],
+    ]);
+    result = {
+      key,
+      name: c.name,
+      params: c.params,
+      flops: c.flops,
+      ...(c.images && c.images > 1 ? { images: c.images } : {}),
+      weightBytes: p.weightBytes,
+      buildMs,
+      firstRunMs,
+      medianMs,
+      runsMs,
+      peakRssBytes,
+      parts: p.parts?.(),
+      precision,
+      gemmPeakGflops: peak.gflops,
+    };
     if (precision !== 'float32' && p.output) out = (await p.output()).slice();
   } finally {
     await p.dispose();
@@ -91,7 +116,10 @@ export async function measureComponent(key: string, runtime: Runtime, dir: strin
  * Runs one component in a fresh Node process (same CLI entry, same flags), so its peak RSS is its own
  * and not the high-water mark of everything benchmarked before it.
  */
-export function measureInChild(key: string, job: { dir: string; runs: number; runtime?: string; threads?: number; precision?: WeightPrecision; steps?: number }): Promise<ComponentResult> {
+export function measureInChild(
+  key: string,
+  job: { dir: string; runs: number; runtime?: string; threads?: number; precision?: WeightPrecision; steps?: number },
+): Promise<ComponentResult> {
   const args = [process.argv[1], 'bench', ...(job.runtime ? ['--runtime', job.runtime] : []), ...(job.threads ? ['--threads', String(job.threads)] : [])];
   const child = spawn(process.execPath, [...process.execArgv, ...args], {
     env: { ...process.env, [CHILD_ENV]: JSON.stringify({ key, dir: job.dir, runs: job.runs, precision: job.precision ?? 'float32', steps: job.steps }) },
@@ -106,7 +134,10 @@ export function measureInChild(key: string, job: { dir: string; runs: number; ru
     child.on('close', (code, signal) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as ComponentResult);
-      else reject(new MaskgenError('RUNTIME', `benchmark of ${key} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); its own error is printed above`));
+      else
+        reject(
+          new MaskgenError('RUNTIME', `benchmark of ${key} failed (${signal ? `signal ${signal}` : `exit code ${code}`}); its own error is printed above`),
+        );
     });
   });
 }

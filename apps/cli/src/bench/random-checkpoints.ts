@@ -36,7 +36,10 @@ export function clipTextShapes(): ShapeTable {
 }
 
 /** A TA-TiTok checkpoint and its reference config for given ViT sizes (widths/layers from the size table). */
-export function tatitokShapes(o: { enc: 'small' | 'base' | 'large'; dec: 'small' | 'base' | 'large'; tokens: number; mode: 'vq' | 'vae' }): { shapes: ShapeTable; config: object } {
+export function tatitokShapes(o: { enc: 'small' | 'base' | 'large'; dec: 'small' | 'base' | 'large'; tokens: number; mode: 'vq' | 'vae' }): {
+  shapes: ShapeTable;
+  config: object;
+} {
   const size = { small: [512, 8], base: [768, 12], large: [1024, 24] } as const;
   const [we, le] = size[o.enc];
   const [wd, ld] = size[o.dec];
@@ -46,7 +49,11 @@ export function tatitokShapes(o: { enc: 'small' | 'base' | 'large'; dec: 'small'
   const t: ShapeTable = { latent_tokens: [o.tokens, we] };
   lin(t, 'encoder.patch_embed', we, 3);
   t['encoder.patch_embed.weight'] = [we, 3, p, p];
-  Object.assign(t, { 'encoder.class_embedding': [1, we], 'encoder.positional_embedding': [grid * grid + 1, we], 'encoder.latent_token_positional_embedding': [o.tokens, we] });
+  Object.assign(t, {
+    'encoder.class_embedding': [1, we],
+    'encoder.positional_embedding': [grid * grid + 1, we],
+    'encoder.latent_token_positional_embedding': [o.tokens, we],
+  });
   ln(t, 'encoder.ln_pre', we);
   residualBlocks(t, 'encoder.transformer', le, we);
   ln(t, 'encoder.ln_post', we);
@@ -91,7 +98,8 @@ function jointBlocks(t: ShapeTable, prefix: string, norm: string, dim: number, d
     const last = i === depth - 1;
     lin(t, `${b}.norm1.linear`, 6 * dim, dim);
     lin(t, `${b}.norm1_context.linear`, (last ? 2 : 6) * dim, dim);
-    for (const n of ['to_q', 'to_k', 'to_v', 'add_q_proj', 'add_k_proj', 'add_v_proj', 'to_out.0', ...(last ? [] : ['to_add_out'])]) lin(t, `${b}.attn.${n}`, dim, dim);
+    for (const n of ['to_q', 'to_k', 'to_v', 'add_q_proj', 'add_k_proj', 'add_v_proj', 'to_out.0', ...(last ? [] : ['to_add_out'])])
+      lin(t, `${b}.attn.${n}`, dim, dim);
     for (const ff of last ? ['ff'] : ['ff', 'ff_context']) {
       lin(t, `${b}.${ff}.net.0.proj`, 4 * dim, dim);
       lin(t, `${b}.${ff}.net.2`, dim, 4 * dim);
@@ -106,8 +114,30 @@ export function maskgenVqShapes(dim: number, depth: number, heads: number): { sh
   lin(t, 'text_embed_proj', dim, 768);
   lin(t, 'cond_pooled_proj', dim, 768 + 256);
   jointBlocks(t, 'blocks', 'norm', dim, depth);
-  const maskgen = { decoder_embed_dim: dim, decoder_depth: depth, decoder_num_heads: heads, micro_condition: true, micro_condition_embed_dim: 256, text_drop_prob: 0.1, condition_num_classes: 1000, cfg: 12.0, num_iter: 16, temperature: 2.0, sample_aesthetic_score: 6.5 };
-  const vq_model = { quantize_mode: 'vq', codebook_size: 8192, token_size: 64, num_latent_tokens: 128, vit_enc_model_size: 'base', vit_dec_model_size: 'large', vit_enc_patch_size: 16, vit_dec_patch_size: 16, is_legacy: false };
+  const maskgen = {
+    decoder_embed_dim: dim,
+    decoder_depth: depth,
+    decoder_num_heads: heads,
+    micro_condition: true,
+    micro_condition_embed_dim: 256,
+    text_drop_prob: 0.1,
+    condition_num_classes: 1000,
+    cfg: 12.0,
+    num_iter: 16,
+    temperature: 2.0,
+    sample_aesthetic_score: 6.5,
+  };
+  const vq_model = {
+    quantize_mode: 'vq',
+    codebook_size: 8192,
+    token_size: 64,
+    num_latent_tokens: 128,
+    vit_enc_model_size: 'base',
+    vit_dec_model_size: 'large',
+    vit_enc_patch_size: 16,
+    vit_dec_patch_size: 16,
+    is_legacy: false,
+  };
   return { shapes: t, config: { model: { vq_model, maskgen }, dataset: { preprocessing: { crop_size: 256 } } } };
 }
 
@@ -132,9 +162,34 @@ export function maskgenKlShapes(dim: number, depth: number, heads: number, mlpBl
   }
   lin(t, `${p}.final_layer.adaLN_modulation.1`, 2 * mlpWidth, mlpWidth);
   lin(t, `${p}.final_layer.linear`, 32, mlpWidth);
-  const maskgen = { decoder_embed_dim: dim, decoder_depth: depth, decoder_num_heads: heads, micro_condition: true, micro_condition_embed_dim: 256, text_drop_prob: 0.1, cfg: 3.0, cfg_schedule: 'linear', num_iter: 32, temperature: 1.0, sample_aesthetic_score: 6.5 };
-  const vq_model = { quantize_mode: 'vae', token_size: 16, vit_enc_model_size: 'base', vit_dec_model_size: 'large', vit_enc_patch_size: 16, vit_dec_patch_size: 16, num_latent_tokens: 32, scale_factor: 0.7525, is_legacy: false };
-  return { shapes: t, config: { model: { vq_model, maskgen }, losses: { diffloss_d: mlpBlocks, diffloss_w: mlpWidth }, dataset: { preprocessing: { crop_size: 256 } } } };
+  const maskgen = {
+    decoder_embed_dim: dim,
+    decoder_depth: depth,
+    decoder_num_heads: heads,
+    micro_condition: true,
+    micro_condition_embed_dim: 256,
+    text_drop_prob: 0.1,
+    cfg: 3.0,
+    cfg_schedule: 'linear',
+    num_iter: 32,
+    temperature: 1.0,
+    sample_aesthetic_score: 6.5,
+  };
+  const vq_model = {
+    quantize_mode: 'vae',
+    token_size: 16,
+    vit_enc_model_size: 'base',
+    vit_dec_model_size: 'large',
+    vit_enc_patch_size: 16,
+    vit_dec_patch_size: 16,
+    num_latent_tokens: 32,
+    scale_factor: 0.7525,
+    is_legacy: false,
+  };
+  return {
+    shapes: t,
+    config: { model: { vq_model, maskgen }, losses: { diffloss_d: mlpBlocks, diffloss_w: mlpWidth }, dataset: { preprocessing: { crop_size: 256 } } },
+  };
 }
 
 /** Number of parameters of a layout. */

@@ -19,7 +19,9 @@ export function formatRow(r: ComponentResult): string {
   if (r.images && r.images > 1) lines.push(`  ${r.images} images per call: ${(r.medianMs / r.images).toFixed(0)} ms per image`);
   if (r.vsFloat32) {
     const v = r.vsFloat32;
-    lines.push(`  ${r.precision} vs float32 on the same inputs: relative RMS error ${v.relRms.toExponential(2)}, largest difference ${v.maxAbs.toExponential(2)} (largest value ${v.maxRef.toExponential(2)})`);
+    lines.push(
+      `  ${r.precision} vs float32 on the same inputs: relative RMS error ${v.relRms.toExponential(2)}, largest difference ${v.maxAbs.toExponential(2)} (largest value ${v.maxRef.toExponential(2)})`,
+    );
   }
   if (r.vsFloat32Unavailable) lines.push(`  no float32 comparison: ${r.vsFloat32Unavailable}`);
   if (r.parts) {

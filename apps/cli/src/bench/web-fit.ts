@@ -32,7 +32,13 @@ export interface SessionWeights {
  * a runtime that only records them (nothing is run or read): the figure runtime-web compares with its
  * WebAssembly limit before loading, so "does XL fit in the browser" is answered from the shapes alone.
  */
-export async function sessionWeights(kind: 'clip' | 'tatitok' | 'vq' | 'kl', shapes: ShapeTable, config: object | undefined, precision: WeightPrecision, int8MatMulNBits = true): Promise<SessionWeights[]> {
+export async function sessionWeights(
+  kind: 'clip' | 'tatitok' | 'vq' | 'kl',
+  shapes: ShapeTable,
+  config: object | undefined,
+  precision: WeightPrecision,
+  int8MatMulNBits = true,
+): Promise<SessionWeights[]> {
   const seen: SessionWeights[] = [];
   const runtime: Runtime = {
     name: 'weight-recorder',
@@ -44,7 +50,14 @@ export async function sessionWeights(kind: 'clip' | 'tatitok' | 'vq' | 'kl', sha
   };
   const weights = await SafetensorsFile.open(layoutFile(shapes));
   const o = { runtime, weights, config, precision };
-  const m = kind === 'clip' ? await ClipTextEncoder.create(o) : kind === 'tatitok' ? await Tatitok.create(o) : kind === 'vq' ? await MaskGenVQ.create(o) : await MaskGenKL.create(o);
+  const m =
+    kind === 'clip'
+      ? await ClipTextEncoder.create(o)
+      : kind === 'tatitok'
+        ? await Tatitok.create(o)
+        : kind === 'vq'
+          ? await MaskGenVQ.create(o)
+          : await MaskGenKL.create(o);
   if (m instanceof Tatitok) await m.prepare();
   await m.dispose();
   return seen;

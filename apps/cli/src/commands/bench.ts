@@ -12,15 +12,29 @@ import { COLD_COMPONENTS, type ColdResult, formatCold, measureColdStart } from '
 import { makeRuntime } from '../runtime-choice.js';
 import type { Command } from './command.js';
 
-
 const FLAGS = {
-  models: { type: 'string', help: `comma list of ${[...Object.keys(COMPONENTS), ...COLD_COMPONENTS].join(', ')} (default: the L models one image at a time; batches (-b4, -b8), XL and cold-* run only when named)` },
+  models: {
+    type: 'string',
+    help: `comma list of ${[...Object.keys(COMPONENTS), ...COLD_COMPONENTS].join(', ')} (default: the L models one image at a time; batches (-b4, -b8), XL and cold-* run only when named)`,
+  },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   runs: { type: 'int', min: 1, max: 100, help: 'timed runs per component after one warm-up (default 3)' },
-  steps: { type: 'int', min: 1, max: 1000, help: "sampling steps of generate/sample/e2e components (VQ steps, KL outer steps; default: the models' 16 and 32)" },
-  'save-weights': { type: 'string', help: 'keep the random checkpoints (config.json + model.safetensors per model, reference layout) in this folder; reused by later runs' },
-  precision: { type: 'string', choices: ['float32', 'int8'], help: 'weights of the linear layers (default float32); int8 also reports each output against float32' },
+  steps: {
+    type: 'int',
+    min: 1,
+    max: 1000,
+    help: "sampling steps of generate/sample/e2e components (VQ steps, KL outer steps; default: the models' 16 and 32)",
+  },
+  'save-weights': {
+    type: 'string',
+    help: 'keep the random checkpoints (config.json + model.safetensors per model, reference layout) in this folder; reused by later runs',
+  },
+  precision: {
+    type: 'string',
+    choices: ['float32', 'int8'],
+    help: 'weights of the linear layers (default float32); int8 also reports each output against float32',
+  },
   json: { type: 'boolean', help: 'print JSON' },
 } satisfies Flags;
 
@@ -43,12 +57,16 @@ export const bench: Command = {
     }
     const names = flags.models ? flags.models.split(',').map((s) => s.trim()) : DEFAULT_COMPONENTS;
     const isCold = (n: string) => (COLD_COMPONENTS as readonly string[]).includes(n);
-    for (const n of names) if (!COMPONENTS[n] && !isCold(n)) throw new UsageError(`--models: unknown component "${n}"; expected ${[...Object.keys(COMPONENTS), ...COLD_COMPONENTS].join(', ')}`);
+    for (const n of names)
+      if (!COMPONENTS[n] && !isCold(n))
+        throw new UsageError(`--models: unknown component "${n}"; expected ${[...Object.keys(COMPONENTS), ...COLD_COMPONENTS].join(', ')}`);
     const dir = flags['save-weights'] ? resolve(flags['save-weights']) : mkdtempSync(join(tmpdir(), 'maskgen-bench-'));
     // With --json the report goes to stderr as it happens, so stdout holds only the JSON.
     const say = (s: string) => (flags.json ? process.stderr : process.stdout).write(`${s}\n`);
     const before = await measureGemmPeak(runtime);
-    say(`runtime ${runtime.name}, ${flags.precision ?? 'float32'} weights; float32 GEMM peak ${before.gflops.toFixed(1)} GFLOP/s (${fmtShapes(before.byShape)})`);
+    say(
+      `runtime ${runtime.name}, ${flags.precision ?? 'float32'} weights; float32 GEMM peak ${before.gflops.toFixed(1)} GFLOP/s (${fmtShapes(before.byShape)})`,
+    );
     const rows: ComponentResult[] = [];
     const cold: ColdResult[] = [];
     try {
@@ -58,7 +76,14 @@ export const bench: Command = {
           say(formatCold(cold[cold.length - 1]));
           continue;
         }
-        const r = await measureInChild(n, { dir, runs: flags.runs ?? 3, runtime: flags.runtime, threads: flags.threads, precision: flags.precision as WeightPrecision | undefined, steps: flags.steps });
+        const r = await measureInChild(n, {
+          dir,
+          runs: flags.runs ?? 3,
+          runtime: flags.runtime,
+          threads: flags.threads,
+          precision: flags.precision as WeightPrecision | undefined,
+          steps: flags.steps,
+        });
         rows.push(r);
         say(formatRow(r));
       }
@@ -69,8 +94,15 @@ export const bench: Command = {
     const peak = Math.max(before.gflops, after.gflops);
     say(`GEMM peak after: ${after.gflops.toFixed(1)} GFLOP/s (each component's ratio uses the peak measured in its own process right after its runs)`);
     if (flags.json) {
-      const components = rows.map((r) => ({ ...r, gflops: r.flops / r.medianMs / 1e6, ofPeak: r.flops / r.medianMs / 1e6 / r.gemmPeakGflops, rssOverWeights: r.peakRssBytes / r.weightBytes }));
-      process.stdout.write(`${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, steps: flags.steps ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components, ...(cold.length ? { cold } : {}) })}\n`);
+      const components = rows.map((r) => ({
+        ...r,
+        gflops: r.flops / r.medianMs / 1e6,
+        ofPeak: r.flops / r.medianMs / 1e6 / r.gemmPeakGflops,
+        rssOverWeights: r.peakRssBytes / r.weightBytes,
+      }));
+      process.stdout.write(
+        `${JSON.stringify({ runtime: runtime.name, precision: flags.precision ?? 'float32', threads: flags.threads ?? null, steps: flags.steps ?? null, gemmPeakGflops: peak, gemmPeak: { before: before.byShape, after: after.byShape }, components, ...(cold.length ? { cold } : {}) })}\n`,
+      );
     }
     return 0;
   },

@@ -38,10 +38,14 @@ export const cache: Command = {
       if (flags.json) process.stdout.write(`${JSON.stringify({ cacheDir: root, repos, sessions: { dir: sessionDir || null, entries } })}\n`);
       else {
         process.stdout.write(`cache: ${root}\n`);
-        for (const r of repos) process.stdout.write(`${mb(r.bytes)}  ${r.repoId}${r.rangeBytes ? `  (${mb(r.rangeBytes).trim()} read by range)` : ''}${r.partialBytes ? `  (${mb(r.partialBytes).trim()} unfinished downloads)` : ''}\n`);
+        for (const r of repos)
+          process.stdout.write(
+            `${mb(r.bytes)}  ${r.repoId}${r.rangeBytes ? `  (${mb(r.rangeBytes).trim()} read by range)` : ''}${r.partialBytes ? `  (${mb(r.partialBytes).trim()} unfinished downloads)` : ''}\n`,
+          );
         if (!repos.length) process.stdout.write('(empty)\n');
         if (entries.length) process.stdout.write(`built sessions: ${sessionDir}\n`);
-        for (const e of entries) process.stdout.write(`${mb(e.bytes)}  session ${e.id.slice(0, 12)}  ${e.model}${e.complete ? `  ${e.createdAt}` : '  (unfinished write)'}\n`);
+        for (const e of entries)
+          process.stdout.write(`${mb(e.bytes)}  session ${e.id.slice(0, 12)}  ${e.model}${e.complete ? `  ${e.createdAt}` : '  (unfinished write)'}\n`);
       }
       return 0;
     }
@@ -49,7 +53,10 @@ export const cache: Command = {
       if (!target && !all) throw new UsageError('cache rm: expected a repo id (owner/name), a session id (cache ls) or --all');
       const victims = repos.filter((r) => all || r.repoId === target);
       const ofRepos = victims.map((v) => join(root, `models--${v.repoId.replace('/', '--')}`, 'blobs'));
-      const doomed = entries.filter((e) => all || (target !== undefined && target.length >= 6 && e.id.startsWith(target)) || e.sources.some((s) => ofRepos.some((r) => s.startsWith(`${r}/`))));
+      const doomed = entries.filter(
+        (e) =>
+          all || (target !== undefined && target.length >= 6 && e.id.startsWith(target)) || e.sources.some((s) => ofRepos.some((r) => s.startsWith(`${r}/`))),
+      );
       if (!victims.length && !doomed.length) throw new UsageError(`cache rm: ${JSON.stringify(target)} is not a repo or session id in the cache at ${root}`);
       for (const v of victims) {
         const freed = await removeFromCache(root, v.repoId);

@@ -11,9 +11,15 @@ import type { Command } from './command.js';
 const FLAGS = {
   keep: { type: 'string', help: 'token indices to keep, e.g. "0-63" or "0-15,32,40-47" (the rest is regenerated)' },
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
-  model: { type: 'string', help: `generator (MaskGen-VQ or MaskGen-KL): repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
+  model: {
+    type: 'string',
+    help: `generator (MaskGen-VQ or MaskGen-KL): repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})`,
+  },
   tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
-  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  config: {
+    type: 'string',
+    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
+  },
   'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
@@ -21,7 +27,11 @@ const FLAGS = {
   guidance: { type: 'float', min: 0, max: 100, help: 'classifier-free guidance scale' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
-  precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  precision: {
+    type: 'string',
+    choices: ['float32', 'int8'],
+    help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)',
+  },
   'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
@@ -42,7 +52,7 @@ export function parseKeep(spec: string): number[] {
 
 /** `maskgen edit in.png "prompt" --keep 0-63`: token-space editing (inpainting/variations) with any family that edits. */
 export const edit: Command = {
-  summary: 'keep some of an image\'s tokens and regenerate the rest under a prompt',
+  summary: "keep some of an image's tokens and regenerate the rest under a prompt",
   usage: () => usage('edit', 'in.png "prompt" --keep RANGES [options]', FLAGS),
   async run(argv, { signal }) {
     const { flags, args } = parseFlags(argv, FLAGS, { min: 2, max: 2, names: 'an input PNG and a prompt' });
@@ -57,7 +67,10 @@ export const edit: Command = {
     try {
       const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
       const out = await t2i.edit(img, args[1], { keep, seed, steps: flags.steps, guidance: flags.guidance, signal, onProgress: bars.handle });
-      await writeAtomic(file, encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: t2i.modelId, Software: 'maskgen.js' }));
+      await writeAtomic(
+        file,
+        encodePng(out.images[0], { prompt: args[1], keep: flags.keep, seed: String(out.seed), model: t2i.modelId, Software: 'maskgen.js' }),
+      );
       process.stderr.write(`wrote ${file} (seed ${out.seed})\n`);
       return 0;
     } finally {

@@ -17,7 +17,10 @@ const FLAGS = {
   output: { type: 'string', short: 'o', help: 'folder to write the graphs, weights and manifest.json into (required)' },
   model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
   tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
-  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  config: {
+    type: 'string',
+    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
+  },
   'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
@@ -53,7 +56,9 @@ export const exportCommand: Command = {
       ...generatorFamily(entry.defaults.family).graphs(gen.weights, gen.config),
     ];
     const dir = resolve(flags.output);
-    await mkdir(dir, { recursive: true }).catch((e) => { throw fsError(e, dir, 'create the folder'); });
+    await mkdir(dir, { recursive: true }).catch((e) => {
+      throw fsError(e, dir, 'create the folder');
+    });
     const manifest = [];
     for (const m of models) {
       // The packer names its data file uniquely per process; hosted copies get a stable `<name>.weights.bin`.

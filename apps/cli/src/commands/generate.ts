@@ -11,25 +11,41 @@ import { DEFAULT_BATCH_SIZE, pendingItems, runPromptItems } from '../prompt-run.
 import type { Command } from './command.js';
 
 const FLAGS = {
-  output: { type: 'string', short: 'o', help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …); with --prompts: the folder (default .)' },
+  output: {
+    type: 'string',
+    short: 'o',
+    help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …); with --prompts: the folder (default .)',
+  },
   model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: 'TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator\'s pairing)' },
-  config: { type: 'string', help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
+  config: {
+    type: 'string',
+    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
+  },
   'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
-  steps: { type: 'int', min: 1, max: 1000, aliases: ['num-inference-steps'], help: 'sampling steps (default: the model\'s)' },
+  steps: { type: 'int', min: 1, max: 1000, aliases: ['num-inference-steps'], help: "sampling steps (default: the model's)" },
   guidance: { type: 'float', min: 0, max: 100, aliases: ['guidance-scale'], help: 'classifier-free guidance scale' },
   temperature: { type: 'float', min: 0, max: 100, help: 'sampling temperature' },
   aesthetic: { type: 'float', min: 0, max: 10, help: 'aesthetic score micro-condition (default 6.5)' },
   n: { type: 'int', short: 'n', min: 1, max: 64, aliases: ['num-images-per-prompt'], help: 'images per prompt (default 1)' },
   prompts: { type: 'string', help: 'file with one prompt per line (# comments); writes <index>-<slug>.png + results.jsonl into -o' },
-  'batch-size': { type: 'int', min: 1, max: MAX_PROMPTS, help: `--prompts: images per model call (default ${DEFAULT_BATCH_SIZE}: measured fastest per image, docs/performance.md; KL models: always 1)` },
+  'batch-size': {
+    type: 'int',
+    min: 1,
+    max: MAX_PROMPTS,
+    help: `--prompts: images per model call (default ${DEFAULT_BATCH_SIZE}: measured fastest per image, docs/performance.md; KL models: always 1)`,
+  },
   force: { type: 'boolean', help: '--prompts: regenerate images whose file exists (default: skip them, so a re-run resumes)' },
   grid: { type: 'boolean', help: 'write all images as one grid PNG' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
-  precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  precision: {
+    type: 'string',
+    choices: ['float32', 'int8'],
+    help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)',
+  },
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
   'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
@@ -75,7 +91,11 @@ export const generate: Command = {
         onProgress: bars.handle,
       });
       const n = flags.n ?? 1;
-      const settings = Object.fromEntries(Object.entries({ ...result.settings, seed: result.seed, model: t2i.modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(([k, v]) => [k, String(v)]));
+      const settings = Object.fromEntries(
+        Object.entries({ ...result.settings, seed: result.seed, model: t2i.modelId, ...(flags.precision === 'int8' ? { precision: 'int8' } : {}) }).map(
+          ([k, v]) => [k, String(v)],
+        ),
+      );
       const files = flags.grid ? [base] : outputNames(base, result.images.length);
       const images = flags.grid ? [gridImage(result.images)] : result.images;
       for (let i = 0; i < images.length; i++) {
@@ -100,7 +120,8 @@ async function runPromptFile(flags: GenerateFlags, args: string[], signal: Abort
   const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (a folder with --prompts)', folder: true });
   const list = parsePromptList(await readPromptFile(flags.prompts!, signal));
   for (const p of list) {
-    if (p.prompt.length > MAX_PROMPT_CHARS) throw new MaskgenError('INVALID_ARGUMENT', `--prompts: line ${p.line} has ${p.prompt.length} characters; the limit is ${MAX_PROMPT_CHARS}`);
+    if (p.prompt.length > MAX_PROMPT_CHARS)
+      throw new MaskgenError('INVALID_ARGUMENT', `--prompts: line ${p.line} has ${p.prompt.length} characters; the limit is ${MAX_PROMPT_CHARS}`);
   }
   if (list.length === 0) throw new UsageError(`--prompts: ${JSON.stringify(flags.prompts)} holds no prompts (only blank or # lines)`);
   const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -113,7 +134,14 @@ async function runPromptFile(flags: GenerateFlags, args: string[], signal: Abort
   const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
   const t2i = await createTextToImage(modelId, options);
   try {
-    const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic, signal, onProgress: bars.handle };
+    const settings = {
+      steps: flags.steps,
+      guidance: flags.guidance,
+      temperature: flags.temperature,
+      aestheticScore: flags.aesthetic,
+      signal,
+      onProgress: bars.handle,
+    };
     const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'], settings, (r) => note(`wrote ${r.file} (seed ${r.seed})\n`));
     if (flags.json) process.stdout.write(`${JSON.stringify({ dir, seed, written: records.map((r) => r.file), skipped: items.length - todo.length })}\n`);
     return 0;

@@ -26,8 +26,12 @@ function describe(st: QueueStatus, url: string, redactUrl: (u: string) => string
     `  waiting ${c.waiting + c.prioritized}  active ${c.active}  delayed ${c.delayed}  completed ${c.completed}  failed ${c.failed}`,
     `  throughput ${st.perMinute.toFixed(1)} images/min; ETA ${st.etaSeconds === undefined ? 'unknown (nothing finishing)' : duration(st.etaSeconds)}`,
   ];
-  if (st.models) lines.push(`  models: ${st.models.generator}${st.models.tokenizer ? ` + ${st.models.tokenizer}` : ''}${st.models.textEncoder ? ` + ${st.models.textEncoder}` : ''} (${st.models.precision})`);
-  for (const f of st.failures) lines.push(`  failed ${f.id}${f.file ? ` ${f.file}` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.error}`);
+  if (st.models)
+    lines.push(
+      `  models: ${st.models.generator}${st.models.tokenizer ? ` + ${st.models.tokenizer}` : ''}${st.models.textEncoder ? ` + ${st.models.textEncoder}` : ''} (${st.models.precision})`,
+    );
+  for (const f of st.failures)
+    lines.push(`  failed ${f.id}${f.file ? ` ${f.file}` : ''} after ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}: ${f.error}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,7 +57,10 @@ export const queue: Command = {
         out({ retried: n }, `${n} failed job${n === 1 ? '' : 's'} moved back to waiting\n`);
       } else {
         const n = await drainQueue(q, flags.all);
-        out({ removed: n }, flags.all ? `queue "${q.queue.name}" removed (${n} jobs)\n` : `${n} job${n === 1 ? '' : 's'} not yet started removed; running jobs finish\n`);
+        out(
+          { removed: n },
+          flags.all ? `queue "${q.queue.name}" removed (${n} jobs)\n` : `${n} job${n === 1 ? '' : 's'} not yet started removed; running jobs finish\n`,
+        );
       }
       return 0;
     } finally {

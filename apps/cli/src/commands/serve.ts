@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 
 const FLAGS = {
   model: { type: 'string', help: `generator repo id or local folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: 'TA-TiTok repo id or folder (default: the generator\'s pairing)' },
+  tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   port: { type: 'int', short: 'p', min: 0, max: 65535, help: 'TCP port (default 8080; 0 picks a free one)' },
   host: { type: 'string', help: 'address to listen on (default 127.0.0.1; give 0.0.0.0 explicitly to accept other machines)' },
@@ -21,7 +21,7 @@ const FLAGS = {
   'max-images': { type: 'int', min: 1, max: 64, help: 'largest n per request (default 4)' },
   'max-steps': { type: 'int', min: 1, max: 1000, help: 'most sampling steps a request may ask for (default 100)' },
   cors: { type: 'string', help: 'allow browsers from these origins (comma-separated, or * for any); off by default' },
-  'public-url': { type: 'string', help: 'base of returned image URLs (default: from the request\'s Host)' },
+  'public-url': { type: 'string', help: "base of returned image URLs (default: from the request's Host)" },
   'drain-timeout': { type: 'float', min: 0, max: 86_400, help: 'on SIGTERM, seconds to let accepted work finish before cancelling it (default 60)' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
@@ -42,9 +42,18 @@ export const serve: Command = {
     const { flags } = parseFlags(argv, FLAGS, { min: 0, max: 0, names: 'no arguments' });
     const token = flags.token ?? process.env.MASKGEN_API_TOKEN ?? undefined;
     const host = flags.host ?? '127.0.0.1';
-    const cors = flags.cors === undefined ? false : flags.cors.trim() === '*' ? true : flags.cors.split(',').map((s) => s.trim()).filter(Boolean);
+    const cors =
+      flags.cors === undefined
+        ? false
+        : flags.cors.trim() === '*'
+          ? true
+          : flags.cors
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
     if (Array.isArray(cors) && cors.length === 0) throw new UsageError('--cors: expected origins like https://app.example, or *');
-    if (flags['public-url'] !== undefined && !/^https?:\/\/[^/]+/.test(flags['public-url'])) throw new UsageError(`--public-url: expected an http(s) URL, got "${flags['public-url']}"`);
+    if (flags['public-url'] !== undefined && !/^https?:\/\/[^/]+/.test(flags['public-url']))
+      throw new UsageError(`--public-url: expected an http(s) URL, got "${flags['public-url']}"`);
     const log = (line: string) => process.stderr.write(`maskgen serve: ${line}\n`);
     if (!token && !LOOPBACK.has(host)) log(`warning: listening on ${host} without --token: anyone who reaches this port can generate images`);
     const loading = new AbortController();
@@ -78,7 +87,10 @@ export const serve: Command = {
       () => false,
       () => true,
     );
-    const first = await Promise.race([stopped.then(() => 'signal' as const), failed.then((f) => (f ? ('failed' as const) : stopped.then(() => 'signal' as const)))]);
+    const first = await Promise.race([
+      stopped.then(() => 'signal' as const),
+      failed.then((f) => (f ? ('failed' as const) : stopped.then(() => 'signal' as const))),
+    ]);
     if (first === 'failed') {
       await server.drain({ timeoutMs: 0 });
       await server.ready; // rethrows the load error for the CLI's report

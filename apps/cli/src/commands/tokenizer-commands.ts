@@ -13,17 +13,36 @@ import type { Command, CommandContext } from './command.js';
 
 const DEFAULT_TOKENIZER = 'turkeyju/tokenizer_tatitok_bl128_vq';
 const COMMON = {
-  tokenizer: { type: 'string', help: `TA-TiTok repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_TOKENIZER})` },
-  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)' },
+  tokenizer: {
+    type: 'string',
+    help: `TA-TiTok repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_TOKENIZER})`,
+  },
+  'tokenizer-config': {
+    type: 'string',
+    help: 'tokenizer config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
+  },
   'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
-  precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)' },
+  precision: {
+    type: 'string',
+    choices: ['float32', 'int8'],
+    help: 'linear-layer weights: float32 (default, as the reference) or int8 (¼ the memory, faster, ≈1% off)',
+  },
   'allow-nonfinite': { type: 'boolean', help: 'write images even when latents or pixels hold NaN/Inf (default: an error), with a warning' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
-const RECON = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: reconstruction.png)' }, text: { type: 'string', help: 'text guiding the decoder (default "")' }, seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'KL posterior sampling seed (default 0)' } } satisfies Flags;
-const ENCODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'write the tokens here: JSON, or NumPy when the name ends in .npy (default: JSON on stdout)' }, seed: RECON.seed } satisfies Flags;
+const RECON = {
+  ...COMMON,
+  output: { type: 'string', short: 'o', help: 'output PNG (default: reconstruction.png)' },
+  text: { type: 'string', help: 'text guiding the decoder (default "")' },
+  seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'KL posterior sampling seed (default 0)' },
+} satisfies Flags;
+const ENCODE = {
+  ...COMMON,
+  output: { type: 'string', short: 'o', help: 'write the tokens here: JSON, or NumPy when the name ends in .npy (default: JSON on stdout)' },
+  seed: RECON.seed,
+} satisfies Flags;
 const DECODE = { ...COMMON, output: { type: 'string', short: 'o', help: 'output PNG (default: decoded.png)' }, text: RECON.text } satisfies Flags;
 
 async function open(flags: { tokenizer?: string; quiet?: boolean } & Record<string, unknown>, ctx: CommandContext, model?: string) {
@@ -85,8 +104,14 @@ export const decode: Command = {
     const raw = await readInput(args[0], 'tokens file', INPUT_LIMITS.tokens, ctx.signal);
     const npy = args[0].toLowerCase().endsWith('.npy');
     if (npy && !flags.tokenizer) throw new MaskgenError('INVALID_ARGUMENT', '--tokenizer: required for .npy token files (they do not record the model)');
-    const { file, tensor } = npy ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) } : tokensFromJson(new TextDecoder().decode(raw), args[0]);
-    if (tensor.dims[0] > MAX_PROMPTS) throw new MaskgenError('INVALID_ARGUMENT', `tokens file ${JSON.stringify(args[0])}: a batch of ${tensor.dims[0]} rows; decode takes at most ${MAX_PROMPTS} at a time`);
+    const { file, tensor } = npy
+      ? { file: undefined, tensor: decodeNpy(new Uint8Array(raw), args[0]) }
+      : tokensFromJson(new TextDecoder().decode(raw), args[0]);
+    if (tensor.dims[0] > MAX_PROMPTS)
+      throw new MaskgenError(
+        'INVALID_ARGUMENT',
+        `tokens file ${JSON.stringify(args[0])}: a batch of ${tensor.dims[0]} rows; decode takes at most ${MAX_PROMPTS} at a time`,
+      );
     const files = outputNames(out, tensor.dims[0]);
     for (const f of files) await checkOutputPath(f, { flag: '-o/--output', extensions: ['.png'] });
     const tok = await open(flags, ctx, flags.tokenizer ?? file?.model.replace(/^local:/, ''));
@@ -94,7 +119,8 @@ export const decode: Command = {
       const prompts = new Array(tensor.dims[0]).fill(flags.text ?? '');
       const images = await tok.decode(tensor, prompts, { signal: ctx.signal });
       // Every row of the batch is written (out.png for one, out-0.png, out-1.png, … for several).
-      for (let i = 0; i < images.length; i++) await writeAtomic(files[i], encodePng(images[i], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
+      for (let i = 0; i < images.length; i++)
+        await writeAtomic(files[i], encodePng(images[i], { tokenizer: tok.modelId, text: flags.text ?? '', Software: 'maskgen.js' }));
       process.stderr.write(`wrote ${files.join(', ')}\n`);
       return 0;
     } finally {

@@ -15,7 +15,7 @@ const FLAGS = {
   concurrency: { type: 'int', min: 1, max: 64, help: 'jobs at once in this process (default 1)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads per job (default: all cores)' },
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
-  'stall-interval': { type: 'int', min: 500, max: 3_600_000, help: 'ms without a heartbeat before a dead worker\'s job goes to another (default 30000)' },
+  'stall-interval': { type: 'int', min: 500, max: 3_600_000, help: "ms without a heartbeat before a dead worker's job goes to another (default 30000)" },
   quiet: { type: 'boolean', short: 'q', help: 'no progress, no per-image lines' },
 } satisfies Flags;
 
@@ -34,15 +34,27 @@ export const worker: Command = {
     const log = (s: string) => (flags.quiet ? undefined : process.stderr.write(`${s}\n`));
     const named = flags.model !== undefined || flags.tokenizer !== undefined || flags['text-encoder'] !== undefined || flags.precision !== undefined;
     const queued = await queueModelSpec(target).catch((cause: Error) => {
-      throw new MaskgenError('NOT_FOUND', `--queue: cannot reach Redis at ${redactUrl(target.url)} (${cause.message}); start redis-server there or fix the URL`, { cause });
+      throw new MaskgenError(
+        'NOT_FOUND',
+        `--queue: cannot reach Redis at ${redactUrl(target.url)} (${cause.message}); start redis-server there or fix the URL`,
+        { cause },
+      );
     });
     let spec: ModelSpec;
     if (named) {
       spec = modelSpec(flags);
       const diff = queued ? specMismatch(queued, spec) : [];
-      if (diff.length) throw new MaskgenError('INVALID_ARGUMENT', `the queue's jobs are for other models (${diff.join('; ')}); start the worker without model flags to use the queue's, or with matching ones`);
+      if (diff.length)
+        throw new MaskgenError(
+          'INVALID_ARGUMENT',
+          `the queue's jobs are for other models (${diff.join('; ')}); start the worker without model flags to use the queue's, or with matching ones`,
+        );
     } else if (queued) spec = queued;
-    else throw new MaskgenError('NOT_FOUND', `queue "${target.name ?? 'maskgen'}" at ${redactUrl(target.url)} has no jobs yet to say which models to load: run 'maskgen batch' first, or pass --model`);
+    else
+      throw new MaskgenError(
+        'NOT_FOUND',
+        `queue "${target.name ?? 'maskgen'}" at ${redactUrl(target.url)} has no jobs yet to say which models to load: run 'maskgen batch' first, or pass --model`,
+      );
     if (signal.aborted) return 130;
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions({ ...flags, ...specFlags(spec) }, specFlags(spec).model, { signal, onProgress: bars.handle });
@@ -54,8 +66,19 @@ export const worker: Command = {
         else if (e.type === 'reconnecting') log(`Redis unreachable; reconnecting in ${e.delayMs} ms (attempt ${e.attempt})`);
         else if (e.type === 'error') log(`queue: ${e.error}`);
       };
-      const w = startImageWorker({ ...target, t2i, modelId: t2i.modelId, models: spec, dir, concurrency: flags.concurrency, stallMs: flags['stall-interval'], onEvent });
-      log(`worker ${w.id} on queue "${target.name ?? 'maskgen'}" at ${redactUrl(target.url)}, writing to ${dir}; SIGTERM or Ctrl-C finishes the current image and stops`);
+      const w = startImageWorker({
+        ...target,
+        t2i,
+        modelId: t2i.modelId,
+        models: spec,
+        dir,
+        concurrency: flags.concurrency,
+        stallMs: flags['stall-interval'],
+        onEvent,
+      });
+      log(
+        `worker ${w.id} on queue "${target.name ?? 'maskgen'}" at ${redactUrl(target.url)}, writing to ${dir}; SIGTERM or Ctrl-C finishes the current image and stops`,
+      );
       const onStop = () => {
         log('stopping after the current image…');
         void w.stop();

@@ -4,15 +4,7 @@
  */
 import { ftfyUnescapeHtml } from './html-unescape.js';
 import { fixC1Controls, fixMojibake } from './mojibake.js';
-import {
-  fixCharacterWidth,
-  fixLatinLigatures,
-  fixLineBreaks,
-  fixSurrogates,
-  removeControlChars,
-  removeTerminalEscapes,
-  uncurlQuotes,
-} from './text-fixes.js';
+import { fixCharacterWidth, fixLatinLigatures, fixLineBreaks, fixSurrogates, removeControlChars, removeTerminalEscapes, uncurlQuotes } from './text-fixes.js';
 
 const SAFE_ASCII = /^[\t\n\x20-\x7e]*$/;
 /** ftfy's max_decode_length: longer lines are fixed in pieces of this size. */

@@ -17,10 +17,7 @@ function namedRef(name: string): string | undefined {
 }
 
 function isDroppedCodepoint(n: number): boolean {
-  return (
-    (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) ||
-    (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe
-  );
+  return (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) || (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe;
 }
 
 /** A numeric reference's character by the HTML5 rules Python's html.unescape implements. */

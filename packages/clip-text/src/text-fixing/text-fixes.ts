@@ -7,10 +7,28 @@
 
 /** Latin typographic ligatures and digraph code points, spelled out (fix_latin_ligatures). */
 const LIGATURES: Record<string, string> = {
-  '\u0132': 'IJ', '\u0133': 'ij', '\u0149': '\u02bcn',
-  '\u01f1': 'DZ', '\u01f2': 'Dz', '\u01f3': 'dz', '\u01c4': 'D\u017d', '\u01c5': 'D\u017e', '\u01c6': 'd\u017e',
-  '\u01c7': 'LJ', '\u01c8': 'Lj', '\u01c9': 'lj', '\u01ca': 'NJ', '\u01cb': 'Nj', '\u01cc': 'nj',
-  '\ufb00': 'ff', '\ufb01': 'fi', '\ufb02': 'fl', '\ufb03': 'ffi', '\ufb04': 'ffl', '\ufb05': '\u017ft', '\ufb06': 'st',
+  '\u0132': 'IJ',
+  '\u0133': 'ij',
+  '\u0149': '\u02bcn',
+  '\u01f1': 'DZ',
+  '\u01f2': 'Dz',
+  '\u01f3': 'dz',
+  '\u01c4': 'D\u017d',
+  '\u01c5': 'D\u017e',
+  '\u01c6': 'd\u017e',
+  '\u01c7': 'LJ',
+  '\u01c8': 'Lj',
+  '\u01c9': 'lj',
+  '\u01ca': 'NJ',
+  '\u01cb': 'Nj',
+  '\u01cc': 'nj',
+  '\ufb00': 'ff',
+  '\ufb01': 'fi',
+  '\ufb02': 'fl',
+  '\ufb03': 'ffi',
+  '\ufb04': 'ffl',
+  '\ufb05': '\u017ft',
+  '\ufb06': 'st',
 };
 const LIGATURE_RE = new RegExp(`[${Object.keys(LIGATURES).join('')}]`, 'g');
 

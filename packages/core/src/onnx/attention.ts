@@ -4,13 +4,7 @@ import type { GraphBuilder, Value } from './graph-builder.js';
  * Scaled dot-product attention over [B, L, D] projections split into `heads`. Written once and used
  * by every model (CLIP, TA-TiTok, MM-DiT joint attention), with an optional additive mask [L, L].
  */
-export function scaledDotProductAttention(
-  g: GraphBuilder,
-  q: Value,
-  k: Value,
-  v: Value,
-  opts: { heads: number; headDim: number; mask?: Value | null },
-): Value {
+export function scaledDotProductAttention(g: GraphBuilder, q: Value, k: Value, v: Value, opts: { heads: number; headDim: number; mask?: Value | null }): Value {
   const { heads, headDim } = opts;
   const split = g.i64([0, 0, heads, headDim]);
   const toHeads = (x: Value) => g.op1('Transpose', [g.op1('Reshape', [x, split])], { perm: [0, 2, 1, 3] });

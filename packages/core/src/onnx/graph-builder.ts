@@ -57,10 +57,34 @@ export interface Int8Weight {
 /** ONNX opset the builder targets (LayerNormalization, Gelu with tanh approximation). */
 export const OPSET = 20;
 
-interface NodeDef { op: string; inputs: string[]; outputs: string[]; attrs: Attrs; domain: string }
-interface InlineInit { kind: 'inline'; name: string; type: number; dims: readonly number[]; bytes: Uint8Array }
-interface ExternalInit { kind: 'external'; name: string; type: number; dims: readonly number[]; file: FileHandle; offset: number; length: number }
-interface IoDef { name: string; type: number; dims?: readonly (number | string)[] }
+interface NodeDef {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Attrs;
+  domain: string;
+}
+interface InlineInit {
+  kind: 'inline';
+  name: string;
+  type: number;
+  dims: readonly number[];
+  bytes: Uint8Array;
+}
+interface ExternalInit {
+  kind: 'external';
+  name: string;
+  type: number;
+  dims: readonly number[];
+  file: FileHandle;
+  offset: number;
+  length: number;
+}
+interface IoDef {
+  name: string;
+  type: number;
+  dims?: readonly (number | string)[];
+}
 
 function bytesOf(t: Tensor): Uint8Array {
   const d = t.data as ArrayBufferView;
@@ -219,10 +243,7 @@ export class GraphBuilder {
     const ids = N * blocks * INT8_BLOCK;
     // (q − 128) as int8 is q with its top bit flipped: the same bytes, zero point 0 for DequantizeLinear.
     const signed = (signal?: AbortSignal) => make('q', signal).then((b) => b.map((v) => v ^ 0x80));
-    const qv =
-      kernel === 'MatMulNBits'
-        ? add('q', ONNX_DTYPE.uint8, [N, blocks, INT8_BLOCK], ids)
-        : add('q', ONNX_INT8, [N * blocks, INT8_BLOCK], ids, signed);
+    const qv = kernel === 'MatMulNBits' ? add('q', ONNX_DTYPE.uint8, [N, blocks, INT8_BLOCK], ids) : add('q', ONNX_INT8, [N * blocks, INT8_BLOCK], ids, signed);
     const q = { kernel, q: qv, scales: add('scales', ONNX_DTYPE.float32, [N * blocks], N * blocks * 4), N, K, blockSize: INT8_BLOCK };
     this.int8Cache.set(weight, q);
     return q;
@@ -255,10 +276,11 @@ export class GraphBuilder {
       outputNames: this.outputs.map((o) => o.name),
       pack: (opts) => self.pack(opts),
       scanWeights: (opts) => self.scanWeights(opts),
-      relocate: (paths) => self.encode((init) => {
-        const path = files.get(init.file)!.path;
-        return { path: paths[path] ?? path, offset: init.offset };
-      }),
+      relocate: (paths) =>
+        self.encode((init) => {
+          const path = files.get(init.file)!.path;
+          return { path: paths[path] ?? path, offset: init.offset };
+        }),
     };
   }
 

@@ -33,7 +33,11 @@ export function quantizeBlockwiseInt8(w: Float32Array, N: number, K: number, bs 
   return { q, scales };
 }
 
-interface Segment { offset: number; length: number; make: (signal?: AbortSignal) => Promise<Uint8Array> }
+interface Segment {
+  offset: number;
+  length: number;
+  make: (signal?: AbortSignal) => Promise<Uint8Array>;
+}
 
 /**
  * A FileHandle whose bytes are computed from checkpoint tensors when a runtime reads them, so graph

@@ -43,12 +43,7 @@ export interface ResidualAttentionBlockOptions {
  * HF's CLIPEncoderLayer): x + attn(ln_1(x)), then x + mlp(ln_2(x)), on [B, L, D]. Callers resolve
  * their checkpoint's names (and dtype casts) into values, so one graph serves every key layout.
  */
-export function residualAttentionBlock(
-  g: GraphBuilder,
-  x: Value,
-  p: ResidualAttentionBlockParams,
-  opts: ResidualAttentionBlockOptions,
-): Value {
+export function residualAttentionBlock(g: GraphBuilder, x: Value, p: ResidualAttentionBlockParams, opts: ResidualAttentionBlockOptions): Value {
   const h = layerNorm(g, x, p.ln1.weight, p.ln1.bias, opts.eps, opts.dim);
   let q: Value;
   let k: Value;

@@ -57,7 +57,12 @@ class ZipStorages implements StorageStore {
   private cachedBytes = 0;
   private work = 0;
   private readonly budget: number;
-  constructor(private readonly file: FileHandle, private readonly zip: ZipArchive, private readonly prefix: string, private readonly cacheBytes = INFLATE_CACHE_BYTES) {
+  constructor(
+    private readonly file: FileHandle,
+    private readonly zip: ZipArchive,
+    private readonly prefix: string,
+    private readonly cacheBytes = INFLATE_CACHE_BYTES,
+  ) {
     let deflated = 0;
     for (const e of zip.entries.values()) if (e.method !== 0) deflated += e.size;
     this.budget = 2 * deflated + 64 * 1024 * 1024;
@@ -72,7 +77,10 @@ class ZipStorages implements StorageStore {
     }
     this.work += entry.size;
     if (this.work > this.budget) {
-      throw bad(this.file, `decompression work passed ${this.budget} bytes (twice the deflated members) while reading ${quote(entry.name)}; the members are read in an order that keeps re-inflating them`);
+      throw bad(
+        this.file,
+        `decompression work passed ${this.budget} bytes (twice the deflated members) while reading ${quote(entry.name)}; the members are read in an order that keeps re-inflating them`,
+      );
     }
     const bytes = this.zip.read(entry, { signal });
     if (entry.size <= this.cacheBytes) {
@@ -115,7 +123,8 @@ async function openZip(file: FileHandle, opts?: { signal?: AbortSignal; inflateC
   if (pkls.length !== 1) throw bad(file, `expected one "<archive>/data.pkl" member, found ${pkls.length}`);
   const prefix = pkls[0].slice(0, -'data.pkl'.length);
   const order = zip.entries.get(`${prefix}byteorder`);
-  if (order && new TextDecoder().decode(await zip.read(order, { maxBytes: 16 })).trim() !== 'little') throw bad(file, 'big-endian checkpoints are not supported');
+  if (order && new TextDecoder().decode(await zip.read(order, { maxBytes: 16 })).trim() !== 'little')
+    throw bad(file, 'big-endian checkpoints are not supported');
   const pklEntry = zip.entries.get(pkls[0])!;
   const pkl = await zip.read(pklEntry, { ...opts, maxBytes: MAX_PICKLE_BYTES });
   if (crc32(pkl) !== pklEntry.crc32) throw bad(file, 'data.pkl fails its CRC-32 check');
@@ -132,14 +141,22 @@ async function openZip(file: FileHandle, opts?: { signal?: AbortSignal; inflateC
 export class TorchCheckpoint {
   readonly tensors: ReadonlyMap<string, CheckpointTensor>;
 
-  private constructor(readonly file: FileHandle, readonly container: 'zip' | 'legacy', private readonly store: StorageStore, private readonly refs: Map<string, TensorRef>) {
+  private constructor(
+    readonly file: FileHandle,
+    readonly container: 'zip' | 'legacy',
+    private readonly store: StorageStore,
+    private readonly refs: Map<string, TensorRef>,
+  ) {
     this.tensors = new Map(
       [...refs].map(([name, t]) => [name, { name, stDtype: t.stDtype, dims: t.dims, byteLength: numel(t.dims) * safetensorsDtypeBytes(t.stDtype) }]),
     );
   }
 
   /** Reads the container's pickle (zip or legacy, told apart by their first bytes), validating every tensor against its storage. */
-  static async open(file: FileHandle, opts?: { signal?: AbortSignal; /** Memory for inflated members (default INFLATE_CACHE_BYTES). */ inflateCacheBytes?: number }): Promise<TorchCheckpoint> {
+  static async open(
+    file: FileHandle,
+    opts?: { signal?: AbortSignal /** Memory for inflated members (default INFLATE_CACHE_BYTES). */; inflateCacheBytes?: number },
+  ): Promise<TorchCheckpoint> {
     const legacy = await isLegacyTorch(file, opts?.signal);
     const { root, store } = legacy ? await openLegacy(file, opts) : await openZip(file, opts);
     const refs = new Map<string, TensorRef>();
@@ -162,10 +179,17 @@ export class TorchCheckpoint {
   private validate(name: string, t: TensorRef, expansion: number): number {
     const capacity = Math.min(this.store.capacity(t.storage), t.storage.numel * safetensorsDtypeBytes(t.storage.stDtype));
     const [, end] = this.span(t);
-    if (end > capacity) throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} (offset ${t.offset}, stride ${quote(t.strides)}) reaches byte ${end} of a ${capacity}-byte storage`);
+    if (end > capacity)
+      throw bad(
+        this.file,
+        `tensor ${quote(name)} ${quote(t.dims)} (offset ${t.offset}, stride ${quote(t.strides)}) reaches byte ${end} of a ${capacity}-byte storage`,
+      );
     const total = expansion + Math.max(0, this.tensors.get(name)!.byteLength - capacity);
     if (total > MAX_VIEW_EXPANSION) {
-      throw bad(this.file, `tensor ${quote(name)} ${quote(t.dims)} (stride ${quote(t.strides)}) presents ${this.tensors.get(name)!.byteLength} bytes from a ${capacity}-byte storage; the file's views may expand their storages by ${MAX_VIEW_EXPANSION} bytes in all`);
+      throw bad(
+        this.file,
+        `tensor ${quote(name)} ${quote(t.dims)} (stride ${quote(t.strides)}) presents ${this.tensors.get(name)!.byteLength} bytes from a ${capacity}-byte storage; the file's views may expand their storages by ${MAX_VIEW_EXPANSION} bytes in all`,
+      );
     }
     return total;
   }

@@ -3,7 +3,10 @@ import { numel } from '../tensor.js';
 
 /** A Python global the unpickler allowed: an inert marker, never something that runs. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
@@ -35,12 +38,35 @@ export interface TensorRef {
 
 /** torch storage classes and dtypes → safetensors dtype names. */
 export const STORAGE_DTYPES: Readonly<Record<string, string>> = {
-  FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', DoubleStorage: 'F64', LongStorage: 'I64',
-  IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL', UntypedStorage: 'U8',
+  FloatStorage: 'F32',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  DoubleStorage: 'F64',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
+  UntypedStorage: 'U8',
 };
 const TORCH_DTYPES: Readonly<Record<string, string>> = {
-  float32: 'F32', float: 'F32', float16: 'F16', half: 'F16', bfloat16: 'BF16', float64: 'F64', double: 'F64', int64: 'I64',
-  long: 'I64', int32: 'I32', int: 'I32', int16: 'I16', short: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
+  float32: 'F32',
+  float: 'F32',
+  float16: 'F16',
+  half: 'F16',
+  bfloat16: 'BF16',
+  float64: 'F64',
+  double: 'F64',
+  int64: 'I64',
+  long: 'I64',
+  int32: 'I32',
+  int: 'I32',
+  int16: 'I16',
+  short: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
 
 const REBUILDERS = new Set([
@@ -63,7 +89,10 @@ export function allowGlobal(module: string, name: string): PyGlobal {
   const storage = module === 'torch' && name in STORAGE_DTYPES;
   const dtype = module === 'torch' && name in TORCH_DTYPES;
   if (!REBUILDERS.has(q) && !MARKERS.has(q) && !storage && !dtype) {
-    throw new MaskgenError('UNSAFE_PICKLE', `pickle refers to the global ${quote(q)}; only PyTorch tensor-rebuild functions, OrderedDict and storage types are allowed (no code is ever run)`);
+    throw new MaskgenError(
+      'UNSAFE_PICKLE',
+      `pickle refers to the global ${quote(q)}; only PyTorch tensor-rebuild functions, OrderedDict and storage types are allowed (no code is ever run)`,
+    );
   }
   return new PyGlobal(module, name);
 }
@@ -72,7 +101,8 @@ const bad = (msg: string) => new MaskgenError('INVALID_CHECKPOINT', `PyTorch che
 
 function ints(v: unknown, what: string): number[] {
   const items = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : undefined;
-  if (!items || items.some((x) => !Number.isSafeInteger(x) || (x as number) < 0) || items.length > 16) throw bad(`${what} must be a tuple of up to 16 non-negative integers, got ${quote(v)}`);
+  if (!items || items.some((x) => !Number.isSafeInteger(x) || (x as number) < 0) || items.length > 16)
+    throw bad(`${what} must be a tuple of up to 16 non-negative integers, got ${quote(v)}`);
   return items as number[];
 }
 
@@ -98,7 +128,11 @@ function tensorFrom(args: unknown[], dtypeOverride?: unknown): TensorRef {
 
 /** REDUCE: calls an allowed rebuild function on plain data; anything else is refused. */
 export function callGlobal(fn: unknown, argsValue: unknown): unknown {
-  if (!(fn instanceof PyGlobal) || !REBUILDERS.has(fn.qualified)) throw new MaskgenError('UNSAFE_PICKLE', `pickle calls ${quote(fn instanceof PyGlobal ? fn.qualified : String(fn))}, which is not a tensor-rebuild function`);
+  if (!(fn instanceof PyGlobal) || !REBUILDERS.has(fn.qualified))
+    throw new MaskgenError(
+      'UNSAFE_PICKLE',
+      `pickle calls ${quote(fn instanceof PyGlobal ? fn.qualified : String(fn))}, which is not a tensor-rebuild function`,
+    );
   if (!(argsValue instanceof PyTuple)) throw bad(`arguments of ${fn.qualified} are not a tuple`);
   const args = argsValue.items;
   switch (fn.qualified) {
@@ -128,8 +162,13 @@ export function storageFromPid(pid: unknown): StorageRef {
   const items = pid instanceof PyTuple ? pid.items : undefined;
   if (!items || items[0] !== 'storage' || items.length < 5) throw bad(`unsupported persistent id ${quote(pid)}`);
   const [, type, key, , numel, view] = items;
-  if (view !== undefined && view !== null) throw bad(`storage ${quote(key)} is a view of another storage (pre-1.0 torch.save); re-save the checkpoint with a current torch`);
-  if (!(type instanceof PyGlobal) || !(type.name in STORAGE_DTYPES)) throw new MaskgenError('UNSUPPORTED_DTYPE', `PyTorch checkpoint: storage type ${quote(type)} is not supported; allowed: ${Object.keys(STORAGE_DTYPES).join(', ')}`);
+  if (view !== undefined && view !== null)
+    throw bad(`storage ${quote(key)} is a view of another storage (pre-1.0 torch.save); re-save the checkpoint with a current torch`);
+  if (!(type instanceof PyGlobal) || !(type.name in STORAGE_DTYPES))
+    throw new MaskgenError(
+      'UNSUPPORTED_DTYPE',
+      `PyTorch checkpoint: storage type ${quote(type)} is not supported; allowed: ${Object.keys(STORAGE_DTYPES).join(', ')}`,
+    );
   if (typeof key !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(key)) throw bad(`storage key ${quote(key)} is not a plain name`);
   if (!Number.isSafeInteger(numel) || (numel as number) < 0) throw bad(`storage size ${quote(numel)} is not a non-negative integer`);
   return { kind: 'storage', key, stDtype: STORAGE_DTYPES[type.name], numel: numel as number };
@@ -140,6 +179,8 @@ export function collectTensors(value: unknown, prefix: string, out: Map<string, 
   if (depth > 32) return;
   const at = (k: unknown) => (prefix ? `${prefix}.${String(k)}` : String(k));
   if (value && (value as TensorRef).kind === 'tensor') out.set(prefix, value as TensorRef);
-  else if (value instanceof Map) for (const [k, v] of value) typeof k === 'string' || typeof k === 'number' ? collectTensors(v, at(k), out, depth + 1) : undefined;
-  else if (Array.isArray(value) || value instanceof PyTuple) (Array.isArray(value) ? value : value.items).forEach((v, i) => collectTensors(v, at(i), out, depth + 1));
+  else if (value instanceof Map)
+    for (const [k, v] of value) typeof k === 'string' || typeof k === 'number' ? collectTensors(v, at(k), out, depth + 1) : undefined;
+  else if (Array.isArray(value) || value instanceof PyTuple)
+    (Array.isArray(value) ? value : value.items).forEach((v, i) => collectTensors(v, at(i), out, depth + 1));
 }

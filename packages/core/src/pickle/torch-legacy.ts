@@ -41,7 +41,10 @@ function parseHead(file: FileHandle, bytes: Uint8Array): { root: unknown; keys: 
 
 /** Storages as byte runs after the pickles: each an int64 element count then its raw bytes. */
 class LegacyStorages implements StorageStore {
-  constructor(private readonly file: FileHandle, private readonly starts: ReadonlyMap<string, { at: number; bytes: number }>) {}
+  constructor(
+    private readonly file: FileHandle,
+    private readonly starts: ReadonlyMap<string, { at: number; bytes: number }>,
+  ) {}
   capacity(s: StorageRef): number {
     const run = this.starts.get(s.key);
     if (!run) throw bad(this.file, `storage ${quote(s.key)} is not in the storage key list`);
@@ -83,7 +86,8 @@ export async function openLegacy(file: FileHandle, opts?: { signal?: AbortSignal
     const count = new DataView(head.buffer, head.byteOffset, 8).getBigInt64(0, true);
     if (count !== BigInt(s.numel)) throw bad(file, `storage ${quote(key)} holds ${count} elements but its tensors' pickle says ${s.numel}`);
     const bytes = s.numel * safetensorsDtypeBytes(s.stDtype);
-    if (at + 8 + bytes > file.size) throw bad(file, `truncated: storage ${quote(key)} (${bytes} bytes at byte ${at + 8}) runs past the end of the ${file.size}-byte file`);
+    if (at + 8 + bytes > file.size)
+      throw bad(file, `truncated: storage ${quote(key)} (${bytes} bytes at byte ${at + 8}) runs past the end of the ${file.size}-byte file`);
     starts.set(key, { at: at + 8, bytes });
     at += 8 + bytes;
   }

@@ -31,7 +31,10 @@ function u64(v: DataView, at: number): number {
  * copy. Zip64, stored and deflated members; encrypted or other methods are rejected.
  */
 export class ZipArchive {
-  private constructor(readonly file: FileHandle, readonly entries: ReadonlyMap<string, ZipEntry>) {}
+  private constructor(
+    readonly file: FileHandle,
+    readonly entries: ReadonlyMap<string, ZipEntry>,
+  ) {}
 
   static async open(file: FileHandle, opts?: { signal?: AbortSignal }): Promise<ZipArchive> {
     const tailLen = Math.min(file.size, 22 + 0xffff);

@@ -63,7 +63,13 @@ export async function listCache(cacheDir: string): Promise<CachedRepo[]> {
       rangeBytes += await storedRanges(p, size);
       return 0;
     });
-    out.push({ repoId, fileBytes, partialBytes: await partialBytes(join(cacheDir, name, 'blobs')), rangeBytes, bytes: fileBytes + rangeBytes + other + bookkeeping });
+    out.push({
+      repoId,
+      fileBytes,
+      partialBytes: await partialBytes(join(cacheDir, name, 'blobs')),
+      rangeBytes,
+      bytes: fileBytes + rangeBytes + other + bookkeeping,
+    });
   }
   return out;
 }

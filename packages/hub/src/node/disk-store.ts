@@ -32,12 +32,21 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
   const repos = new Map<string, RepoCache>();
   const repo = (id: string) => repos.get(id) ?? repos.set(id, new RepoCache(cacheDir, id)).get(id)!;
   const commitOf = async (k: EntryKey) => (isCommitHash(k.revision) ? k.revision : repo(k.repoId).readRef(k.revision));
-  const meta = (k: EntryKey, m: Partial<EntryMeta>): EntryMeta => ({ repoId: k.repoId, revision: k.revision, file: k.file, size: 0, kind: 'file', storedAt: 0, ...m });
+  const meta = (k: EntryKey, m: Partial<EntryMeta>): EntryMeta => ({
+    repoId: k.repoId,
+    revision: k.revision,
+    file: k.file,
+    size: 0,
+    kind: 'file',
+    storedAt: 0,
+    ...m,
+  });
 
   async function putFile(key: EntryKey, m: EntryMeta): Promise<FileWrite> {
     const cache = repo(key.repoId);
     const commit = m.commit || key.revision;
-    if (!m.etag || !isCommitHash(commit)) throw new MaskgenError('INVALID_ARGUMENT', `the disk cache stores files by ETag under a commit; got ETag ${m.etag} at ${commit}`);
+    if (!m.etag || !isCommitHash(commit))
+      throw new MaskgenError('INVALID_ARGUMENT', `the disk cache stores files by ETag under a commit; got ETag ${m.etag} at ${commit}`);
     const etag = m.etag;
     const blobs = dirname(cache.blobPath(etag));
     const tmp = cache.tempPath(etag);
@@ -48,20 +57,25 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
       await reclaimStalePartials(blobs);
       const free = await io.freeBytes(blobs);
       if (free !== undefined && free < m.size) throw Object.assign(new Error(`${m.size} bytes needed, ${free} free`), { code: 'ENOSPC' });
-      resumeFrom = await rename(cache.parkedPath(etag), tmp).then(async () => (await stat(tmp)).size, () => 0);
+      resumeFrom = await rename(cache.parkedPath(etag), tmp).then(
+        async () => (await stat(tmp)).size,
+        () => 0,
+      );
       out = await io.openWrite(tmp, resumeFrom > 0 ? 'resume' : 'create');
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => {});
       throw cacheError(e, `writing ${key.file}`, cacheDir);
     }
     const w = out;
-    const guard = <A extends unknown[]>(what: string, f: (...a: A) => Promise<void>) => async (...a: A) => {
-      try {
-        await f(...a);
-      } catch (e) {
-        throw cacheError(e, `${what} ${key.file}`, cacheDir);
-      }
-    };
+    const guard =
+      <A extends unknown[]>(what: string, f: (...a: A) => Promise<void>) =>
+      async (...a: A) => {
+        try {
+          await f(...a);
+        } catch (e) {
+          throw cacheError(e, `${what} ${key.file}`, cacheDir);
+        }
+      };
     return {
       resumeFrom,
       replay: guard('resuming', async (length: number, onChunk: (chunk: Uint8Array) => void) => {
@@ -89,7 +103,16 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
       }),
       async abort(keep) {
         await w.close().catch(() => {});
-        if (!(keep && (await rename(tmp, cache.parkedPath(etag)).then(() => true, () => false)))) await rm(tmp, { force: true }).catch(() => {});
+        if (
+          !(
+            keep &&
+            (await rename(tmp, cache.parkedPath(etag)).then(
+              () => true,
+              () => false,
+            ))
+          )
+        )
+          await rm(tmp, { force: true }).catch(() => {});
       },
     };
   }
@@ -100,7 +123,8 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
       const commit = await commitOf(key);
       if (!commit) return undefined;
       const cache = repo(key.repoId);
-      if (key.part === 'missing') return (await cache.isNoExist(commit, key.file)) ? { handle: empty(key), meta: meta(key, { kind: 'missing', commit }) } : undefined;
+      if (key.part === 'missing')
+        return (await cache.isNoExist(commit, key.file)) ? { handle: empty(key), meta: meta(key, { kind: 'missing', commit }) } : undefined;
       if (key.part === 'info') {
         const m = await readRangeMeta(rangeCacheDir(cacheDir, key.repoId), commit, key.file);
         return m && { handle: empty(key), meta: meta(key, { ...m, kind: 'info', commit }) };
@@ -114,8 +138,15 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
     async put(key, m) {
       if (key.part === undefined) return putFile(key, m);
       const commit = m.commit || (await commitOf(key));
-      if (!commit || typeof key.part !== 'string') throw new MaskgenError('INVALID_ARGUMENT', `the disk cache keeps ranges in a sparse file (ranges()), and records under a commit; got ${JSON.stringify(key.part)} at ${commit}`);
-      const record = key.part === 'missing' ? () => repo(key.repoId).markNoExist(commit, key.file) : () => writeRangeMeta(rangeCacheDir(cacheDir, key.repoId), commit, key.file, { etag: m.etag ?? '', size: m.size, lfs: m.lfs ?? false });
+      if (!commit || typeof key.part !== 'string')
+        throw new MaskgenError(
+          'INVALID_ARGUMENT',
+          `the disk cache keeps ranges in a sparse file (ranges()), and records under a commit; got ${JSON.stringify(key.part)} at ${commit}`,
+        );
+      const record =
+        key.part === 'missing'
+          ? () => repo(key.repoId).markNoExist(commit, key.file)
+          : () => writeRangeMeta(rangeCacheDir(cacheDir, key.repoId), commit, key.file, { etag: m.etag ?? '', size: m.size, lfs: m.lfs ?? false });
       return { resumeFrom: 0, replay: async () => {}, write: async () => {}, truncate: async () => {}, commit: record, abort: async () => {} };
     },
     has: async (key) => (await store.get(key)) !== undefined,
@@ -123,7 +154,12 @@ export function diskStore(cacheDir: string, o: { io?: CacheIo } = {}): FileStore
       const commit = await commitOf(key);
       if (!commit) return;
       const base = repo(key.repoId).storage;
-      const where = key.part === 'missing' ? join(base, '.no_exist', commit) : key.part === 'info' ? join(rangeCacheDir(cacheDir, key.repoId), 'meta', commit) : join(base, 'snapshots', commit);
+      const where =
+        key.part === 'missing'
+          ? join(base, '.no_exist', commit)
+          : key.part === 'info'
+            ? join(rangeCacheDir(cacheDir, key.repoId), 'meta', commit)
+            : join(base, 'snapshots', commit);
       await rm(join(where, ...key.file.split('/')) + (key.part === 'info' ? '.json' : ''), { force: true });
     },
     async list() {

@@ -21,7 +21,8 @@ export function folderStore(dir: string, o: { id?: string } = {}): FileStore {
     validateFileName(file);
     const path = join(under, ...file.split('/'));
     const rel = relative(root, path);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new MaskgenError('INVALID_ARGUMENT', `file ${quote(file)} resolves outside the folder ${quote(root)}`);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+      throw new MaskgenError('INVALID_ARGUMENT', `file ${quote(file)} resolves outside the folder ${quote(root)}`);
     return path;
   };
   const recordPath = (k: EntryKey) => `${pathOf(k.file, join(root, '.maskgen', String(k.part)))}.json`;
@@ -31,12 +32,21 @@ export function folderStore(dir: string, o: { id?: string } = {}): FileStore {
     async get(key) {
       if (other(key)) return undefined;
       if (typeof key.part === 'string') {
-        const m = await readFile(recordPath(key), 'utf8').then((t) => JSON.parse(t) as EntryMeta, () => undefined);
+        const m = await readFile(recordPath(key), 'utf8').then(
+          (t) => JSON.parse(t) as EntryMeta,
+          () => undefined,
+        );
         return m && { handle: memoryFile(new Uint8Array(0), key.file), meta: m };
       }
       if (key.part) return undefined;
       const path = pathOf(key.file);
-      if (!(await stat(path).then((s) => s.isFile(), () => false))) return undefined;
+      if (
+        !(await stat(path).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        return undefined;
       const handle = await nodeFile(path);
       return { handle, meta: meta(key, handle.size) };
     },

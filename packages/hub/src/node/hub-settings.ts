@@ -49,7 +49,15 @@ function readTokenFile(env: Env): string | undefined {
  * HF_HUB_DOWNLOAD_TIMEOUT), so a machine set up for Python works unchanged.
  */
 export function resolveHubSettings(
-  o: { endpoint?: string; token?: string | false; cacheDir?: string; offline?: boolean; metadataTimeoutMs?: number; stallTimeoutMs?: number; transferLimits?: Partial<TransferLimits> },
+  o: {
+    endpoint?: string;
+    token?: string | false;
+    cacheDir?: string;
+    offline?: boolean;
+    metadataTimeoutMs?: number;
+    stallTimeoutMs?: number;
+    transferLimits?: Partial<TransferLimits>;
+  },
   env: Env,
 ): HubSettings {
   return {

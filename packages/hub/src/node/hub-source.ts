@@ -28,7 +28,11 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
       ...options,
       metadataTimeoutMs: options.timeouts?.metadataMs,
       stallTimeoutMs: options.timeouts?.stallMs,
-      transferLimits: { deadlineMs: options.timeouts?.deadlineMs, minBytesPerSecond: options.timeouts?.minBytesPerSecond, rateWindowMs: options.timeouts?.rateWindowMs },
+      transferLimits: {
+        deadlineMs: options.timeouts?.deadlineMs,
+        minBytesPerSecond: options.timeouts?.minBytesPerSecond,
+        rateWindowMs: options.timeouts?.rateWindowMs,
+      },
     },
     options.env ?? process.env,
   );
@@ -105,11 +109,32 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
       meta = await commits.metadata(file, signal);
       if ((await cache.blobSize(meta.etag)) === meta.size) return nodeFile(await cache.link(meta.commit, file, meta.etag));
     }
-    const entry: EntryMeta = { repoId, revision: meta.commit, file, size: meta.size, kind: 'info', etag: meta.etag, commit: meta.commit, lfs: meta.lfs, storedAt: Date.now() };
+    const entry: EntryMeta = {
+      repoId,
+      revision: meta.commit,
+      file,
+      size: meta.size,
+      kind: 'info',
+      etag: meta.etag,
+      commit: meta.commit,
+      lfs: meta.lfs,
+      storedAt: Date.now(),
+    };
     if (!known && options.cacheRanges !== false) await putBytes(disk, infoKey(meta.commit, file), entry).catch(() => {});
     const store = options.cacheRanges === false ? undefined : disk.ranges({ repoId, revision: meta.commit, file }, entry, options.rangeBlockSize ?? 4 << 20);
     const onBytes = (n: number) => progress.add(file, n, opts.onProgress);
-    const handle = remoteFile({ http, repoId, commit: meta.commit, file, meta, store, blockSize: options.rangeBlockSize, offline: settings.offline, onBytes, ...timeouts });
+    const handle = remoteFile({
+      http,
+      repoId,
+      commit: meta.commit,
+      file,
+      meta,
+      store,
+      blockSize: options.rangeBlockSize,
+      offline: settings.offline,
+      onBytes,
+      ...timeouts,
+    });
     return {
       ...handle,
       read: (offset, length, o) =>
@@ -120,8 +145,7 @@ export function hubSource(repoId: string, options: HubSourceOptions = {}): HubSo
   }
 
   const wantsRanges = (file: string, opts?: SourceOptions) =>
-    opts?.access === 'ranges' ||
-    (typeof options.rangeFiles === 'function' ? options.rangeFiles(file) : (options.rangeFiles?.includes(file) ?? false));
+    opts?.access === 'ranges' || (typeof options.rangeFiles === 'function' ? options.rangeFiles(file) : (options.rangeFiles?.includes(file) ?? false));
 
   return {
     id: `${repoId}@${revision}`,

@@ -50,7 +50,11 @@ export class SparseRangeStore implements RangeStore {
   private readonly indexPath: string;
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, etag: string, readonly size: number) {
+  constructor(
+    dir: string,
+    etag: string,
+    readonly size: number,
+  ) {
     this.dataPath = join(dir, `${etag}.data`);
     this.indexPath = join(dir, `${etag}.ranges.json`);
   }
@@ -83,7 +87,18 @@ export class SparseRangeStore implements RangeStore {
     if (!this.intervals) {
       try {
         const raw = JSON.parse(await readFile(this.indexPath, 'utf8')) as unknown;
-        const ok = Array.isArray(raw) && raw.every((iv) => Array.isArray(iv) && iv.length === 2 && Number.isSafeInteger(iv[0]) && Number.isSafeInteger(iv[1]) && iv[0] >= 0 && iv[0] < iv[1] && iv[1] <= this.size);
+        const ok =
+          Array.isArray(raw) &&
+          raw.every(
+            (iv) =>
+              Array.isArray(iv) &&
+              iv.length === 2 &&
+              Number.isSafeInteger(iv[0]) &&
+              Number.isSafeInteger(iv[1]) &&
+              iv[0] >= 0 &&
+              iv[0] < iv[1] &&
+              iv[1] <= this.size,
+          );
         this.intervals = ok ? (raw as Interval[]) : [];
       } catch {
         this.intervals = [];

@@ -19,7 +19,10 @@ const unique = () => `${process.pid}-${Math.random().toString(36).slice(2, 10)}`
 export class RepoCache {
   readonly storage: string;
 
-  constructor(readonly cacheDir: string, readonly repoId: string) {
+  constructor(
+    readonly cacheDir: string,
+    readonly repoId: string,
+  ) {
     this.storage = join(cacheDir, repoFolderName(repoId));
   }
 

@@ -28,9 +28,25 @@ export async function reclaimStalePartials(blobsDir: string, alive: (pid: number
     if (!m || alive(Number(m[2]))) continue;
     const parked = join(blobsDir, `${m[1]}.incomplete`);
     const from = join(blobsDir, name);
-    const parkedExists = await stat(parked).then(() => true, () => false);
-    if (!parkedExists && (await rename(from, parked).then(() => true, () => false))) done.resumed.push(name);
-    else if (await rm(from, { force: true }).then(() => true, () => false)) done.removed.push(name);
+    const parkedExists = await stat(parked).then(
+      () => true,
+      () => false,
+    );
+    if (
+      !parkedExists &&
+      (await rename(from, parked).then(
+        () => true,
+        () => false,
+      ))
+    )
+      done.resumed.push(name);
+    else if (
+      await rm(from, { force: true }).then(
+        () => true,
+        () => false,
+      )
+    )
+      done.removed.push(name);
   }
   return done;
 }
@@ -39,7 +55,11 @@ export async function reclaimStalePartials(blobsDir: string, alive: (pid: number
 export async function partialBytes(blobsDir: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(blobsDir).catch(() => [] as string[])) {
-    if (name.endsWith('.incomplete')) total += await stat(join(blobsDir, name)).then((s) => s.size, () => 0);
+    if (name.endsWith('.incomplete'))
+      total += await stat(join(blobsDir, name)).then(
+        (s) => s.size,
+        () => 0,
+      );
   }
   return total;
 }

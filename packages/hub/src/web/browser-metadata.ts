@@ -20,7 +20,9 @@ async function repoInfo(http: HubHttp, repoId: string, revision: string, timeout
     await res.body?.cancel().catch(() => {});
     throw hubStatusError(res, http.endpoint, repoId, revision, '(repo listing)');
   }
-  const body = res.ok ? ((await res.json().catch(() => undefined)) as { sha?: unknown; siblings?: unknown } | undefined) : await res.body?.cancel().catch(() => undefined);
+  const body = res.ok
+    ? ((await res.json().catch(() => undefined)) as { sha?: unknown; siblings?: unknown } | undefined)
+    : await res.body?.cancel().catch(() => undefined);
   if (!body || typeof body.sha !== 'string' || !isCommitHash(body.sha) || !Array.isArray(body.siblings)) return undefined;
   const files = new Map<string, { size: number; etag: string; lfs: boolean }>();
   for (const s of body.siblings as { rfilename?: unknown; size?: unknown; blobId?: unknown; lfs?: { sha256?: unknown; size?: unknown } }[]) {
@@ -64,7 +66,8 @@ export function browserMetadata(http: HubHttp, repoId: string, revision: string,
     if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound') return { missing: true };
     if (!res.ok) throw hubStatusError(res, http.endpoint, repoId, revision, file);
     const len = res.headers.get('x-linked-size') ?? res.headers.get('content-length');
-    if (len === null || !Number.isSafeInteger(Number(len))) throw new MaskgenError('NETWORK', `${http.endpoint} did not say how big ${quote(file)} of ${repoId} is`);
+    if (len === null || !Number.isSafeInteger(Number(len)))
+      throw new MaskgenError('NETWORK', `${http.endpoint} did not say how big ${quote(file)} of ${repoId} is`);
     // Only the hub's own ETag names the content; behind a CDN redirect the browser sees the CDN's.
     const sameOrigin = new URL(res.url || http.endpoint).origin === new URL(http.endpoint).origin;
     const etag = (sameOrigin && normalizeEtag(res.headers.get('etag'))) || '';

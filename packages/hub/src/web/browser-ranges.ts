@@ -35,7 +35,17 @@ export async function openRangeFile(c: RangeContext, file: string, opts: SourceO
   if (!entry) {
     if (c.offline) throw c.offlineError(file);
     const m = await c.metadata(file, opts);
-    entry = { repoId: c.repoId, revision: c.revision, file, size: m.size, kind: 'info', etag: m.etag, commit: m.commit, lfs: m.lfs, storedAt: Date.now() } satisfies EntryMeta;
+    entry = {
+      repoId: c.repoId,
+      revision: c.revision,
+      file,
+      size: m.size,
+      kind: 'info',
+      etag: m.etag,
+      commit: m.commit,
+      lfs: m.lfs,
+      storedAt: Date.now(),
+    } satisfies EntryMeta;
     await putBytes(c.store, infoKey, entry);
   }
   const at = entry.commit || c.revision;

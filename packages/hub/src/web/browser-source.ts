@@ -74,7 +74,8 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
       'OFFLINE',
       `${repoId}: ${quote(file)} (revision ${quote(revision)}) is not in this site's ${store.backend} cache and offline mode is on; open the page once online with the same model, or serve the files from this site`,
     );
-  const remember404 = (file: string) => putBytes(store, keyOf(file, 'missing'), { repoId, revision, file, size: 0, kind: 'missing', storedAt: Date.now() }).catch(() => {});
+  const remember404 = (file: string) =>
+    putBytes(store, keyOf(file, 'missing'), { repoId, revision, file, size: 0, kind: 'missing', storedAt: Date.now() }).catch(() => {});
 
   async function metadata(file: string, opts: SourceOptions): Promise<FileMetadata> {
     const m = await hub.file(file, opts.signal);
@@ -93,7 +94,19 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
       progress.start(file, meta.size);
       const onBytes = (n: number) => progress.update(file, n, opts.onProgress);
       try {
-        await downloadFile({ http, repoId, at: meta.commit || revision, file, meta, store, key, metadataTimeoutMs: stallMs, stallTimeoutMs: stallMs, signal: opts.signal, onBytes });
+        await downloadFile({
+          http,
+          repoId,
+          at: meta.commit || revision,
+          file,
+          meta,
+          store,
+          key,
+          metadataTimeoutMs: stallMs,
+          stallTimeoutMs: stallMs,
+          signal: opts.signal,
+          onBytes,
+        });
         break;
       } catch (e) {
         if (!etagChanged(e) || attempt > 0) throw e; // the file changed between listing and GET: once more
@@ -105,7 +118,14 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
   }
 
   const ranges: RangeContext = {
-    http, store, repoId, revision, offline, stallMs, metadata, offlineError,
+    http,
+    store,
+    repoId,
+    revision,
+    offline,
+    stallMs,
+    metadata,
+    offlineError,
     block: o.rangeBlockSize ?? 4 << 20,
     onBytes: (file, opts) => (n) => progress.add(file, n, opts.onProgress),
   };

@@ -47,7 +47,9 @@ export function fallbackStore(primary: FileStore, warn: (message: string) => voi
     if (warned) return;
     warned = true;
     const why = isQuotaError(e) ? 'the storage quota of this site is used up' : `storing failed (${(e as Error)?.message ?? e})`;
-    warn(`MaskGen.js: ${why}, so ${file} and later files stay in memory for this page only and will be downloaded again next time; free space with purgeCache() or in the browser's site settings`);
+    warn(
+      `MaskGen.js: ${why}, so ${file} and later files stay in memory for this page only and will be downloaded again next time; free space with purgeCache() or in the browser's site settings`,
+    );
   };
   if (primary === memory) return primary;
   const store: FileStore = {
@@ -61,7 +63,8 @@ export function fallbackStore(primary: FileStore, warn: (message: string) => voi
     list: async () => [...(await memory.list()), ...(await primary.list().catch(() => []))],
     // Entry-based storages keep blocks as entries (through this store, so they fall back too); the disk
     // cache and folders keep their own sparse file.
-    ranges: (key, meta, block) => (primary.backend === 'disk' || primary.backend === 'folder' ? primary.ranges(key, meta, block) : blockRanges(store, key, meta, block)),
+    ranges: (key, meta, block) =>
+      primary.backend === 'disk' || primary.backend === 'folder' ? primary.ranges(key, meta, block) : blockRanges(store, key, meta, block),
     async put(key, meta): Promise<FileWrite> {
       const kept = new ChunkBuffer();
       let inner: FileWrite | undefined = await primary.put(key, meta).catch((e: unknown) => void fellBack(e, `${meta.repoId}/${meta.file}`));
@@ -82,7 +85,14 @@ export function fallbackStore(primary: FileStore, warn: (message: string) => voi
           if (inner) await inner.truncate(length).catch(drop);
         },
         async commit() {
-          if (inner && (await inner.commit().then(() => true, async (e: unknown) => (await drop(e), false)))) return;
+          if (
+            inner &&
+            (await inner.commit().then(
+              () => true,
+              async (e: unknown) => (await drop(e), false),
+            ))
+          )
+            return;
           const w = await memory.put(key, meta);
           await w.write(kept.bytes(), 0);
           await w.commit();

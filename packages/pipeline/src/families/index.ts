@@ -17,7 +17,8 @@ export const GENERATOR_FAMILIES: readonly GeneratorFamily[] = [vqFamily, klFamil
 /** The family named `name` (a `defaults.family`), or UNKNOWN_MODEL listing the known ones. */
 export function generatorFamily(name: string): GeneratorFamily {
   const f = GENERATOR_FAMILIES.find((x) => x.name === name);
-  if (!f) throw new MaskgenError('UNKNOWN_MODEL', `generator family ${quote(name)} is not registered; known: ${GENERATOR_FAMILIES.map((x) => x.name).join(', ')}`);
+  if (!f)
+    throw new MaskgenError('UNKNOWN_MODEL', `generator family ${quote(name)} is not registered; known: ${GENERATOR_FAMILIES.map((x) => x.name).join(', ')}`);
   return f;
 }
 

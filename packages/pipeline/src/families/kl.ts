@@ -21,10 +21,20 @@ interface KlStart {
 function diffusionSteps(losses: Record<string, unknown> | undefined, where: string): number {
   const raw = losses?.num_sampling_steps;
   const v = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  return v === undefined ? DEFAULTS.diffusionSteps : configNumber({ num_sampling_steps: v }, 'num_sampling_steps', where.replace(/ model\.maskgen$/, ' losses'));
+  return v === undefined
+    ? DEFAULTS.diffusionSteps
+    : configNumber({ num_sampling_steps: v }, 'num_sampling_steps', where.replace(/ model\.maskgen$/, ' losses'));
 }
 
-const DEFAULTS: KlDefaults = { family: 'kl', guidanceScale: 3, guidanceSchedule: 'linear', steps: 32, temperature: 1, aestheticScore: 6.5, diffusionSteps: 100 };
+const DEFAULTS: KlDefaults = {
+  family: 'kl',
+  guidanceScale: 3,
+  guidanceSchedule: 'linear',
+  steps: 32,
+  temperature: 1,
+  aestheticScore: 6.5,
+  diffusionSteps: 100,
+};
 
 /**
  * MaskGen-KL: continuous TA-TiTok latents sampled by MAR with a diffusion head; editing keeps the
@@ -73,10 +83,14 @@ export const klFamily: GeneratorFamily<KlDefaults> = {
           signal: r.signal,
           onStep: (step, total, latents) => r.onStep(step, total, latents, latents),
         });
-        return { tokens, settings: { steps: r.steps, guidance: r.guidance, temperature: r.temperature, aestheticScore, diffusionSteps: gen.spec.samplingSteps } };
+        return {
+          tokens,
+          settings: { steps: r.steps, guidance: r.guidance, temperature: r.temperature, aestheticScore, diffusionSteps: gen.spec.samplingSteps },
+        };
       },
       editStart(enc, keep) {
-        if (enc.mode !== 'vae') throw new MaskgenError('INVALID_ARGUMENT', `edit: the tokenizer makes ${quote(enc.mode)} tokens, MaskGen-KL needs "vae" latents`);
+        if (enc.mode !== 'vae')
+          throw new MaskgenError('INVALID_ARGUMENT', `edit: the tokenizer makes ${quote(enc.mode)} tokens, MaskGen-KL needs "vae" latents`);
         return { latents: enc.mean, keep: Uint8Array.from({ length: L }, (_, i) => (keep.has(i) ? 1 : 0)) };
       },
       dispose: () => gen.dispose(),

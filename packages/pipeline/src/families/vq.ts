@@ -51,12 +51,21 @@ export const vqFamily: GeneratorFamily<VqDefaults> = {
           signal: r.signal,
           onStep: r.onStep,
         });
-        const settings = { steps: r.steps, guidance: r.guidance, temperature: r.temperature, aestheticScore: r.aestheticScore ?? gen.spec.configAestheticScore };
+        const settings = {
+          steps: r.steps,
+          guidance: r.guidance,
+          temperature: r.temperature,
+          aestheticScore: r.aestheticScore ?? gen.spec.configAestheticScore,
+        };
         return { tokens: ids, settings };
       },
       editStart(enc, keep) {
         if (enc.mode !== 'vq') throw new MaskgenError('INVALID_ARGUMENT', `edit: the tokenizer makes ${quote(enc.mode)} tokens, MaskGen-VQ needs "vq" ids`);
-        return tensor('int64', [1, N], Array.from(enc.indices.data, (v, i) => (keep.has(i) ? Number(v) : V)));
+        return tensor(
+          'int64',
+          [1, N],
+          Array.from(enc.indices.data, (v, i) => (keep.has(i) ? Number(v) : V)),
+        );
       },
       dispose: () => gen.dispose(),
     };

@@ -1,4 +1,16 @@
-import { GraphBuilder, type OnnxModel, type SafetensorsFile, activation, chunk, gatedResidualRows, gemmFrom, layerNorm, layerNormFrom, modulateRows, type GraphOptions } from '@maskgen/core';
+import {
+  GraphBuilder,
+  type OnnxModel,
+  type SafetensorsFile,
+  activation,
+  chunk,
+  gatedResidualRows,
+  gemmFrom,
+  layerNorm,
+  layerNormFrom,
+  modulateRows,
+  type GraphOptions,
+} from '@maskgen/core';
 import type { MaskGenKlSpec } from './kl-config.js';
 import { timestepFeatures } from './kl-graphs.js';
 
@@ -34,7 +46,12 @@ export function buildDiffLossModulationGraph(st: SafetensorsFile, spec: MaskGenK
   // All adaLN projections as one GEMM: ORT folds the Concat of the constant weights at session
   // creation, so the rows stream through one [M, W] matrix and no output Concat copies the result.
   const prefixes = [...Array.from({ length: spec.mlpBlocks }, (_, i) => `${P}.res_blocks.${i}.adaLN_modulation.1`), `${P}.final_layer.adaLN_modulation.1`];
-  const cat = (kind: 'weight' | 'bias') => g.op1('Concat', prefixes.map((p) => g.weight(st, `${p}.${kind}`)), { axis: 0 });
+  const cat = (kind: 'weight' | 'bias') =>
+    g.op1(
+      'Concat',
+      prefixes.map((p) => g.weight(st, `${p}.${kind}`)),
+      { axis: 0 },
+    );
   const mods = g.op1('Gemm', [sy, cat('weight'), cat('bias')], { transB: 1 });
   const rows = g.op1('Slice', [g.op1('Shape', [c]), g.i64([0]), g.i64([1])]);
   const shape = g.op1('Concat', [g.i64([-1]), rows, g.i64([modulationWidth(spec)])], { axis: 0 });

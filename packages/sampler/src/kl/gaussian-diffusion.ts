@@ -37,10 +37,14 @@ export function spaceTimesteps(T: number, respacing: string): number[] {
   if (respacing.startsWith('ddim')) {
     const want = Number(respacing.slice(4));
     for (let stride = 1; stride < T; stride++) if (Math.ceil(T / stride) === want) return Array.from({ length: want }, (_, i) => i * stride);
-    throw new MaskgenError('INVALID_CONFIG', `losses.num_sampling_steps: cannot create exactly ${quote(respacing.slice(4))} steps with an integer stride out of ${T}`);
+    throw new MaskgenError(
+      'INVALID_CONFIG',
+      `losses.num_sampling_steps: cannot create exactly ${quote(respacing.slice(4))} steps with an integer stride out of ${T}`,
+    );
   }
   const counts = respacing.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN));
-  if (counts.some((c) => !Number.isInteger(c) || c < 1)) throw new MaskgenError('INVALID_CONFIG', `losses.num_sampling_steps: expected step counts like "100", got ${quote(respacing)}`);
+  if (counts.some((c) => !Number.isInteger(c) || c < 1))
+    throw new MaskgenError('INVALID_CONFIG', `losses.num_sampling_steps: expected step counts like "100", got ${quote(respacing)}`);
   const per = Math.floor(T / counts.length);
   let extra = T % counts.length;
   let start = 0;
@@ -103,7 +107,15 @@ export function respacedSchedule(respacing: string, T = 1000): DiffusionSchedule
  * One reverse step (p_sample) for ε-prediction with learned-range variance and clip_denoised=False,
  * in float32 like the reference (schedule values are float64 cast to float32 when indexed).
  */
-export function pSample(s: DiffusionSchedule, i: number, x: Float32Array, eps: Float32Array, varValues: Float32Array, noise: Float32Array, temperature: number): Float32Array {
+export function pSample(
+  s: DiffusionSchedule,
+  i: number,
+  x: Float32Array,
+  eps: Float32Array,
+  varValues: Float32Array,
+  noise: Float32Array,
+  temperature: number,
+): Float32Array {
   const f = Math.fround;
   const minLog = f(s.posteriorLogVarianceClipped[i]);
   const maxLog = f(s.logBetas[i]);

@@ -35,14 +35,17 @@ export function resolveMaskGenKl(config: unknown, st: SafetensorsFile): MaskGenK
   const pos = st.info('decoder_pos_embed_learned').dims;
   const dim = pos[2];
   const heads = num(mg, 'decoder_num_heads', 'model.maskgen');
-  if (!Number.isInteger(heads) || heads <= 0 || dim % heads) throw new MaskgenError('INVALID_CONFIG', `model.maskgen.decoder_num_heads ${quote(heads)} does not divide the width ${dim}`);
+  if (!Number.isInteger(heads) || heads <= 0 || dim % heads)
+    throw new MaskgenError('INVALID_CONFIG', `model.maskgen.decoder_num_heads ${quote(heads)} does not divide the width ${dim}`);
   const tokenSize = st.info('z_proj.weight').dims[1];
-  if (num(vq, 'token_size', 'model.vq_model') !== tokenSize) throw new MaskgenError('SHAPE_MISMATCH', `z_proj.weight takes ${tokenSize} channels but model.vq_model.token_size is ${quote(vq.token_size)}`);
+  if (num(vq, 'token_size', 'model.vq_model') !== tokenSize)
+    throw new MaskgenError('SHAPE_MISMATCH', `z_proj.weight takes ${tokenSize} channels but model.vq_model.token_size is ${quote(vq.token_size)}`);
   let mlpBlocks = 0;
   while (st.has(`diffloss.net.res_blocks.${mlpBlocks}.in_ln.weight`)) mlpBlocks++;
   const textEmbedDim = st.info('text_emb.weight').dims[1];
   const schedule = mg.cfg_schedule ?? 'linear';
-  if (schedule !== 'linear' && schedule !== 'constant') throw new MaskgenError('INVALID_CONFIG', `config model.maskgen.cfg_schedule: expected "linear" or "constant", got ${quote(schedule)}`);
+  if (schedule !== 'linear' && schedule !== 'constant')
+    throw new MaskgenError('INVALID_CONFIG', `config model.maskgen.cfg_schedule: expected "linear" or "constant", got ${quote(schedule)}`);
   return {
     dim,
     heads,

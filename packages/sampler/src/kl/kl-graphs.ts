@@ -85,4 +85,3 @@ export function buildDiffLossGraph(st: SafetensorsFile, spec: MaskGenKlSpec, opt
 function modulate2d(g: GraphBuilder, x: string, shift: string, scale: string): string {
   return g.op1('Add', [g.op1('Mul', [x, g.op1('Add', [scale, g.f32(1)])]), shift]);
 }
-

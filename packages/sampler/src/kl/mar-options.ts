@@ -52,11 +52,16 @@ function resolveKeep(spec: Pick<MaskGenKlSpec, 'seqLen' | 'tokenSize'>, B: numbe
   if (initial.latents.dtype !== 'float32' || initial.latents.dims.join() !== want.join()) {
     throw new MaskgenError('INVALID_ARGUMENT', `initial.latents: expected float32 ${quote(want)}, got ${initial.latents.dtype} ${quote(initial.latents.dims)}`);
   }
-  if (initial.keep.length !== B * L) throw new MaskgenError('INVALID_ARGUMENT', `initial.keep: expected ${B * L} flags (${B} rows × ${L} tokens), got ${initial.keep.length}`);
+  if (initial.keep.length !== B * L)
+    throw new MaskgenError('INVALID_ARGUMENT', `initial.keep: expected ${B * L} flags (${B} rows × ${L} tokens), got ${initial.keep.length}`);
   for (let i = 0; i < B * L; i++) keep[i] = initial.keep[i] ? 1 : 0;
   const count = (b: number) => keep.subarray(b * L, (b + 1) * L).reduce((a, v) => a + v, 0);
   for (let b = 1; b < B; b++) {
-    if (count(b) !== count(0)) throw new MaskgenError('INVALID_ARGUMENT', `initial.keep: every row must keep the same number of tokens, row 0 keeps ${count(0)} and row ${b} keeps ${count(b)}`);
+    if (count(b) !== count(0))
+      throw new MaskgenError(
+        'INVALID_ARGUMENT',
+        `initial.keep: every row must keep the same number of tokens, row 0 keeps ${count(0)} and row ${b} keeps ${count(b)}`,
+      );
   }
   return keep;
 }
@@ -71,12 +76,15 @@ export function resolveMarOptions(spec: Pick<MaskGenKlSpec, 'textEmbedDim' | 'de
   if (o.pooled.dims.join() !== [B, 1, D].join()) throw new MaskgenError('INVALID_ARGUMENT', `pooled: expected [${B}, 1, ${D}], got ${quote(o.pooled.dims)}`);
   const d = spec.defaults;
   const numIter = o.numIter ?? d.numIter;
-  if (!Number.isInteger(numIter) || numIter < 1) throw new MaskgenError('INVALID_ARGUMENT', `numIter: expected a positive integer, got ${typeof numIter === 'number' ? String(numIter) : quote(numIter)}`);
+  if (!Number.isInteger(numIter) || numIter < 1)
+    throw new MaskgenError('INVALID_ARGUMENT', `numIter: expected a positive integer, got ${typeof numIter === 'number' ? String(numIter) : quote(numIter)}`);
   const cfgSchedule = o.cfgSchedule ?? d.cfgSchedule;
-  if (cfgSchedule !== 'linear' && cfgSchedule !== 'constant') throw new MaskgenError('INVALID_ARGUMENT', `cfgSchedule: expected "linear" or "constant", got ${quote(cfgSchedule)}`);
+  if (cfgSchedule !== 'linear' && cfgSchedule !== 'constant')
+    throw new MaskgenError('INVALID_ARGUMENT', `cfgSchedule: expected "linear" or "constant", got ${quote(cfgSchedule)}`);
   const s = { cfg: o.cfg ?? d.cfg, temperature: o.temperature ?? d.temperature, aestheticScore: o.aestheticScore ?? d.aestheticScore };
   for (const [k, v] of Object.entries(s)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new MaskgenError('INVALID_ARGUMENT', `${k}: expected a finite number, got ${typeof v === 'number' ? String(v) : quote(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new MaskgenError('INVALID_ARGUMENT', `${k}: expected a finite number, got ${typeof v === 'number' ? String(v) : quote(v)}`);
   }
   if (s.temperature < 0) throw new MaskgenError('INVALID_ARGUMENT', `temperature: expected a number ≥ 0, got ${quote(s.temperature)}`);
   return {

@@ -14,7 +14,12 @@ export type { MarOptions } from './mar-options.js';
 export interface MarModel extends DiffusionModel {
   readonly spec: Pick<MaskGenKlSpec, 'dim' | 'tokenSize' | 'mlpWidth' | 'mlpBlocks' | 'seqLen' | 'scaleFactor' | 'textEmbedDim' | 'defaults'>;
   /** Embedded conditions: condition [B, L, Dt], pooled [B, 1, Dt], one aesthetic score per row. */
-  embedCondition(condition: Tensor, pooled: Tensor, scores: ArrayLike<number>, opts?: { signal?: AbortSignal }): Promise<{ condition: Tensor<'float32'>; pooled: Tensor<'float32'> }>;
+  embedCondition(
+    condition: Tensor,
+    pooled: Tensor,
+    scores: ArrayLike<number>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ condition: Tensor<'float32'>; pooled: Tensor<'float32'> }>;
   /** forward_mae_decoder: tokens [B, L, C], mask [B, L] (1 = masked) → decoder rows z [B, L, D]. */
   forwardMae(tokens: Tensor, mask: Tensor, condition: Tensor, pooled: Tensor, opts?: { signal?: AbortSignal }): Promise<Tensor<'float32'>>;
 }
@@ -24,7 +29,9 @@ function toDecoderLayout(tokens: Float32Array, B: number, L: number, C: number, 
   const out = new Float32Array(B * C * L);
   const s = Math.fround(scale);
   for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) for (let c = 0; c < C; c++) out[(b * C + c) * L + l] = Math.fround(tokens[(b * L + l) * C + c] / s);
-  if (given) for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) if (keep[b * L + l]) for (let c = 0; c < C; c++) out[(b * C + c) * L + l] = given.data[(b * C + c) * L + l];
+  if (given)
+    for (let b = 0; b < B; b++)
+      for (let l = 0; l < L; l++) if (keep[b * L + l]) for (let c = 0; c < C; c++) out[(b * C + c) * L + l] = given.data[(b * C + c) * L + l];
   return tensor('float32', [B, C, 1, L], out);
 }
 
@@ -43,7 +50,8 @@ export async function marSample(model: MarModel, o: MarOptions): Promise<Tensor<
   const scale = f(model.spec.scaleFactor);
   if (o.initial) {
     const given = o.initial.latents.data;
-    for (let b = 0; b < B; b++) for (let l = 0; l < L; l++) if (keep[b * L + l]) for (let c = 0; c < C; c++) tokens[(b * L + l) * C + c] = f(given[(b * C + c) * L + l] * scale);
+    for (let b = 0; b < B; b++)
+      for (let l = 0; l < L; l++) if (keep[b * L + l]) for (let c = 0; c < C; c++) tokens[(b * L + l) * C + c] = f(given[(b * C + c) * L + l] * scale);
   }
   const result = () => toDecoderLayout(tokens, B, L, C, model.spec.scaleFactor, keep, o.initial?.latents);
   if (M === 0) return result();

@@ -1,4 +1,14 @@
-import { graphOptionsFor, type Rng, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, tensor, throwIfAborted } from '@maskgen/core';
+import {
+  graphOptionsFor,
+  type Rng,
+  type Runtime,
+  type WeightPrecision,
+  type SafetensorsFile,
+  type Session,
+  type Tensor,
+  tensor,
+  throwIfAborted,
+} from '@maskgen/core';
 import { respacedSchedule, type DiffusionSchedule } from './gaussian-diffusion.js';
 import { type MaskGenKlSpec, klMicroCondition, resolveMaskGenKl } from './kl-config.js';
 import { SPLIT_IO, buildDiffLossModulationGraph, buildDiffLossStepGraph } from './diffloss-split-graphs.js';
@@ -134,7 +144,16 @@ export class MaskGenKL implements MarModel {
   async dispose(): Promise<void> {
     const mlp = this.mlpSession;
     this.mlpSession = undefined;
-    await Promise.all([this.cond.dispose(), this.mae.dispose(), this.modulation.dispose(), this.step.dispose(), mlp?.then((m) => m.dispose(), () => undefined)]);
+    await Promise.all([
+      this.cond.dispose(),
+      this.mae.dispose(),
+      this.modulation.dispose(),
+      this.step.dispose(),
+      mlp?.then(
+        (m) => m.dispose(),
+        () => undefined,
+      ),
+    ]);
   }
 }
 

@@ -47,7 +47,10 @@ export async function reverseDiffusion(model: DiffusionModel, z: Tensor<'float32
   const R = z.dims[0];
   const guided = o.cfg !== 1;
   if (z.dims.length !== 2 || z.dims[1] !== model.spec.dim || (guided && R % 2)) {
-    throw new MaskgenError('INVALID_ARGUMENT', `z: expected [R, ${model.spec.dim}] decoder rows (R even: cond then uncond, when cfg ≠ 1), got ${quote(z.dims)}`);
+    throw new MaskgenError(
+      'INVALID_ARGUMENT',
+      `z: expected [R, ${model.spec.dim}] decoder rows (R even: cond then uncond, when cfg ≠ 1), got ${quote(z.dims)}`,
+    );
   }
   const n = guided ? R / 2 : R;
   const M = modulationWidth(model.spec);

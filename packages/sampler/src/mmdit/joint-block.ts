@@ -1,4 +1,14 @@
-import { type GraphBuilder, type SafetensorsFile, type Value, activation, gatedResidual, linearFrom, modulate, scaledDotProductAttention, sliceAxis } from '@maskgen/core';
+import {
+  type GraphBuilder,
+  type SafetensorsFile,
+  type Value,
+  activation,
+  gatedResidual,
+  linearFrom,
+  modulate,
+  scaledDotProductAttention,
+  sliceAxis,
+} from '@maskgen/core';
 import { adaLayerNormContinuous, adaLayerNormZero, plainNorm } from './ada-layer-norm.js';
 
 /** Shape of the joint blocks, from the checkpoint. */
@@ -18,7 +28,15 @@ function feedForward(g: GraphBuilder, st: SafetensorsFile, prefix: string, x: Va
  * over [image, text] tokens, GELU-tanh MLPs. A `context_pre_only` block (detected by the missing
  * `to_add_out`) only conditions the image stream and returns no text stream.
  */
-export function jointBlock(g: GraphBuilder, st: SafetensorsFile, prefix: string, img: Value, txt: Value, temb: Value, spec: JointSpec): { img: Value; txt: Value | null } {
+export function jointBlock(
+  g: GraphBuilder,
+  st: SafetensorsFile,
+  prefix: string,
+  img: Value,
+  txt: Value,
+  temb: Value,
+  spec: JointSpec,
+): { img: Value; txt: Value | null } {
   const { dim, heads } = spec;
   const preOnly = !st.has(`${prefix}.attn.to_add_out.weight`);
   const n1 = adaLayerNormZero(g, st, `${prefix}.norm1`, img, temb, dim);
@@ -45,7 +63,15 @@ export function countJointBlocks(st: SafetensorsFile, prefix: string): number {
 }
 
 /** The stack of joint blocks followed by the final AdaLayerNormContinuous (`norm`), image stream out. */
-export function jointTransformer(g: GraphBuilder, st: SafetensorsFile, img: Value, txt: Value, temb: Value, spec: JointSpec, prefixes = { blocks: 'blocks', norm: 'norm' }): Value {
+export function jointTransformer(
+  g: GraphBuilder,
+  st: SafetensorsFile,
+  img: Value,
+  txt: Value,
+  temb: Value,
+  spec: JointSpec,
+  prefixes = { blocks: 'blocks', norm: 'norm' },
+): Value {
   const depth = countJointBlocks(st, prefixes.blocks);
   let x = img;
   let c: Value | null = txt;

@@ -1,4 +1,15 @@
-import { MaskgenError, graphOptionsFor, type Runtime, type WeightPrecision, type SafetensorsFile, type Session, type Tensor, quote, tensor, throwIfAborted } from '@maskgen/core';
+import {
+  MaskgenError,
+  graphOptionsFor,
+  type Runtime,
+  type WeightPrecision,
+  type SafetensorsFile,
+  type Session,
+  type Tensor,
+  quote,
+  tensor,
+  throwIfAborted,
+} from '@maskgen/core';
 import { vqMicroCondition } from '../micro-condition.js';
 import { type MaskGenVqSpec, resolveMaskGenVq } from './vq-config.js';
 import { VQ_IO, buildMaskGenVqGraph } from './vq-graph.js';
@@ -19,25 +30,45 @@ export interface MaskGenVqCreateOptions {
  * JS around it (all noise from the caller's Rng, in the reference's draw order).
  */
 export class MaskGenVQ implements MaskGitModel {
-  private constructor(readonly spec: MaskGenVqSpec, private readonly session: Session) {}
+  private constructor(
+    readonly spec: MaskGenVqSpec,
+    private readonly session: Session,
+  ) {}
 
   static async create(opts: MaskGenVqCreateOptions): Promise<MaskGenVQ> {
     const spec = resolveMaskGenVq(opts.config, opts.weights);
     throwIfAborted(opts.signal, 'building MaskGen-VQ');
-    return new MaskGenVQ(spec, await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), { signal: opts.signal }));
+    return new MaskGenVQ(
+      spec,
+      await opts.runtime.createSession(buildMaskGenVqGraph(opts.weights, spec, await graphOptionsFor(opts.runtime, opts.precision)), { signal: opts.signal }),
+    );
   }
 
   /** Logits [B, N, codebook] for ids [B, N] under CLIP penultimate states and pooled embeddings. */
-  async forward(ids: Tensor, condition: Tensor, pooled: Tensor, aestheticScores: ArrayLike<number>, opts: { signal?: AbortSignal } = {}): Promise<Tensor<'float32'>> {
+  async forward(
+    ids: Tensor,
+    condition: Tensor,
+    pooled: Tensor,
+    aestheticScores: ArrayLike<number>,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Tensor<'float32'>> {
     const B = ids.dims[0];
     const { numTokens: N, textEmbedDim: D } = this.spec;
     if (ids.dims.length !== 2 || ids.dims[1] !== N) throw new MaskgenError('INVALID_ARGUMENT', `ids: expected [B, ${N}], got ${quote(ids.dims)}`);
     if (condition.dims.length !== 3 || condition.dims[0] !== B || condition.dims[2] !== D) {
       throw new MaskgenError('INVALID_ARGUMENT', `condition: expected [${B}, L, ${D}], got ${quote(condition.dims)}`);
     }
-    if (pooled.dims.join() !== [B, 1, pooled.dims[2]].join()) throw new MaskgenError('INVALID_ARGUMENT', `pooled: expected [${B}, 1, D], got ${quote(pooled.dims)}`);
+    if (pooled.dims.join() !== [B, 1, pooled.dims[2]].join())
+      throw new MaskgenError('INVALID_ARGUMENT', `pooled: expected [${B}, 1, D], got ${quote(pooled.dims)}`);
     const feeds: Record<string, Tensor> = {
-      [VQ_IO.ids]: ids.dtype === 'int64' ? ids : tensor('int64', ids.dims, BigInt64Array.from(ids.data as ArrayLike<number>, (v) => BigInt(v))),
+      [VQ_IO.ids]:
+        ids.dtype === 'int64'
+          ? ids
+          : tensor(
+              'int64',
+              ids.dims,
+              BigInt64Array.from(ids.data as ArrayLike<number>, (v) => BigInt(v)),
+            ),
       [VQ_IO.condition]: condition,
       [VQ_IO.pooled]: pooled,
     };

@@ -65,7 +65,12 @@ export async function maskGitGenerate(model: MaskGitModel, o: MaskGitOptions): P
   const randTemp = o.randomizeTemperature ?? 1.5;
   const aes = o.aestheticScore ?? model.spec.configAestheticScore;
   const schedule = o.maskSchedule ?? model.spec.maskSchedule;
-  for (const [k, v] of Object.entries({ guidanceScale: gs, randomizeTemperature: randTemp, aestheticScore: aes, guidanceDecayScalePow: o.guidanceDecayScalePow ?? 1 })) {
+  for (const [k, v] of Object.entries({
+    guidanceScale: gs,
+    randomizeTemperature: randTemp,
+    aestheticScore: aes,
+    guidanceDecayScalePow: o.guidanceDecayScalePow ?? 1,
+  })) {
     if (!Number.isFinite(v)) throw new MaskgenError('INVALID_ARGUMENT', `${k}: expected a finite number, got ${typeof v === 'number' ? String(v) : quote(v)}`);
   }
   guidanceAt(decay, gs, 1, 1); // reject an unknown decay / schedule before the first forward
@@ -76,7 +81,8 @@ export async function maskGitGenerate(model: MaskGitModel, o: MaskGitOptions): P
   const maskId = BigInt(V);
   let ids = new BigInt64Array(B * N).fill(maskId);
   if (o.initialIds) {
-    if (o.initialIds.dims.join() !== [B, N].join()) throw new MaskgenError('INVALID_ARGUMENT', `initialIds: expected [${B}, ${N}], got ${quote(o.initialIds.dims)}`);
+    if (o.initialIds.dims.join() !== [B, N].join())
+      throw new MaskgenError('INVALID_ARGUMENT', `initialIds: expected [${B}, ${N}], got ${quote(o.initialIds.dims)}`);
     ids = BigInt64Array.from(o.initialIds.data as ArrayLike<number | bigint>, (v) => BigInt(v));
     if (ids.some((v) => v < 0n || v > maskId)) throw new MaskgenError('INVALID_ARGUMENT', `initialIds: ids must lie in [0, ${V}] (${V} = regenerate)`);
   }

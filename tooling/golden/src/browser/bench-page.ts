@@ -32,7 +32,11 @@ export interface ChromiumBenchResult {
 
 /** The page's API, driven by the bench script through Playwright. */
 export interface BenchPage {
-  run(key: ChromiumBenchKey, folders: Record<string, string>, o: { precision: WeightPrecision; runs: number; threads: number; steps: number }): Promise<ChromiumBenchResult>;
+  run(
+    key: ChromiumBenchKey,
+    folders: Record<string, string>,
+    o: { precision: WeightPrecision; runs: number; threads: number; steps: number },
+  ): Promise<ChromiumBenchResult>;
 }
 
 const wasmPaths = new URL('/ort/', location.href).href;
@@ -54,16 +58,30 @@ async function setup(key: ChromiumBenchKey, runtime: Runtime, f: Record<string, 
   if (key === 'tatitok-bl128-vq') {
     const tok = await Tatitok.create({ runtime, ...(await open(f.tatitok)), precision });
     await tok.prepare();
-    const ids = tensor('int64', [1, 128], Array.from({ length: 128 }, (_, i) => (i * 97) % 8192));
+    const ids = tensor(
+      'int64',
+      [1, 128],
+      Array.from({ length: 128 }, (_, i) => (i * 97) % 8192),
+    );
     const text = randn([1, 77, 768]);
-    return { name: 'tatitok-bl128-vq decode (batch 1)', flops: tatitokDecodeFlops({ width: 1024, layers: 24, tokens: 128, tokenSize: 64, grid: 16, patch: 16 }), run: () => tok.decode(ids, text), dispose: () => tok.dispose() };
+    return {
+      name: 'tatitok-bl128-vq decode (batch 1)',
+      flops: tatitokDecodeFlops({ width: 1024, layers: 24, tokens: 128, tokenSize: 64, grid: 16, patch: 16 }),
+      run: () => tok.decode(ids, text),
+      dispose: () => tok.dispose(),
+    };
   }
   const vq = await MaskGenVQ.create({ runtime, ...(await open(f.generator)), precision });
   const { dim, depth } = vq.spec;
   if (key === 'maskgen-vq-l') {
     const [cond, pooled] = [randn([2, 77, 768]), randn([2, 1, 768])];
     const ids = tensor('int64', [2, 128], new Array(256).fill(8192));
-    return { name: 'maskgen-vq-l forward (CFG batch 2)', flops: vqForwardFlops(dim, depth), run: () => vq.forward(ids, cond, pooled, [6.5, 6.5]), dispose: () => vq.dispose() };
+    return {
+      name: 'maskgen-vq-l forward (CFG batch 2)',
+      flops: vqForwardFlops(dim, depth),
+      run: () => vq.forward(ids, cond, pooled, [6.5, 6.5]),
+      dispose: () => vq.dispose(),
+    };
   }
   const enc = await ClipTextEncoder.create({ runtime, weights: (await open(f.clip)).weights, precision });
   const tok = await Tatitok.create({ runtime, ...(await open(f.tatitok)), precision });
@@ -75,14 +93,22 @@ async function setup(key: ChromiumBenchKey, runtime: Runtime, f: Record<string, 
     const e = await enc.encodeIds(ids);
     parts.clip = performance.now() - t;
     t = performance.now();
-    const c = { condition: row(e.penultimate, 0), pooled: row(e.pooled, 0), uncondCondition: row(e.penultimate, 1), uncondPooled: row(e.pooled, 1), rng: new SeededRng(1), steps };
+    const c = {
+      condition: row(e.penultimate, 0),
+      pooled: row(e.pooled, 0),
+      uncondCondition: row(e.penultimate, 1),
+      uncondPooled: row(e.pooled, 1),
+      rng: new SeededRng(1),
+      steps,
+    };
     const latent = await vq.generate(c);
     parts.generator = performance.now() - t;
     t = performance.now();
     await tok.decode(latent, row(e.final, 0));
     parts.decode = performance.now() - t;
   };
-  const flops = clipFlops(2) + steps * vqForwardFlops(dim, depth) + tatitokDecodeFlops({ width: 1024, layers: 24, tokens: 128, tokenSize: 64, grid: 16, patch: 16 });
+  const flops =
+    clipFlops(2) + steps * vqForwardFlops(dim, depth) + tatitokDecodeFlops({ width: 1024, layers: 24, tokens: 128, tokenSize: 64, grid: 16, patch: 16 });
   return {
     name: `end-to-end image, maskgen-vq-l (${steps} steps) + bl128-vq + clip`,
     flops,
@@ -112,7 +138,21 @@ const api: BenchPage = {
         [512, 4096, 1024],
         [512, 1024, 4096],
       ]);
-      return { key, name: c.name, precision: o.precision, flops: c.flops, buildMs, firstRunMs, runsMs, medianMs, ceilingGflops: peak.gflops, ceilingByShape: peak.byShape, threads: o.threads, crossOriginIsolated, parts };
+      return {
+        key,
+        name: c.name,
+        precision: o.precision,
+        flops: c.flops,
+        buildMs,
+        firstRunMs,
+        runsMs,
+        medianMs,
+        ceilingGflops: peak.gflops,
+        ceilingByShape: peak.byShape,
+        threads: o.threads,
+        crossOriginIsolated,
+        parts,
+      };
     } catch (e) {
       await c.dispose();
       throw e;

@@ -54,5 +54,13 @@ export async function int8Check(files: CaseFiles, device: Runtime, wasm: Runtime
   const d = await run(device);
   const w = await run(wasm);
   const [dv, wv, ref] = [toFloat32(d.out), toFloat32(w.out), toFloat32(d.ref)];
-  return [{ call: d.call, deviceVsReference: maxDiff(dv, ref), wasmVsReference: maxDiff(wv, ref), deviceVsWasm: maxDiff(dv, wv), referenceMax: maxDiff(ref, new Float32Array(ref.length)) }];
+  return [
+    {
+      call: d.call,
+      deviceVsReference: maxDiff(dv, ref),
+      wasmVsReference: maxDiff(wv, ref),
+      deviceVsWasm: maxDiff(dv, wv),
+      referenceMax: maxDiff(ref, new Float32Array(ref.length)),
+    },
+  ];
 }

@@ -28,7 +28,13 @@ export interface GoldenPage {
   /** int8 of a case's model on `device` and on WASM, each against the float32 reference. */
   int8(dirUrl: string, device: WebDeviceRequest): Promise<Int8Comparison[]>;
   /** One call of a real-size random-weight model (folder URL) on `device` and on WASM (tooling/golden real-sizes). */
-  realSize(dirUrl: string, key: RealSizeKey, precision: 'float32' | 'int8', device: WebDeviceRequest, o?: { batch?: number; profile?: boolean }): Promise<RealSizeComparison>;
+  realSize(
+    dirUrl: string,
+    key: RealSizeKey,
+    precision: 'float32' | 'int8',
+    device: WebDeviceRequest,
+    o?: { batch?: number; profile?: boolean },
+  ): Promise<RealSizeComparison>;
   /** Runs one case folder (a URL on this origin) on runtime-web with the given device. */
   runCase(dirUrl: string, label: string, device: WebDeviceRequest): Promise<CallResult[]>;
 }

@@ -1,5 +1,16 @@
 import { ClipTextEncoder } from '@maskgen/clip-text';
-import { type FileHandle, MaskgenError, type Runtime, SafetensorsFile, checkRange, SeededRng, type Tensor, type WeightPrecision, tensor, toFloat32 } from '@maskgen/core';
+import {
+  type FileHandle,
+  MaskgenError,
+  type Runtime,
+  SafetensorsFile,
+  checkRange,
+  SeededRng,
+  type Tensor,
+  type WeightPrecision,
+  tensor,
+  toFloat32,
+} from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
 import * as ort from 'onnxruntime-web';
@@ -94,7 +105,15 @@ function kernelProfile(): () => void {
 }
 
 /** One call of a model at real size, with inputs from a fixed seed so both devices see the same ones. */
-async function callOnce(key: RealSizeKey, runtime: Runtime, weights: SafetensorsFile, config: unknown, precision: WeightPrecision, batch: number, name: string): Promise<Outputs> {
+async function callOnce(
+  key: RealSizeKey,
+  runtime: Runtime,
+  weights: SafetensorsFile,
+  config: unknown,
+  precision: WeightPrecision,
+  batch: number,
+  name: string,
+): Promise<Outputs> {
   const rng = new SeededRng(1);
   const B = batch;
   const scores = new Array(B).fill(6.5);
@@ -103,7 +122,11 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
   if (key === 'clip') {
     const enc = await ClipTextEncoder.create({ runtime, weights, precision });
     built();
-    const ids = tensor('int64', [B, 77], Array.from({ length: B * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)));
+    const ids = tensor(
+      'int64',
+      [B, 77],
+      Array.from({ length: B * 77 }, (_, i) => (i % 77 === 0 ? 49406 : i % 77 === 20 ? 49407 : i % 77 > 20 ? 0 : 320 + i)),
+    );
     try {
       return { penultimate: (await enc.encodeIds(ids)).penultimate };
     } finally {
@@ -115,7 +138,16 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
     try {
       await tok.prepare();
       built();
-      return { image: await tok.decode(tensor('int64', [1, 128], Array.from({ length: 128 }, (_, i) => (i * 97) % 8192)), randn([1, 77, 768])) };
+      return {
+        image: await tok.decode(
+          tensor(
+            'int64',
+            [1, 128],
+            Array.from({ length: 128 }, (_, i) => (i * 97) % 8192),
+          ),
+          randn([1, 77, 768]),
+        ),
+      };
     } finally {
       await tok.dispose();
     }
@@ -139,7 +171,11 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
     if (key === 'maskgen_kl_l_mae') {
       // The sampler's order: condition → MAE decoder → the DiffLoss step on its z (one build for both calls).
       const c = await gen.embedCondition(randn([B, 77, 768]), randn([B, 1, 768]), scores);
-      const mask = tensor('float32', [B, 32], Array.from({ length: B * 32 }, (_, i) => (i % 3 === 0 ? 0 : 1)));
+      const mask = tensor(
+        'float32',
+        [B, 32],
+        Array.from({ length: B * 32 }, (_, i) => (i % 3 === 0 ? 0 : 1)),
+      );
       const z = await gen.forwardMae(randn([B, 32, 16]), mask, c.condition, c.pooled);
       progress(`${name}: MAE decoder done, DiffLoss step on z`);
       return { 'forward_mae z': z, 'DiffLoss step on z': await step(tensor('float32', [R, D], z.data)) };
@@ -154,7 +190,14 @@ async function callOnce(key: RealSizeKey, runtime: Runtime, weights: Safetensors
  * Builds a real-size model from a random checkpoint served to the page and runs one call on `device`,
  * then on WASM, in the same page; each session is disposed before the next is made, one model at a time.
  */
-export async function realSizeCheck(dirUrl: string, key: RealSizeKey, precision: WeightPrecision, device: Runtime, wasm: Runtime, o: { batch?: number; profile?: boolean } = {}): Promise<RealSizeComparison> {
+export async function realSizeCheck(
+  dirUrl: string,
+  key: RealSizeKey,
+  precision: WeightPrecision,
+  device: Runtime,
+  wasm: Runtime,
+  o: { batch?: number; profile?: boolean } = {},
+): Promise<RealSizeComparison> {
   const base = dirUrl.endsWith('/') ? dirUrl : `${dirUrl}/`;
   const weights = await SafetensorsFile.open(await rangeFile(`${base}model.safetensors`));
   const cfg = await fetch(`${base}config.json`);

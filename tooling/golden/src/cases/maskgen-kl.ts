@@ -42,7 +42,13 @@ export const run: CaseRunner = async (ctx) => {
       } else if (call.name === 'mlp') {
         const [x, t, c] = await Promise.all(call.inputs.map((n: string) => ctx.readIo(n)));
         r.push(await ctx.compare('mlp: forward', 'mlp.out', tensor('float32', [x.dims[0], 2 * x.dims[1]], await model.mlpForward(x, t, c))));
-        r.push(await ctx.compare('mlp: forward_with_cfg(2.5)', 'mlp.out_cfg', tensor('float32', [x.dims[0], 2 * x.dims[1]], await model.mlpForwardCfg(x, t, c, 2.5))));
+        r.push(
+          await ctx.compare(
+            'mlp: forward_with_cfg(2.5)',
+            'mlp.out_cfg',
+            tensor('float32', [x.dims[0], 2 * x.dims[1]], await model.mlpForwardCfg(x, t, c, 2.5)),
+          ),
+        );
       } else if (call.name === 'schedule') {
         for (const [io, key] of Object.entries(SCHEDULE_ARRAYS)) {
           if (!ctx.io.has(`schedule.${io}`)) continue;

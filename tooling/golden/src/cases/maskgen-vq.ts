@@ -33,7 +33,8 @@ export const run: CaseRunner = async (ctx) => {
         ...maskGitKwargs(call.kwargs),
       });
       results.push(await ctx.compare(`${call.name}: ids`, call.returns[0], ids));
-      if (rng.remaining !== 0) results.push({ call: `${call.name}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
+      if (rng.remaining !== 0)
+        results.push({ call: `${call.name}: draws`, pass: false, maxAbs: rng.remaining, maxRel: 0, note: `${rng.remaining} recorded draws were not consumed` });
     }
   } finally {
     await Promise.all([model.dispose(), clip.dispose()]);
