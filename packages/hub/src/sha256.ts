@@ -1,3 +1,5 @@
+import { BlockHash, loadWords } from './block-hash.js';
+
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
   0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d,
@@ -10,47 +12,16 @@ const K = new Uint32Array([
  * Incremental SHA-256. WebCrypto only hashes whole buffers; downloads of LFS weights are verified
  * chunk by chunk as they stream in, without holding a second copy of a gigabyte file.
  */
-export class Sha256 {
-  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  private readonly block = new Uint8Array(64);
+export class Sha256 extends BlockHash {
   private readonly w = new Uint32Array(64);
-  private fill = 0;
-  private length = 0;
 
-  update(data: Uint8Array): this {
-    this.length += data.byteLength;
-    let i = 0;
-    if (this.fill > 0) {
-      const n = Math.min(64 - this.fill, data.byteLength);
-      this.block.set(data.subarray(0, n), this.fill);
-      this.fill += n;
-      i = n;
-      if (this.fill < 64) return this;
-      this.compress(this.block, 0);
-      this.fill = 0;
-    }
-    for (; i + 64 <= data.byteLength; i += 64) this.compress(data, i);
-    this.block.set(data.subarray(i), 0);
-    this.fill = data.byteLength - i;
-    return this;
+  constructor() {
+    super(new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]));
   }
 
-  /** Finishes and returns the lowercase hex digest (the form of LFS ETags). */
-  hex(): string {
-    const bits = this.length * 8;
-    const tail = new Uint8Array(this.fill < 56 ? 64 : 128);
-    tail.set(this.block.subarray(0, this.fill));
-    tail[this.fill] = 0x80;
-    const v = new DataView(tail.buffer);
-    v.setUint32(tail.byteLength - 8, Math.floor(bits / 2 ** 32));
-    v.setUint32(tail.byteLength - 4, bits >>> 0);
-    for (let o = 0; o < tail.byteLength; o += 64) this.compress(tail, o);
-    return Array.from(this.h, (x) => x.toString(16).padStart(8, '0')).join('');
-  }
-
-  private compress(b: Uint8Array, o: number): void {
+  protected compress(b: Uint8Array, o: number): void {
     const w = this.w;
-    for (let t = 0; t < 16; t++) w[t] = (b[o + 4 * t] << 24) | (b[o + 4 * t + 1] << 16) | (b[o + 4 * t + 2] << 8) | b[o + 4 * t + 3];
+    loadWords(w, b, o);
     for (let t = 16; t < 64; t++) {
       const x = w[t - 15];
       const y = w[t - 2];
