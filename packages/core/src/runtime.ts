@@ -39,6 +39,12 @@ export interface OnnxModel {
    * files in place (so JS never reads them) call it while the engine loads; `pack` needs no scan.
    */
   scanWeights?(opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * True when a checkpoint behind this graph was opened with allowNonFinite, so its weights passed no
+   * NaN/±Inf check: a runtime must not store work derived from them where a strict run would reuse it
+   * unchecked (runtime-node's session cache is bypassed for such models).
+   */
+  nonFiniteAllowed?: boolean;
 }
 
 /** Options every runtime understands; runtime-specific knobs go in the runtime's factory. */

@@ -65,7 +65,9 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
       };
       const prepack: Record<string, string> = options.prepack === false ? { disable_prepacking: '1' } : {};
       try {
-        if (!cache) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
+        // Entries are built only from weights that passed the strict NaN/±Inf scan (keyed by the files' identity),
+        // so a hit needs no rescan; a model whose files allow non-finite values never reads or writes the cache.
+        if (!cache || model.nonFiniteAllowed) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         const key = await sessionCacheKey(model, {
           ortVersion: ort.env.versions.node ?? ort.env.versions.common ?? 'unknown',
           options: {
@@ -83,11 +85,6 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
           const loaded = await ort.InferenceSession.create(hit, { ...sessionOptions, graphOptimizationLevel: 'disabled', extra: { session: prepack } }).catch(
             () => undefined,
           );
-          // The entry may have been built by a run that allowed non-finite weights: this load scans them too.
-          await model.scanWeights?.({ signal: opts.signal }).catch(async (e) => {
-            await loaded?.release();
-            throw e;
-          });
           if (loaded) return wrapSession(model.name, loaded, () => cache.trialPassed(key));
           await cache.discard(key); // ORT refused it (damage the fingerprint missed): rebuild below
         } else if (hit) {

@@ -1,4 +1,4 @@
-import { GraphBuilder, type Runtime, linearFrom, tensor } from '@maskgen/core';
+import { GraphBuilder, type Runtime, SafetensorsFile, linearFrom, tensor } from '@maskgen/core';
 import { maxAbsDiff, opConformance, refLinear, sessionConformance, testData, weightsFixture } from '@maskgen/test-utils';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, readdirSync, truncateSync, utimesSync, writeFileSync, statSync, readFileSync } from 'node:fs';
@@ -75,6 +75,33 @@ describe('session cache', () => {
     expect(Array.from(first)).toEqual(Array.from(plain));
     expect(Array.from(hit)).toEqual(Array.from(plain));
     expect(maxAbsDiff(hit, refLinear(x, 3, 640, m.data['a.weight'], 512, m.data['a.bias']))).toBeLessThan(1e-5);
+  });
+
+  it('never caches a model whose weights were allowed to be non-finite, so a strict run cannot load them unchecked', async () => {
+    const dir = join(work, 'nonfinite');
+    const m = await mlp('nan.safetensors', 9);
+    // The same file with one NaN weight, written in place of a copy: a strict open refuses it on the scan.
+    const bytes = new Uint8Array(readFileSync(m.st.file.localPath!));
+    const view = new DataView(bytes.buffer);
+    const dataStart = 8 + Number(view.getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+    view.setFloat32(dataStart + header['a.weight'].data_offsets[0], Number.NaN, true);
+    const nanFile = await files(bytes, 'nan.safetensors');
+    const warnings: string[] = [];
+    const lax = await SafetensorsFile.open(nanFile, { allowNonFinite: true, onWarning: (w) => warnings.push(String(w)) });
+    const build = (st: SafetensorsFile) => {
+      const g = new GraphBuilder('cached_mlp');
+      g.output(linearFrom(g, st, 'a', g.input('x', 'float32', ['b', 640])), 'y');
+      return g.build();
+    };
+    const laxModel = build(lax);
+    expect(laxModel.nonFiniteAllowed).toBe(true);
+    expect((await run(nodeRuntime({ threads: 1, sessionCache: dir }), laxModel)).some(Number.isNaN)).toBe(true);
+    expect(warnings.join()).toMatch(/a\.weight/);
+    expect(existsSync(dir) ? entries(dir) : []).toEqual([]);
+    const strict = build(await SafetensorsFile.open(nanFile));
+    expect(strict.nonFiniteAllowed).toBe(false);
+    await expect(run(nodeRuntime({ threads: 1, sessionCache: dir }), strict)).rejects.toMatchObject({ code: 'NON_FINITE' });
   });
 
   it('changes the key when any part changes: graph, weight file, ORT version, threads, options', async () => {

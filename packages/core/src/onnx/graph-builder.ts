@@ -276,6 +276,7 @@ export class GraphBuilder {
       outputNames: this.outputs.map((o) => o.name),
       pack: (opts) => self.pack(opts),
       scanWeights: (opts) => self.scanWeights(opts),
+      nonFiniteAllowed: [...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite),
       relocate: (paths) =>
         self.encode((init) => {
           const path = files.get(init.file)!.path;
