@@ -79,8 +79,18 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
         });
         if (!key) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
         if (await cache.refused(key)) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
-        const hit = await cache.lookup(key);
-        if (hit && (await cache.beginTrial(key))) {
+        // Other processes share the cache: an entry can vanish or be refused between two steps. Any
+        // failure of the cache itself costs only the cache; the session is then built without it.
+        const found = await cache
+          .lookup(key)
+          .then(
+            async (hit) => ({ hit, trial: hit ? await cache.beginTrial(key) : false }),
+            () => undefined,
+          )
+          .catch(() => undefined);
+        if (!found) return wrapSession(model.name, await openModel(model, sessionOptions, prepack, options.tmpDir, opts.signal));
+        const { hit } = found;
+        if (hit && found.trial) {
           // Already optimised: loading it again with optimisations on would only redo (and re-check) them.
           const loaded = await ort.InferenceSession.create(hit, { ...sessionOptions, graphOptimizationLevel: 'disabled', extra: { session: prepack } }).catch(
             () => undefined,
@@ -106,7 +116,7 @@ export function nodeRuntime(options: NodeRuntimeOptions = {}): Runtime {
             options.tmpDir,
             opts.signal,
           );
-          await cache.publish(tmp, key, { model: model.name, sources: await sourcePaths(model) });
+          await cache.publish(tmp, key, { model: model.name, sources: await sourcePaths(model) }).catch(() => undefined);
           return wrapSession(model.name, session);
         } finally {
           await rm(tmp, { recursive: true, force: true });

@@ -92,6 +92,9 @@ export class DiskSessionCache implements SessionCache {
       );
     if (await has(OK)) return true;
     if (await has(TRIAL)) {
+      // Another live process may be loading it right now (several workers share one cache): leave it alone.
+      const pid = Number(await readFile(join(dir, TRIAL), 'utf8').catch(() => ''));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return false;
       for (const f of await readdir(dir)) await rm(join(dir, f), { force: true });
       await writeFile(join(dir, REFUSED), 'onnxruntime did not survive loading or running this entry; sessions of this key are built without the cache\n');
       return false;
@@ -198,5 +201,15 @@ export class DiskSessionCache implements SessionCache {
       freed += hits[0].bytes;
     }
     return freed;
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

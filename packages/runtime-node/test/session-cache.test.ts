@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { GraphBuilder, type Runtime, SafetensorsFile, linearFrom, tensor } from '@maskgen/core';
 import { maxAbsDiff, opConformance, refLinear, sessionConformance, testData, weightsFixture } from '@maskgen/test-utils';
 import { createHash } from 'node:crypto';
@@ -187,6 +188,27 @@ describe('session cache', () => {
     const listed = await new DiskSessionCache(dir).list();
     expect(listed).toMatchObject([{ id: key, complete: false, model: expect.stringMatching(/refused/) }]);
     // Refused for good: later processes build without the cache and write nothing.
+    expect(Array.from(await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()))).toEqual(Array.from(plain));
+    expect(readdirSync(join(dir, key))).toEqual(['refused']);
+  });
+
+  it('leaves an entry alone while another live process is on its first load (workers share one cache)', async () => {
+    const dir = join(work, 'shared');
+    const m = await mlp('shared.safetensors');
+    const plain = await run(nodeRuntime({ threads: 1 }), m.build());
+    await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()); // writes the entry
+    const [key] = entries(dir);
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(dir, key, 'trial'), String(other.pid)); // another worker, loading it now
+      expect(Array.from(await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()))).toEqual(Array.from(plain));
+      expect(readdirSync(join(dir, key))).toEqual(expect.arrayContaining(['trial', 'manifest.json']));
+      expect(readdirSync(join(dir, key))).not.toContain('refused');
+    } finally {
+      other.kill('SIGKILL');
+    }
+    await new Promise((r) => other.once('exit', r));
+    // That process died on it: now the entry is refused.
     expect(Array.from(await run(nodeRuntime({ threads: 1, sessionCache: dir }), m.build()))).toEqual(Array.from(plain));
     expect(readdirSync(join(dir, key))).toEqual(['refused']);
   });
