@@ -1,8 +1,8 @@
 import { ClipTextEncoder } from '@maskgen/clip-text';
-import { SeededRng } from '@maskgen/core';
 import { MaskGenKL, MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
 import { type Component, type ComponentOptions, type PartTiming, checkpoint, promptIds, row } from './component.js';
+import { conditionFromRows } from './inputs.js';
 import { clipFlops, klSampleFlops, tatitokDecodeFlops, vqForwardFlops } from './flops.js';
 import { type GeneratorSize, generatorSize } from './generator-sizes.js';
 import { clipTextShapes, maskgenKlShapes, maskgenVqShapes, paramCount, tatitokShapes } from './random-checkpoints.js';
@@ -49,13 +49,7 @@ function e2e(kind: Kind, size: GeneratorSize = generatorSize(kind, 'l'), steps =
       const run = async () => {
         let t = performance.now();
         const e = await encoder.encodeIds(ids);
-        const c = {
-          condition: row(e.penultimate, 0),
-          pooled: row(e.pooled, 0),
-          uncondCondition: row(e.penultimate, 1),
-          uncondPooled: row(e.pooled, 1),
-          rng: new SeededRng(1),
-        };
+        const c = conditionFromRows(e);
         ms.clip = performance.now() - t;
         t = performance.now();
         const latent = vq ? await vq.generate({ ...c, steps }) : await (kl as MaskGenKL).sample({ ...c, numIter: steps });

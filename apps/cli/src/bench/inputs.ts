@@ -23,3 +23,17 @@ export function row<T extends Tensor<'float32'>>(t: T, b: number): Tensor<'float
   const n = t.data.length / t.dims[0];
   return tensor('float32', [1, ...t.dims.slice(1)], (t.data as Float32Array).subarray(b * n, (b + 1) * n));
 }
+
+/**
+ * The generator's conditioning from one CLIP call over `promptIds(2)`: row 0 is the prompt, row 1 the
+ * unconditional text, with a fixed random stream, as both the Node and the Chromium bench feed it.
+ */
+export function conditionFromRows(e: { penultimate: Tensor<'float32'>; pooled: Tensor<'float32'> }) {
+  return {
+    condition: row(e.penultimate, 0),
+    pooled: row(e.pooled, 0),
+    uncondCondition: row(e.penultimate, 1),
+    uncondPooled: row(e.pooled, 1),
+    rng: new SeededRng(1),
+  };
+}

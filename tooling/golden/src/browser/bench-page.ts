@@ -1,11 +1,11 @@
 import { ClipTextEncoder } from '@maskgen/clip-text';
-import { type Runtime, SafetensorsFile, SeededRng, type WeightPrecision, tensor } from '@maskgen/core';
+import { type Runtime, SafetensorsFile, type WeightPrecision, tensor } from '@maskgen/core';
 import { webRuntime } from '@maskgen/runtime-web';
 import { MaskGenVQ } from '@maskgen/sampler';
 import { Tatitok } from '@maskgen/tatitok';
 import { clipFlops, tatitokDecodeFlops, vqForwardFlops } from '../../../../apps/cli/src/bench/flops.js';
 import { measureGemmPeak } from '../../../../apps/cli/src/bench/gemm-peak.js';
-import { inputs, promptIds, row } from '../../../../apps/cli/src/bench/inputs.js';
+import { conditionFromRows, inputs, promptIds, row } from '../../../../apps/cli/src/bench/inputs.js';
 import { timeIt } from '../../../../apps/cli/src/bench/timing.js';
 import { rangeFile } from './real-size-check.js';
 
@@ -93,14 +93,7 @@ async function setup(key: ChromiumBenchKey, runtime: Runtime, f: Record<string, 
     const e = await enc.encodeIds(ids);
     parts.clip = performance.now() - t;
     t = performance.now();
-    const c = {
-      condition: row(e.penultimate, 0),
-      pooled: row(e.pooled, 0),
-      uncondCondition: row(e.penultimate, 1),
-      uncondPooled: row(e.pooled, 1),
-      rng: new SeededRng(1),
-      steps,
-    };
+    const c = { ...conditionFromRows(e), steps };
     const latent = await vq.generate(c);
     parts.generator = performance.now() - t;
     t = performance.now();
