@@ -124,18 +124,19 @@ export async function planModel(m: ModelRequest, signal?: AbortSignal, onRetry?:
       const facts = await fileFacts(http, repo, file, signal);
       if (!facts) continue;
       const here = cached.filter((e) => e.repoId === repo && e.file === file);
+      // The text encoder opens every file of its repo by ranges (config and BPE vocab too), so those are cached as blocks.
+      const inBlocks = here.filter((e) => e.kind === 'range').reduce((s, e) => s + e.bytes, 0);
       if (file === WEIGHTS && facts.tensors) {
         // CLIP's checkpoint also holds the vision tower; the text encoder reads only its own tensors, by ranges.
         const used = role === 'text' ? facts.tensors.filter(([k]) => !k.startsWith('vision_model.') && !k.startsWith('visual')) : facts.tensors;
         sessions.push({ role, repo, bytes: weightBytes(used, int8) });
         if (role === 'text') {
           const bytes = blockBytes([[0, 8], ...used.map(([, , , a, b]) => [a, b] as [number, number])], facts.size);
-          const have = here.filter((e) => e.kind === 'range').reduce((s, e) => s + e.bytes, 0);
-          files.push({ repo, file, bytes, cachedBytes: Math.min(have, bytes), ranges: true });
+          files.push({ repo, file, bytes, cachedBytes: Math.min(inBlocks, bytes), ranges: true });
           continue;
         }
       }
-      files.push({ repo, file, bytes: facts.size, cachedBytes: here.some((e) => e.kind === 'file') ? facts.size : 0 });
+      files.push({ repo, file, bytes: facts.size, cachedBytes: here.some((e) => e.kind === 'file') ? facts.size : Math.min(inBlocks, facts.size) });
     }
   }
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
