@@ -1,3 +1,5 @@
+import type { RetryNotice } from './protocol.js';
+
 /** Where a message sends the person: a control to focus, opening "Model source" first when it lives there. */
 export type ErrorTarget = 'hub' | 'custom-model' | 'tokenizer' | 'token' | 'precision';
 
@@ -9,6 +11,15 @@ export interface FriendlyError {
   target?: ErrorTarget;
 }
 
+/** The hub's host as people read it ("huggingface.co"), or the text as typed when it is no URL. */
+function hostOf(hub: string): string {
+  try {
+    return new URL(hub).host || hub;
+  } catch {
+    return hub;
+  }
+}
+
 const SOURCE = '“Model base URL” under “Model source”';
 
 /**
@@ -18,13 +29,7 @@ const SOURCE = '“Model base URL” under “Model source”';
  * written for programmers (HF_ENDPOINT, HF_TOKEN), stays available as the technical detail.
  */
 export function friendlyError(code: string | undefined, message: string, hub: string, online = navigator.onLine): FriendlyError {
-  const host = (() => {
-    try {
-      return new URL(hub).host || hub;
-    } catch {
-      return hub;
-    }
-  })();
+  const host = hostOf(hub);
   if (code === 'NOT_FOUND' && /was not found/.test(message)) {
     const repo = /repo "([^"]+)"/.exec(message)?.[1] ?? 'this model';
     return {
@@ -71,4 +76,10 @@ export function friendlyError(code: string | undefined, message: string, hub: st
   }
   if (code === 'INPUT') return { kind: 'input', text: message };
   return { kind: 'other', text: `Error: ${message}` };
+}
+
+/** "No answer from hub.example (timeout); retrying 2 of 4 in 1.0 s…": a retry as it happens, for the status and size lines. */
+export function retryLine(hub: string, r: RetryNotice): string {
+  const host = hostOf(hub);
+  return `No answer from ${host} (${r.reason.replace(/^\w+ \S+ failed: /, '')}); retrying ${r.attempt} of ${r.retries} in ${(r.delayMs / 1000).toFixed(1)} s…`;
 }

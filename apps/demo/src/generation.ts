@@ -1,4 +1,4 @@
-import { type ErrorTarget, friendlyError } from './friendly-errors.js';
+import { type ErrorTarget, friendlyError, retryLine } from './friendly-errors.js';
 import { drawPixels, showResults } from './image-view.js';
 import { renderCacheStatus, resetProgress, showPlan, showProgress } from './status-views.js';
 import type { DoneEvent, GenerateRequest, WorkerEvent } from './protocol.js';
@@ -22,12 +22,7 @@ function onWorkerEvent(ui: Ui, e: WorkerEvent, hub: string): void {
   if (e.type === 'progress') showProgress(ui, e.event);
   else if (e.type === 'plan') showPlan(ui, e.plan);
   else if (e.type === 'retry') {
-    const host = new URL(hub).host || hub;
-    setStatus(
-      ui,
-      'loading',
-      `No answer from ${host} (${e.retry.reason.replace(/^\w+ \S+ failed: /, '')}); retrying ${e.retry.attempt} of ${e.retry.retries} in ${(e.retry.delayMs / 1000).toFixed(1)} s…`,
-    );
+    setStatus(ui, 'loading', retryLine(hub, e.retry));
     ui.status.dataset.retries = String(e.retry.attempt);
   } else if (e.type === 'preview') {
     if (e.images[0]) drawPixels(ui.preview, e.images[0]);
