@@ -1,5 +1,5 @@
-import { friendlyError } from './friendly-errors.js';
-import type { ModelPlan, ModelRequest } from './protocol.js';
+import { friendlyError, retryLine } from './friendly-errors.js';
+import type { ModelPlan, ModelRequest, WorkerEvent } from './protocol.js';
 import { modelFromForm, modelLabel } from './settings.js';
 import type { Ui } from './ui-elements.js';
 import type { WorkerClient } from './worker-client.js';
@@ -17,7 +17,7 @@ function describe(plan: ModelPlan, m: ModelRequest, ortBytes: number | undefined
   const cached = plan.totalBytes - plan.downloadBytes;
   const dl =
     plan.downloadBytes === 0
-      ? `${size(plan.totalBytes)}, all cached`
+      ? `nothing left to download (all ${size(plan.totalBytes)} cached)`
       : `${size(plan.downloadBytes)} to download${cached > 0 ? ` (${size(cached)} cached)` : ''}`;
   const ort = ortBytes ? ` + ${size(ortBytes)} ONNX Runtime (once)` : '';
   const fit = plan.fits
@@ -74,12 +74,21 @@ export class SizeView {
       return undefined;
     }
     el.dataset.state = 'loading';
+    delete el.dataset.retries;
+    delete el.dataset.kind;
     el.textContent = `${modelLabel(m.modelId)} — asking the hub for sizes…`;
+    // A slow or dead hub is retried in the worker: say so as it happens, not "asking…" for seconds.
+    const hub = m.hub;
+    const onEvent = (e: WorkerEvent) => {
+      if (e.type !== 'retry' || id !== this.seq) return;
+      el.textContent = `${modelLabel(m.modelId)} — size unknown yet. ${retryLine(hub, e.retry)}`;
+      el.dataset.retries = String(e.retry.attempt);
+    };
     try {
-      let plan = await this.client.plan(m);
+      let plan = await this.client.plan(m, { onEvent });
       let note = '';
       if (!plan.fits && !this.precisionChosen && m.precision !== 'int8') {
-        const q8 = await this.client.plan({ ...m, precision: 'int8' });
+        const q8 = await this.client.plan({ ...m, precision: 'int8' }, { onEvent });
         if (q8.fits && id === this.seq) {
           this.ui.precision.value = 'int8';
           note = ` int8 chosen: float32 needs ${size(plan.largest.bytes)} for one model, over the ${size(plan.limitBytes)} limit.`;
