@@ -120,7 +120,12 @@ self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
   switch (msg.type) {
     case 'init':
       cancelFlag = msg.cancelFlag;
-      backend = createBackend(msg.backend);
+      // ORT fetches its .mjs/.wasm at the first session, not at import: one tiny session now, so "ready" means
+      // the runtime is loaded and a page whose network goes off afterwards still generates from its cached models.
+      backend = createBackend(msg.backend).then(async (b) => {
+        await runSelfTest(b.runtime, b.info);
+        return b;
+      });
       backend.then(
         ({ info }) => post({ type: 'ready', backend: info }),
         (e: Error) => post({ type: 'error', message: `backend: ${e.message}` }),
