@@ -31,6 +31,32 @@ export async function watchPreviews(page: Page): Promise<void> {
   });
 }
 
+/** One state of the download bar and its text, as a run changed them. */
+export interface DownloadSnapshot {
+  value: number;
+  max: number;
+  text: string;
+}
+
+/** Records every change of the download bar (`value`/`max` reflect to attributes) and of its text line. */
+export async function watchDownload(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __downloads: unknown[]; __downloadObserver?: MutationObserver };
+    w.__downloadObserver?.disconnect();
+    w.__downloads = [];
+    const bar = document.getElementById('download-progress') as HTMLProgressElement;
+    const text = document.getElementById('download-text')!;
+    w.__downloadObserver = new MutationObserver(() => w.__downloads.push({ value: bar.value, max: bar.max, text: text.textContent ?? '' }));
+    w.__downloadObserver.observe(bar, { attributes: true, attributeFilter: ['value', 'max'] });
+    w.__downloadObserver.observe(text, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+/** The download bar states recorded since watchDownload. */
+export function downloads(page: Page): Promise<DownloadSnapshot[]> {
+  return page.evaluate(() => (window as unknown as { __downloads: DownloadSnapshot[] }).__downloads);
+}
+
 /**
  * Clicks Cancel as the step bar reaches `step`, in the same task that renders the step, so the
  * cancel lands mid-run (previews lag the steps; progress events do not).

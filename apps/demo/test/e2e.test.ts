@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncodedResult } from '../src/automation.js';
 import type { BackendInfo, SelfTestResult } from '../src/protocol.js';
 import { type BrowserHandle, CHROMIUM_PATH, launchChromium } from './chromium.js';
-import { cancelAtStep, canvasPixels, downloadBytes, pixelHash, previews, waitForStatus, watchPreviews } from './demo-page.js';
+import type { Page } from 'playwright-core';
+import { cancelAtStep, canvasPixels, downloadBytes, downloads, pixelHash, previews, waitForStatus, watchDownload, watchPreviews } from './demo-page.js';
 import { type GoldenE2e, loadGoldenE2e, maxAbsDiff } from './golden-e2e.js';
 import { GOLDEN_CLIP_ACTIVATION, GOLDEN_REPOS, nodeGenerate, requireGoldenDir } from './golden-repos.js';
 import { webRuntime } from '@maskgen/runtime-web';
 import { decodePng } from './png.js';
-import { TOO_BIG_REPO, startServer } from './static-server.js';
+import { SERVED_ZOO_MODEL, TOO_BIG_REPO, startServer } from './static-server.js';
 
 const DEMO = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = join(DEMO, 'test-output');
@@ -48,6 +49,36 @@ afterAll(async () => {
 });
 
 describe('demo app in Chromium', () => {
+  const query = (extra: Record<string, string> = {}) =>
+    new URLSearchParams({
+      hub: server.origin,
+      model: GOLDEN_REPOS.generator,
+      tokenizer: GOLDEN_REPOS.tokenizer,
+      text: GOLDEN_REPOS.textEncoder,
+      act: GOLDEN_CLIP_ACTIVATION,
+      device: 'wasm',
+      ...extra,
+    });
+  /** A new tab of the same browser (same cache), in the state a fresh visit has: nothing carried over from other tests. */
+  const freshPage = async (
+    extra: Record<string, string> = {},
+    o: { waitReady?: boolean; viewport?: { width: number; height: number } } = {},
+  ): Promise<Page> => {
+    const page = await browser.context.newPage();
+    if (o.viewport) await page.setViewportSize(o.viewport);
+    await page.goto(`${server.origin}/?${query(extra)}`);
+    await page.waitForFunction(() => window.maskgenDemo, undefined, { timeout: 30_000 });
+    if (o.waitReady ?? true)
+      await browser.within(
+        60_000,
+        'backend start (new tab)',
+        page.evaluate(() => window.maskgenDemo!.ready),
+      );
+    return page;
+  };
+  /** Hub-like servers that are not the page's own (their requests are expected in the "no other origin" check). */
+  const otherHubs: string[] = ['http://127.0.0.1:9/'];
+
   beforeAll(async () => {
     requireGoldenDir();
     golden = await loadGoldenE2e();
@@ -58,15 +89,7 @@ describe('demo app in Chromium', () => {
     }
     server = await startServer(out);
     browser = await launchChromium();
-    const q = new URLSearchParams({
-      hub: server.origin,
-      model: GOLDEN_REPOS.generator,
-      tokenizer: GOLDEN_REPOS.tokenizer,
-      text: GOLDEN_REPOS.textEncoder,
-      act: GOLDEN_CLIP_ACTIVATION,
-      device: 'wasm',
-    });
-    await browser.page.goto(`${server.origin}/?${q}`);
+    await browser.page.goto(`${server.origin}/?${query()}`);
   });
 
   afterAll(async () => {
@@ -97,6 +120,33 @@ describe('demo app in Chromium', () => {
     expect(server.hits.get('/ort/ort-wasm-simd-threaded.jsep.wasm')).toBeGreaterThan(0);
   });
 
+  it('ships _headers with COOP/COEP for hosts that read it (Netlify, Cloudflare Pages)', async () => {
+    const headers = await readFile(join(out, '_headers'), 'utf8');
+    expect(headers).toMatch(/^\/\*$/m);
+    expect(headers).toMatch(/^\s+Cross-Origin-Opener-Policy: same-origin$/m);
+    expect(headers).toMatch(/^\s+Cross-Origin-Embedder-Policy: require-corp$/m);
+  });
+
+  it('labels its progress bars and announces its status; ?device=auto says what it chose and why', async () => {
+    const { page } = browser;
+    await expect(page.getByRole('progressbar', { name: 'Download', exact: true }).count()).resolves.toBe(1);
+    await expect(page.getByRole('progressbar', { name: 'Sampling', exact: true }).count()).resolves.toBe(1);
+    await expect(page.getAttribute('#status', 'aria-live')).resolves.toBe('polite');
+    await expect(page.getAttribute('#model-size', 'aria-live')).resolves.toBe('polite');
+    const auto = await freshPage({ device: 'auto' }, { waitReady: false });
+    try {
+      await auto.waitForFunction(() => document.getElementById('backend')?.dataset.state !== 'starting', undefined, { timeout: 60_000 });
+      const reason = (await auto.textContent('#backend-reason')) ?? '';
+      console.info(`?device=auto: ${reason}`);
+      await expect(auto.inputValue('#device')).resolves.toBe('auto');
+      expect(reason).toMatch(/^Auto chose (WebGPU|WebAssembly): \S.*\.$/);
+      const device = await auto.$eval('#backend', (el) => (el as HTMLElement).dataset.device);
+      expect(reason.startsWith(`Auto chose ${device === 'webgpu' ? 'WebGPU' : 'WebAssembly'}`)).toBe(true);
+    } finally {
+      await auto.close();
+    }
+  });
+
   it('shows download sizes and memory before anything downloads', async () => {
     const { page } = browser;
     await page.waitForFunction(() => ['ok', 'too-big', 'error'].includes(document.getElementById('model-size')?.dataset.state ?? ''), undefined, {
@@ -120,8 +170,39 @@ describe('demo app in Chromium', () => {
       { timeout: 30_000 },
     );
     const labels = await page.$$eval('#model option', (os) => os.map((o) => o.textContent ?? ''));
-    expect(labels).toContain('MaskGen-VQ L — not on this hub');
+    console.info(`picker: ${labels.join(' | ')}`);
+    // The zoo's VQ-L is on this hub (golden files under its real id): its size; the others are not.
+    const vqL = await page.$eval(`#model option[value="${SERVED_ZOO_MODEL}"]`, (o) => o.textContent ?? '');
+    expect(vqL).toMatch(/^MaskGen-VQ L — \d+(\.\d)? (kB|MB|GB)$/);
     expect(labels).toContain('MaskGen-KL XL — not on this hub');
+    // The custom id row shows only for "custom…" (the query chose a custom id).
+    await expect(page.isVisible('#custom-model-row')).resolves.toBe(true);
+    await page.selectOption('#model', SERVED_ZOO_MODEL);
+    await expect(page.isHidden('#custom-model-row')).resolves.toBe(true);
+    // Picking the zoo entry shows its download and the memory it needs before anything downloads.
+    await page.waitForFunction(
+      () => {
+        const el = document.getElementById('model-size')!;
+        return el.dataset.state === 'ok' && (el.textContent ?? '').startsWith('MaskGen-VQ L — ');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    await expect(page.textContent('#model-size')).resolves.toMatch(
+      /^MaskGen-VQ L — \d+(\.\d)? (kB|MB) to download .*needs ≈\d+(\.\d)? (kB|MB) of memory \(float32\)\.$/,
+    );
+    await page.selectOption('#model', '__custom__');
+    await expect(page.isVisible('#custom-model-row')).resolves.toBe(true);
+    await expect(page.inputValue('#custom-model')).resolves.toBe(GOLDEN_REPOS.generator);
+    await page.waitForFunction(
+      (id) => {
+        const el = document.getElementById('model-size')!;
+        return el.dataset.state === 'ok' && (el.textContent ?? '').startsWith(`${id} — `);
+      },
+      GOLDEN_REPOS.generator,
+      { timeout: 30_000 },
+    );
+    expect(server.log.filter((r) => r.path.includes('/resolve/') && r.method === 'GET' && !r.range)).toEqual([]);
   });
 
   it('defaults to int8 when float32 cannot fit a tab, and refuses float32 before downloading', async () => {
@@ -159,22 +240,33 @@ describe('demo app in Chromium', () => {
     const hub = await page.inputValue('#hub');
     await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = true));
     await page.fill('#hub', 'http://127.0.0.1:9'); // discard port: nothing listens
+    // Retry lines of the status and of the size line (which asks the hub for sizes as the field changes).
     await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { __retries: string[] }).__retries = seen;
-      new MutationObserver(() => {
-        const el = document.getElementById('status')!;
-        if (el.dataset.retries) seen.push(el.textContent ?? '');
-      }).observe(document.getElementById('status')!, { childList: true, characterData: true, subtree: true, attributes: true });
+      const seen: Record<string, string[]> = { status: [], 'model-size': [] };
+      (window as unknown as { __retries: typeof seen }).__retries = seen;
+      for (const id of Object.keys(seen)) {
+        const el = document.getElementById(id)!;
+        new MutationObserver(() => {
+          if (el.dataset.retries) seen[id].push(el.textContent ?? '');
+        }).observe(el, { childList: true, characterData: true, subtree: true, attributes: true });
+      }
     });
-    await page.click('#generate');
+    await page.click('#generate'); // leaving the field fires its change: the size line asks the dead hub too
     status = await waitForStatus(page, ['done', 'error', 'cancelled'], 60_000);
-    const retries = await page.evaluate(() => (window as unknown as { __retries: string[] }).__retries);
-    console.info(`unreachable hub: ${retries.length} retry lines, then: ${status.text}`);
-    expect(retries[0]).toMatch(/^No answer from 127\.0\.0\.1:9 .*retrying 1 of 4 in \d\.\d s…$/);
+    const retries = await page.evaluate(() => (window as unknown as { __retries: Record<string, string[]> }).__retries);
+    console.info(`unreachable hub: ${retries.status.length} retry lines, then: ${status.text}`);
+    console.info(`size line while retrying: ${retries['model-size'][0]}`);
+    expect(retries.status[0]).toMatch(/^No answer from 127\.0\.0\.1:9 .*retrying 1 of 4 in \d\.\d s…$/);
+    expect(retries['model-size'][0]).toMatch(/^golden\/maskgen_vq — size unknown yet\. No answer from 127\.0\.0\.1:9 .*retrying 1 of 4 in \d\.\d s…$/);
     expect(status.text).toMatch(/^Could not reach 127\.0\.0\.1:9: .*no CORS.*“Model base URL” under “Model source”/);
     await expect(page.$eval('#source', (d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('hub');
+    // After its retries the size line ends with the same actionable message.
+    await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'error', undefined, { timeout: 30_000 });
+    await expect(page.$eval('#model-size', (el) => (el as HTMLElement).dataset.kind)).resolves.toBe('unreachable');
+    await expect(page.textContent('#model-size')).resolves.toContain('“Model base URL” under “Model source”');
+    const sizeRetries = await page.evaluate(() => (window as unknown as { __retries: Record<string, string[]> }).__retries['model-size']);
+    expect(sizeRetries.some((t) => / retrying 4 of 4 in /.test(t))).toBe(true);
     // The error text is readable in both themes (WCAG AA: 4.5:1).
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
@@ -190,6 +282,37 @@ describe('demo app in Chromium', () => {
     await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = false));
   });
 
+  it('says what to fix for a hub that answers without CORS headers', async () => {
+    const { page } = browser;
+    // The same files on another origin (another port) that sends no Access-Control-Allow-Origin: the browser hides every answer.
+    const noCors = await startServer(out);
+    otherHubs.push(`${noCors.origin}/`);
+    const hub = await page.inputValue('#hub');
+    try {
+      await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = true));
+      await page.fill('#hub', noCors.origin);
+      await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = false));
+      await page.click('#generate');
+      const status = await waitForStatus(page, ['done', 'error', 'cancelled'], 60_000);
+      console.info(`hub without CORS: ${status.text}`);
+      expect(status.state).toBe('error');
+      // It was reached (the server saw the requests); the page still cannot read its answers.
+      expect(noCors.log.some((r) => r.path.includes('/resolve/'))).toBe(true);
+      await expect(page.$eval('#status', (el) => (el as HTMLElement).dataset.kind)).resolves.toMatch(/^(unreachable|no-cors)$/);
+      expect(status.text).toContain(`${new URL(noCors.origin).host}`);
+      expect(status.text).toMatch(/no CORS.*“Model base URL” under “Model source”/);
+      // The message opens the section holding that control and puts focus on it.
+      await expect(page.$eval('#source', (d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('hub');
+    } finally {
+      await page.fill('#hub', hub);
+      await page.dispatchEvent('#hub', 'change');
+      await noCors.close();
+    }
+    await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
+    await page.evaluate(() => ((document.getElementById('source') as HTMLDetailsElement).open = false));
+  });
+
   it('generates from the form with a live preview, equal to the Node pipeline', async () => {
     const { page } = browser;
     const expected = await nodeGenerate(PROMPT, SEED);
@@ -197,10 +320,32 @@ describe('demo app in Chromium', () => {
     await page.locator('#prompt').pressSequentially(PROMPT);
     await page.fill('#seed', String(SEED));
     await watchPreviews(page);
+    await watchDownload(page);
     const shown = await page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download));
     await page.click('#generate');
     const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
     if (status.state !== 'done') browser.fail(`generation failed: ${status.text}`);
+
+    // The download bar as it moved: from the first byte its total is the size shown before the run, it is
+    // not full until the download ends, and the text names the file coming in.
+    const bar = await downloads(page);
+    const during = bar.filter((b) => b.value > 0 && b.text.includes(' — '));
+    console.info(`download bar: ${bar.length} states, e.g. "${during[0]?.text}" … "${during.at(-1)?.text}" then "${bar.at(-1)?.text}"`);
+    const planned = bar.findIndex((b) => b.max > 1);
+    expect(bar[planned]).toEqual({ value: 0, max: shown, text: expect.stringMatching(/^0 \/ \d+(\.\d)? (kB|MB)$/) });
+    expect(during.length).toBeGreaterThan(2);
+    for (const [i, b] of during.entries()) {
+      expect(b.max).toBe(shown);
+      if (i < during.length - 1) expect(b.value).toBeLessThan(b.max);
+      else expect(b.value).toBeLessThanOrEqual(b.max);
+      expect(b.text).toMatch(
+        /^\d+(\.\d)? (kB|MB) \/ \d+(\.\d)? (kB|MB) — golden\/(maskgen_vq|tatitok_vq|clip_text)\/(config\.json|model\.safetensors|bpe_simple_vocab_16e6\.txt\.gz)$/,
+      );
+    }
+    expect(during.map((b) => b.value)).toEqual(during.map((b) => b.value).sort((x, y) => x - y));
+    const named = new Set(during.map((b) => b.text.split(' — ')[1]));
+    for (const repo of Object.values(GOLDEN_REPOS)) expect([...named].some((f) => f === `${repo}/model.safetensors`)).toBe(true);
+    expect(bar.slice(planned).every((b) => b.max === shown || b === bar.at(-1))).toBe(true);
 
     const seen = await previews(page);
     const total = seen.at(-1)?.total ?? 0;
@@ -231,8 +376,13 @@ describe('demo app in Chromium', () => {
     await expect(page.isHidden('#preview-figure')).resolves.toBe(true);
     await expect(page.getAttribute('#results canvas', 'aria-label')).resolves.toBe(PROMPT);
     await page.waitForFunction(() => Number(document.getElementById('cache-status')?.dataset.entries) > 0, undefined, { timeout: 10_000 });
-    // After the run the size line counts the cache: far less is left to download.
-    await page.waitForFunction((n) => Number(document.getElementById('model-size')?.dataset.download) < n / 2, shown, { timeout: 10_000 });
+    // After the run the size line counts the cache: nothing is left to download (CLIP's config and vocab included).
+    await page
+      .waitForFunction(() => document.getElementById('model-size')?.dataset.download === '0', undefined, { timeout: 10_000 })
+      .catch(async () => {
+        throw new Error(`size line after a full run: ${await page.textContent('#model-size')}`);
+      });
+    await expect(page.textContent('#model-size')).resolves.toMatch(/^golden\/maskgen_vq — nothing left to download \(all \d+(\.\d)? (kB|MB) cached\)/);
   });
 
   it('cancels a second run mid-way', async () => {
@@ -301,48 +451,58 @@ describe('demo app in Chromium', () => {
     [1440, 900],
   ]) {
     it(`fits a ${width} px wide screen: no horizontal overflow, the download link on screen after a run (screenshot saved)`, async () => {
-      const { page } = browser;
-      await page.setViewportSize({ width, height });
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page.click('#generate');
-      const status = await waitForStatus(page, ['done', 'error', 'cancelled']);
-      if (status.state !== 'done') browser.fail(`generation at ${width} px failed: ${status.text}`);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow).toBe(0);
-      await expect(page.textContent('#download-text')).resolves.toBe('nothing to download: all in the cache');
-      const box = await page.locator('#results a.download').boundingBox();
-      expect(box).not.toBeNull();
-      expect(box!.y).toBeGreaterThanOrEqual(0);
-      expect(box!.y + box!.height).toBeLessThanOrEqual(height + 1); // subpixel rounding of scrollIntoView
-      expect(box!.x + box!.width).toBeLessThanOrEqual(width);
-      await mkdir(OUTPUT, { recursive: true });
-      await page.screenshot({ path: join(OUTPUT, `demo-${width}.png`), fullPage: true });
+      // A new tab at this width, as a visitor opens it: "Model source" closed, nothing scrolled, no earlier run's state.
+      const page = await freshPage({ prompt: PROMPT, seed: String(SEED) }, { viewport: { width, height } });
+      try {
+        await expect(page.$eval('#source', (d) => (d as HTMLDetailsElement).open)).resolves.toBe(false);
+        await expect(page.evaluate(() => window.scrollY)).resolves.toBe(0);
+        await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
+        const before = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(before).toBe(0);
+        await page.click('#generate');
+        const status = await waitForStatus(page, ['done', 'error', 'cancelled']);
+        if (status.state !== 'done') browser.fail(`generation at ${width} px failed: ${status.text}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBe(0);
+        await expect(page.textContent('#download-text')).resolves.toBe('nothing to download: all in the cache');
+        const box = await page.locator('#results a.download').boundingBox();
+        console.info(`${width} px: download link at y=${box?.y.toFixed(0)} (page scrolled to ${await page.evaluate(() => window.scrollY)})`);
+        expect(box).not.toBeNull();
+        expect(box!.y).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(height + 1); // subpixel rounding of scrollIntoView
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+        await mkdir(OUTPUT, { recursive: true });
+        await page.screenshot({ path: join(OUTPUT, `demo-${width}.png`), fullPage: true });
+      } finally {
+        await page.close();
+      }
     });
   }
 
   it('generates with the network off from a full cache after a reload: no model request, the same image', async () => {
     const { page, context } = browser;
     const expected = await nodeGenerate(PROMPT, SEED);
-    const blocked: string[] = [];
     const before = browser.requests.length;
-    // Model files off the network (the page's own assets still load, as from a static host's cache).
-    await context.route('**/resolve/**', (route) => {
-      blocked.push(route.request().url());
-      return route.abort('internetdisconnected');
-    });
+    const served = server.log.length;
+    // The reload itself needs the page's own files (as a static host's cache would give them); then the network goes off.
+    await page.reload();
+    await browser.within(
+      30_000,
+      'backend start after reload',
+      page.evaluate(() => window.maskgenDemo!.ready),
+    );
+    // The size line comes from what the first visit learned: a reload asks the hub nothing.
+    await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
+    await context.setOffline(true);
     try {
-      await page.reload();
-      await browser.within(
-        30_000,
-        'backend start after reload',
-        page.evaluate(() => window.maskgenDemo!.ready),
-      );
+      await expect(page.evaluate(() => navigator.onLine)).resolves.toBe(false);
       await page.fill('#prompt', PROMPT);
       await page.fill('#seed', String(SEED));
       await page.click('#generate');
       const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
       if (status.state !== 'done') browser.fail(`offline generation failed: ${status.text}`);
-      expect(blocked).toEqual([]);
+      expect(server.log.slice(served).filter((r) => r.path.includes('/resolve/'))).toEqual([]);
       expect(browser.requests.slice(before).filter((u) => u.includes('/resolve/'))).toEqual([]);
       const img = await canvasPixels(page, '#results canvas.final-image');
       expect(maxAbsDiff(img.data, expected.images[0].data)).toBe(0);
@@ -352,7 +512,7 @@ describe('demo app in Chromium', () => {
       for (const repo of Object.values(GOLDEN_REPOS)) expect(items.some((t) => t.startsWith(`${repo} — `) && /\d (kB|MB)/.test(t))).toBe(true);
       await expect(page.textContent('#cache-status')).resolves.toMatch(/^\d+(\.\d)? (kB|MB) in \d+ files from \d+ repos — these models work offline/);
     } finally {
-      await context.unroute('**/resolve/**');
+      await context.setOffline(false);
     }
   });
 
@@ -387,8 +547,35 @@ describe('demo app in Chromium', () => {
     const { page } = browser;
     await page.click('#purge');
     await page.waitForFunction(() => document.getElementById('cache-status')?.dataset.entries === '0');
-    const unreachable = 'http://127.0.0.1:9/'; // the unreachable-hub test's own requests
-    expect(browser.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !u.startsWith(unreachable) && !/^(blob|data):/.test(u))).toEqual([]);
+    // Besides the page's own origin, only the hubs the error tests pointed at (unreachable, no CORS).
+    expect(browser.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !otherHubs.some((h) => u.startsWith(h)) && !/^(blob|data):/.test(u))).toEqual(
+      [],
+    );
+  });
+
+  it('offline with nothing cached: says to connect once, naming the cache panel, and asks the hub nothing', async () => {
+    const { context } = browser;
+    // A new tab: its worker holds no model in memory (the purged one lives on in the old tab's worker).
+    const page = await freshPage({ prompt: PROMPT, seed: String(SEED) });
+    try {
+      await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
+      await expect(page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download))).resolves.toBeGreaterThan(0);
+      const served = server.log.length;
+      await context.setOffline(true);
+      await page.click('#generate');
+      const status = await waitForStatus(page, ['done', 'error', 'cancelled'], 60_000);
+      console.info(`offline, empty cache: ${status.text}`);
+      expect(status.state).toBe('error');
+      await expect(page.$eval('#status', (el) => (el as HTMLElement).dataset.kind)).resolves.toBe('offline');
+      expect(status.text).toMatch(/^You are offline.*Connect once and generate with it.*“Model cache”/);
+      // Offline is known, not discovered by retrying a hub that cannot answer.
+      await expect(page.$eval('#status', (el) => (el as HTMLElement).dataset.retries)).resolves.toBeUndefined();
+      expect(server.log.slice(served).filter((r) => r.path.includes('/resolve/'))).toEqual([]);
+      await expect(page.isDisabled('#generate')).resolves.toBe(false);
+    } finally {
+      await context.setOffline(false);
+      await page.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { CLIP_REPO, requireZooEntry } from '@maskgen/pipeline';
 import { GOLDEN_REPOS, goldenFile } from './golden-repos.js';
 
 const TYPES: Record<string, string> = {
@@ -46,11 +47,30 @@ function virtualSafetensors(rows: number, cols: number): VirtualFile {
 
 /** Repo ids served with made-up weights: `test/too-big` holds 2.3 GB of float32 (over runtime-web's limit; 0.6 GB in int8). */
 export const TOO_BIG_REPO = 'test/too-big';
-const VIRTUAL: Record<string, Record<string, () => { path: string } | VirtualFile | { bytes: Uint8Array }>> = {
+/** A zoo generator served under its real id (golden files), with its zoo tokenizer and CLIP: the picker can size it. */
+export const SERVED_ZOO_MODEL = 'turkeyju/generator_maskgen_vq_l';
+
+type Served = () => { path: string } | VirtualFile | { bytes: Uint8Array };
+
+/** The files of golden repo `from`, served under the repo id `as`. */
+function goldenAs(from: string, files: readonly string[]): Record<string, Served> {
+  return Object.fromEntries(files.map((f) => [f, () => goldenFile(from, f)!]));
+}
+
+function zooTokenizer(id: string): string {
+  const e = requireZooEntry(id, 'generator');
+  return e.kind === 'generator' ? e.tokenizer : id;
+}
+
+const CHECKPOINT = ['config.json', 'model.safetensors'];
+const VIRTUAL: Record<string, Record<string, Served>> = {
   [TOO_BIG_REPO]: {
     'config.json': () => goldenFile(GOLDEN_REPOS.generator, 'config.json')!,
     'model.safetensors': () => virtualSafetensors(24_000, 24_000),
   },
+  [SERVED_ZOO_MODEL]: goldenAs(GOLDEN_REPOS.generator, CHECKPOINT),
+  [zooTokenizer(SERVED_ZOO_MODEL)]: goldenAs(GOLDEN_REPOS.tokenizer, CHECKPOINT),
+  [CLIP_REPO]: goldenAs(GOLDEN_REPOS.textEncoder, [...CHECKPOINT, 'bpe_simple_vocab_16e6.txt.gz']),
 };
 
 /** Serves a file with Content-Length and single-range support (the browser source range-reads CLIP). */
