@@ -1,6 +1,6 @@
 import { hubStatusError } from '@maskgen/hub';
 import { describe, expect, it } from 'vitest';
-import { friendlyError } from '../src/friendly-errors.js';
+import { friendlyError, retryLine } from '../src/friendly-errors.js';
 
 const HUB = 'https://hub.example';
 
@@ -44,5 +44,11 @@ describe('friendlyError: hub error codes in the words of the page', () => {
       "model gen needs 4.40 GiB of weights, above runtime-web's WebAssembly limit of 1.94 GiB. Choose “int8” under “Weights” (a quarter of the memory), or a smaller model.",
     );
     expect(friendlyError('INVALID_CONFIG', 'bad config', HUB, true)).toEqual({ kind: 'other', text: 'Error: bad config' });
+  });
+
+  it('a retry as it happens: the host, the cause without the request line, which attempt and when', () => {
+    const r = { attempt: 2, retries: 4, delayMs: 1234, reason: 'HEAD http://127.0.0.1:9/a/b/resolve/main/config.json failed: Failed to fetch' };
+    expect(retryLine('http://127.0.0.1:9/', r)).toBe('No answer from 127.0.0.1:9 (Failed to fetch); retrying 2 of 4 in 1.2 s…');
+    expect(retryLine('not a url', { ...r, reason: 'timeout' })).toBe('No answer from not a url (timeout); retrying 2 of 4 in 1.2 s…');
   });
 });
