@@ -89,6 +89,20 @@ export class ProgressBars {
     }
   }
 
+  /**
+   * Starts the next model call of a run (a `--prompts` batch): its per-image phases (text encoding,
+   * sampling, decoding) report afresh, each with its own line on a pipe; downloads and loads happen
+   * once per process and stay finished.
+   */
+  nextRun(): void {
+    this.close();
+    for (const k of [...this.finished, ...this.starts.keys()]) {
+      if (k.startsWith('download ') || k.startsWith('load ')) continue;
+      this.finished.delete(k);
+      this.starts.delete(k);
+    }
+  }
+
   /** Ends any phase still open (call once the work is done). */
   close(): void {
     this.flushOthers('');

@@ -1,5 +1,5 @@
 import { type GenerateOptions, type PromptItem, type TextToImage, rowSeededRng } from '@maskgen/pipeline';
-import { type ResultRecord, writeItemResult } from '@maskgen/queue/output-folder';
+import { ResultIndex, type ResultRecord, writeItemResult } from '@maskgen/queue/output-folder';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -8,13 +8,18 @@ export type { ResultRecord } from '@maskgen/queue/output-folder';
 /** Settings shared by every image of a run (seeds and prompts are per item). */
 export type RunSettings = Pick<GenerateOptions, 'steps' | 'guidance' | 'temperature' | 'aestheticScore' | 'signal' | 'onProgress'>;
 
-/** Items whose file is not in `dir` yet (all of them with `force`): a re-run resumes where it stopped. */
+/**
+ * Items not done in `dir` yet (all of them with `force`): a re-run resumes where it stopped. An item is
+ * done when its file is there *and* `results.jsonl` records it: a run killed between writing the PNG and
+ * appending its line left an image with no record, which is generated again so every image has one.
+ */
 export async function pendingItems(items: readonly PromptItem[], dir: string, force = false): Promise<PromptItem[]> {
   if (force) return [...items];
+  const recorded = new Set((await new ResultIndex(dir).all()).map((r) => r.file));
   const present = await Promise.all(
     items.map((it) =>
       stat(join(dir, it.file)).then(
-        (s) => s.size > 0,
+        (s) => s.size > 0 && recorded.has(it.file),
         () => false,
       ),
     ),
@@ -37,10 +42,18 @@ export function batchSizeFor(family: string, requested: number | undefined): num
   return family === 'kl' ? 1 : (requested ?? DEFAULT_BATCH_SIZE);
 }
 
+/** Callbacks of a `--prompts` run. */
+export interface RunHooks {
+  /** Before each model call, with its items: the CLI starts a fresh set of per-image progress lines. */
+  onBatch?: (chunk: readonly PromptItem[]) => void;
+  /** Once an image's file and its `results.jsonl` line exist. */
+  onWritten?: (rec: ResultRecord) => void;
+}
+
 /**
- * Generates `items` in chunks of `batchSize` images (default: `batchSizeFor` the model's family), each image from its own seed (per-row Rng), writes
- * each PNG atomically into `dir` and appends its record to `dir/results.jsonl` as soon as it exists,
- * so an interrupted run loses at most the chunk in flight.
+ * Generates `items` in chunks of `batchSize` images (default: `batchSizeFor` the model's family), each
+ * image from its own seed (per-row Rng), writes each PNG atomically into `dir` and appends its record to
+ * `dir/results.jsonl` as soon as it exists, so an interrupted run loses at most the chunk in flight.
  */
 export async function runPromptItems(
   t2i: TextToImage,
@@ -49,12 +62,13 @@ export async function runPromptItems(
   dir: string,
   batchSize: number | undefined,
   settings: RunSettings,
-  onWritten: (rec: ResultRecord) => void = () => undefined,
+  hooks: RunHooks = {},
 ): Promise<ResultRecord[]> {
   const size = batchSizeFor(t2i.family, batchSize);
   const records: ResultRecord[] = [];
   for (let start = 0; start < items.length; start += size) {
     const chunk = items.slice(start, start + size);
+    hooks.onBatch?.(chunk);
     const result = await t2i.generate(
       chunk.map((it) => it.prompt),
       { ...settings, seed: chunk[0].seed, rng: rowSeededRng(chunk.map((it) => it.seed)), numImages: 1 },
@@ -62,7 +76,7 @@ export async function runPromptItems(
     for (let i = 0; i < chunk.length; i++) {
       const rec = await writeItemResult(dir, chunk[i], result.images[i], modelId, result.settings);
       records.push(rec);
-      onWritten(rec);
+      hooks.onWritten?.(rec);
     }
   }
   return records;

@@ -49,11 +49,15 @@ describe('flags users bring from diffusers', () => {
 
   it('checks output paths before loading any model (the hub is unreachable here, so loading would fail differently)', async () => {
     mkdirSync(join(cli.work, 'shots.png'), { recursive: true });
+    mkdirSync(join(cli.work, 'many-1.png'), { recursive: true });
     const env = { HF_ENDPOINT: 'http://127.0.0.1:9', HF_HOME: join(cli.work, 'hf-untouched') };
     const cases = [
       [['generate', 'x', '-o', 'missing/out.png'], /-o\/--output: folder "missing" does not exist; create it first/, 1],
       [['generate', 'x', '-o', 'x.jpg', '-n', '2'], /maskgen writes .png files; expected a name ending in .png, got "x.jpg"/, 2],
       [['generate', 'x', '-o', 'shots.png'], /"shots.png" is a folder; expected a file name/, 1],
+      // Each numbered name is checked too, for -n and for several prompts: many-1.png is a folder.
+      [['generate', 'x', '-n', '2', '-o', 'many.png'], /"many-1.png" is a folder; expected a file name/, 1],
+      [['generate', 'x', 'y', 'z', '-o', 'many.png'], /"many-1.png" is a folder; expected a file name/, 1],
       [['reconstruct', 'in.png', '-o', 'no/dir.png'], /folder "no" does not exist/, 1],
       [['decode', 'tokens.json', '-o', 'out.webp'], /expected a name ending in .png/, 2],
       [['encode', 'in.png', '-o', 'tokens.txt'], /expected a name ending in .json or .npy/, 2],
@@ -100,6 +104,8 @@ describe('--prompts files', () => {
     const before = readFileSync(join(cli.work, 'batch', files[2]));
     const forced = await cli.run(['generate', '--prompts', 'p.txt', '-o', 'batch', '--seed', '11', '--force', '--batch-size', '3', ...FAST]);
     expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/3 images from 3 prompts \(seed 11\); 0 already in batch, 3 to generate/);
+    expect(forced.stderr.match(/^wrote \d{4}-.*\.png \(seed \d+\)$/gm)).toHaveLength(3);
     expect(readFileSync(join(cli.work, 'batch', files[2])).equals(before)).toBe(true);
     const empty = await cli.run(['generate', '--prompts', 'empty.txt'].concat([]), {});
     expect(empty.status).toBe(1);
@@ -141,6 +147,16 @@ describe('progress output', () => {
     expect(r.stderr).not.toMatch(/\/\?|\b0%|\x1b/);
     const off = await cli.run(['generate', 'a fox', '--seed', '1', '--steps', '3', '-o', 'progress2.png'], { HF_HUB_DISABLE_PROGRESS_BARS: '1' });
     expect(off.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wrote progress2.png/)]);
+  }, 120_000);
+
+  it('on a pipe, every --prompts batch prints its own sampling line; downloads print once', async () => {
+    mkdirSync(join(cli.work, 'piped'));
+    writeFileSync(join(cli.work, 'three.txt'), 'a red fox\na blue bird\na green frog\n');
+    const r = await cli.run(['generate', '--prompts', 'three.txt', '-o', 'piped', '--seed', '5', '--steps', '2', '--batch-size', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.match(/^sample: 2\/2 in \d+\.\d s$/gm)).toHaveLength(3);
+    const loads = r.stderr.match(/^(download|load) [^:]+/gm) ?? [];
+    expect(new Set(loads).size).toBe(loads.length);
   }, 120_000);
 
   it('on a terminal: NO_COLOR drops escape sequences; a phase that finishes twice prints once', () => {

@@ -1,5 +1,5 @@
 import { isMaskgenError } from '@maskgen/core';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { redactSecrets, reportError } from '../src/cli-error.js';
 import { checkOutputPath } from '../src/output-path.js';
 import { writeAtomic } from '../src/png-file.js';
 import { INPUT_LIMITS, readInput } from '../src/read-input.js';
-import { useCliEnv } from './cli-harness.js';
+import { CLI, useCliEnv } from './cli-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maskgen-hostile-'));
 const at = (p: string) => join(dir, p);
@@ -45,9 +45,17 @@ describe('outputs: only regular files are written, never a device, FIFO, folder 
     [at('file.png/x.png'), /is not a folder/],
   ];
   for (const [path, re] of cases) it(`refuses ${JSON.stringify(path)}`, () => fails(checkOutputPath(path, png), re));
-  it.skipIf(root)('refuses a read-only folder, naming it', () =>
-    fails(checkOutputPath(at('ro/out.png'), png), /folder ".*ro" is not writable; choose another folder/),
-  );
+  // Root passes every permission check (CI runs as root): there the built CLI runs as nobody (uid/gid 65534).
+  it('refuses a read-only folder, naming it', async () => {
+    const re = /folder ".*ro" is not writable; choose another folder/;
+    if (!root) return fails(checkOutputPath(at('ro/out.png'), png), re);
+    chmodSync(dir, 0o755);
+    const env = { ...process.env, HF_ENDPOINT: 'http://127.0.0.1:9', HF_HOME: at('hf-nobody') };
+    const r = spawnSync(process.execPath, [CLI, 'generate', 'x', '-o', at('ro/out.png')], { uid: 65534, gid: 65534, encoding: 'utf8', env });
+    expect(r.stderr).toMatch(re);
+    expect(r.status).toBe(1);
+    expect(existsSync(at('hf-nobody'))).toBe(false);
+  });
   it('-o /dev/null stays a device (generic devices, checked without an extension)', async () => {
     await fails(checkOutputPath('/dev/null', { flag: '-o', extensions: [''] }), /is a character device/);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);

@@ -49,5 +49,6 @@ export {
 export { openStateDict } from './pickle/safetensors-view.js';
 export { batchDim, expandToBatch, reshape, sliceAxis } from './onnx/shape-ops.js';
 export { decompress, type CompressionFormat } from './decompress.js';
+export { crc32 } from './crc32.js';
 export { gemmFrom, modulateRows, gatedResidualRows } from './onnx/row-blocks.js';
 export { checkFinite, countNonFinite, firstNonFiniteBytes, type NonFinitePolicy } from './finite.js';

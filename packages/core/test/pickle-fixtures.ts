@@ -1,5 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
-import { crc32 } from '../src/pickle/zip-codec.js';
+import { crc32 } from '../src/crc32.js';
 
 /** Emits pickle opcodes by hand (what torch.save writes), so tests need neither Python nor torch. */
 export class PickleWriter {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(__dirname, '..', '..');
-const NEUTRAL = ['core', 'clip-text', 'tatitok', 'sampler', 'pipeline'];
+const NEUTRAL = ['core', 'clip-text', 'tatitok', 'sampler', 'pipeline', 'image'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -1,6 +1,15 @@
-import type { DecodedPng } from 'fast-png';
 import type { MaskgenError } from '@maskgen/core';
 import type { PixelImage } from './pixel-image.js';
+
+/** The samples `toPixelImage` reads: fast-png's decoded image, or the sub-byte Adam7 path's (png-adam7.ts). */
+export interface PngSamples {
+  width: number;
+  height: number;
+  depth: number;
+  channels: number;
+  data: ArrayLike<number>;
+  palette?: readonly (readonly number[])[];
+}
 
 /**
  * Turns fast-png's samples (packed below 8 bits, 16-bit words above) into 8-bit RGB/RGBA the way
@@ -8,7 +17,7 @@ import type { PixelImage } from './pixel-image.js';
  * 16-bit samples keep their high byte, palette indices are looked up and a palette's tRNS gives alpha.
  * Gray and RGB colour keys (tRNS) are ignored, as PIL's RGB conversion does.
  */
-export function toPixelImage(png: DecodedPng, bad: (msg: string) => MaskgenError): PixelImage {
+export function toPixelImage(png: PngSamples, bad: (msg: string) => MaskgenError): PixelImage {
   const { width, height, depth, channels } = png;
   const n = width * height;
   const palette = png.palette;

@@ -1,4 +1,4 @@
-import { MaskgenError } from '@maskgen/core';
+import { MaskgenError, crc32 } from '@maskgen/core';
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
@@ -15,32 +15,18 @@ export interface PngHeader {
 
 const bad = (msg: string) => new MaskgenError('INVALID_IMAGE', `PNG: ${msg}`);
 
-let crcTable: Uint32Array | undefined;
-/** CRC-32 of PNG chunks (the table is built on first use). */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /**
  * Walks a PNG's chunks without decoding pixels: signature, bounds and CRC of every chunk, a valid
  * IHDR first, PLTE present for palette images, IEND present. Returns the header and the
- * concatenated IDAT data so the caller can bound decompression before any decoder allocates.
+ * concatenated IDAT data so the caller can bound decompression before any decoder allocates, and
+ * the PLTE/tRNS chunks for the images decoded without fast-png (sub-byte Adam7).
  */
-export function scanPng(png: Uint8Array): { header: PngHeader; idat: Uint8Array } {
+export function scanPng(png: Uint8Array): { header: PngHeader; idat: Uint8Array; plte?: Uint8Array; trns?: Uint8Array } {
   if (png.length < 8 || SIGNATURE.some((b, i) => png[i] !== b)) throw bad('not a PNG file (bad signature)');
   const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let h: PngHeader | undefined;
-  let palette = false;
+  let plte: Uint8Array | undefined;
+  let trns: Uint8Array | undefined;
   const idat: Uint8Array[] = [];
   for (let p = 8; ; ) {
     if (p + 12 > png.length) throw bad('truncated file (no IEND chunk)');
@@ -54,7 +40,8 @@ export function scanPng(png: Uint8Array): { header: PngHeader; idat: Uint8Array 
       if (len !== 13) throw bad(`IHDR chunk holds ${len} bytes, expected 13`);
       const d = new DataView(data.buffer, data.byteOffset, data.byteLength);
       h = { width: d.getUint32(0), height: d.getUint32(4), depth: data[8], color: data[9], interlace: data[12] };
-    } else if (type === 'PLTE') palette = true;
+    } else if (type === 'PLTE') plte = data;
+    else if (type === 'tRNS') trns = data;
     else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
     p += 12 + len;
@@ -64,29 +51,31 @@ export function scanPng(png: Uint8Array): { header: PngHeader; idat: Uint8Array 
   if (!DEPTHS[h.color].includes(h.depth))
     throw bad(`bit depth ${h.depth} is not valid for color type ${h.color}; expected one of ${DEPTHS[h.color].join(', ')}`);
   if (h.interlace > 1) throw bad(`unknown interlace method ${h.interlace}`);
-  if (h.color === 3 && !palette) throw bad('palette image without a PLTE chunk');
+  if (h.color === 3 && !plte) throw bad('palette image without a PLTE chunk');
   const all = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
   let o = 0;
   for (const c of idat) {
     all.set(c, o);
     o += c.length;
   }
-  return { header: h, idat: all };
+  return { header: h, idat: all, plte, trns };
 }
+
+/** Adam7's seven passes: first column and row, then column and row steps. */
+export const ADAM7_PASSES = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 /** Bytes the IDAT stream must inflate to (filter byte per row; Adam7's seven passes when interlaced). */
 export function inflatedSize(h: PngHeader): number {
   const bits = CHANNELS[h.color] * h.depth;
   const rows = (w: number, n: number) => (w > 0 && n > 0 ? n * (1 + Math.ceil((w * bits) / 8)) : 0);
   if (h.interlace === 0) return rows(h.width, h.height);
-  const passes = [
-    [0, 0, 8, 8],
-    [4, 0, 8, 8],
-    [0, 4, 4, 8],
-    [2, 0, 4, 4],
-    [0, 2, 2, 4],
-    [1, 0, 2, 2],
-    [0, 1, 1, 2],
-  ];
-  return passes.reduce((s, [x0, y0, dx, dy]) => s + rows(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy)), 0);
+  return ADAM7_PASSES.reduce((s, [x0, y0, dx, dy]) => s + rows(Math.ceil((h.width - x0) / dx), Math.ceil((h.height - y0) / dy)), 0);
 }

@@ -16,8 +16,19 @@ const invalid = async (bytes: Uint8Array, re: RegExp) => {
 };
 const px = async (bytes: Uint8Array) => Array.from((await decodePng(bytes)).data);
 
-/** Adam7-interlaced scanlines of 8-bit samples, written independently of the decoder. */
-function adam7Rows(w: number, h: number, ch: number, data: number[]): number[][] {
+/** Packs samples of `depth` bits into PNG's big-endian scanline bytes. */
+function pack(samples: number[], depth: number): number[] {
+  if (depth === 8) return samples;
+  if (depth === 16) return samples.flatMap((v) => [v >> 8, v & 0xff]);
+  const out = new Array<number>(Math.ceil((samples.length * depth) / 8)).fill(0);
+  samples.forEach((v, i) => {
+    out[(i * depth) >> 3] |= v << (8 - depth - ((i * depth) & 7));
+  });
+  return out;
+}
+
+/** Adam7-interlaced scanlines (packed at `depth` bits) grouped by pass, written independently of the decoder. */
+function adam7Passes(w: number, h: number, ch: number, data: number[], depth = 8): number[][][] {
   const passes = [
     [0, 0, 8, 8],
     [4, 0, 8, 8],
@@ -27,15 +38,37 @@ function adam7Rows(w: number, h: number, ch: number, data: number[]): number[][]
     [1, 0, 2, 2],
     [0, 1, 1, 2],
   ];
-  const rows: number[][] = [];
-  for (const [x0, y0, dx, dy] of passes) {
+  return passes.map(([x0, y0, dx, dy]) => {
+    const lines: number[][] = [];
     for (let y = y0; y < h; y += dy) {
       const row: number[] = [];
       for (let x = x0; x < w; x += dx) row.push(...data.slice((y * w + x) * ch, (y * w + x + 1) * ch));
-      if (row.length) rows.push(row);
+      if (row.length) lines.push(pack(row, depth));
     }
+    return lines;
+  });
+}
+const adam7Rows = (w: number, h: number, ch: number, data: number[], depth = 8) => adam7Passes(w, h, ch, data, depth).flat();
+
+/** Filters each pass's lines with types cycling 0..4 (the encoder side of PNG filtering), filter byte first. */
+function filtered(passes: number[][][], bpp: number): Buffer {
+  const out: number[] = [];
+  for (const lines of passes) {
+    let prev: number[] = [];
+    lines.forEach((line, j) => {
+      const t = j % 5;
+      out.push(t);
+      line.forEach((x, i) => {
+        const [a, b, c] = [line[i - bpp] ?? 0, prev[i] ?? 0, prev[i - bpp] ?? 0];
+        const p = a + b - c;
+        const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+        const pred = [0, a, b, (a + b) >> 1, paeth][t];
+        out.push((x - pred + 256) & 0xff);
+      });
+      prev = line;
+    });
   }
-  return rows;
+  return deflateSync(Buffer.from(out));
 }
 
 describe('PNG decoding', () => {
@@ -72,12 +105,53 @@ describe('PNG decoding', () => {
     expect(await px(png(1, 1, 4, [[0x80, 0x01, 0x40, 0xff]], { depth: 16 }))).toEqual([0x80, 0x80, 0x80, 0x40]);
   });
 
-  it('decodes Adam7-interlaced images to the same pixels as non-interlaced ones', async () => {
-    const [w, h] = [11, 9];
-    const data = Array.from({ length: w * h * 3 }, (_, i) => (i * 53 + 7) % 256);
-    const plain = await px(png(w, h, 2, rows8(w, h, 3, data)));
-    expect(plain).toEqual(data);
-    expect(await px(png(w, h, 2, adam7Rows(w, h, 3, data), { interlace: 1 }))).toEqual(data);
+  it('decodes Adam7-interlaced images of every bit depth to the same pixels as non-interlaced ones', async () => {
+    const cases = [
+      { color: 0, ch: 1, depth: 1 },
+      { color: 0, ch: 1, depth: 2 },
+      { color: 0, ch: 1, depth: 4 },
+      { color: 3, ch: 1, depth: 1 },
+      { color: 3, ch: 1, depth: 2 },
+      { color: 3, ch: 1, depth: 4 },
+      { color: 0, ch: 1, depth: 8 },
+      { color: 2, ch: 3, depth: 8 },
+      { color: 0, ch: 1, depth: 16 },
+      { color: 2, ch: 3, depth: 16 },
+      { color: 4, ch: 2, depth: 16 },
+    ];
+    for (const [w, h] of [
+      [11, 9],
+      [3, 2],
+      [1, 1],
+    ]) {
+      for (const { color, ch, depth } of cases) {
+        const what = `${w}×${h} color ${color} at ${depth} bits`;
+        const data = Array.from({ length: w * h * ch }, (_, i) => ((i * 2654435761) >>> 7) % 2 ** depth);
+        // Palette images use every index; tRNS stops short of the last entry, which stays opaque.
+        const plte = color === 3 ? Array.from({ length: 2 ** depth * 3 }, (_, i) => (i * 41 + 3) % 256) : undefined;
+        const trns = color === 3 ? [200, 0, 77].slice(0, 2 ** depth - 1) : undefined;
+        const opts = { depth, plte, trns };
+        const plain = await px(
+          png(
+            w,
+            h,
+            color,
+            rows8(w, h, ch, data).map((r) => pack(r, depth)),
+            opts,
+          ),
+        );
+        // The plain decode is right on its own: gray scaled to 0..255 as PIL does, 16-bit keeps the high byte.
+        if (color === 0) {
+          const scale = depth < 8 ? 255 / (2 ** depth - 1) : 1;
+          expect(plain, what).toEqual(data.flatMap((v) => Array(3).fill(depth === 16 ? v >> 8 : v * scale)));
+        }
+        if (color === 3) expect(plain.slice(0, 4), what).toEqual([...plte!.slice(data[0] * 3, data[0] * 3 + 3), trns![data[0]] ?? 255]);
+        const interlaced = png(w, h, color, adam7Rows(w, h, ch, data, depth), { ...opts, interlace: 1 });
+        expect(await px(interlaced), what).toEqual(plain);
+        const idat = filtered(adam7Passes(w, h, ch, data, depth), Math.max(1, (ch * depth) / 8));
+        expect(await px(png(w, h, color, [], { ...opts, interlace: 1, idat })), `${what}, filtered`).toEqual(plain);
+      }
+    }
   });
 
   it('rejects zero size, bad signature, truncation, corrupt CRC, invalid depths and colour types', async () => {
@@ -94,16 +168,21 @@ describe('PNG decoding', () => {
     await invalid(png(1, 1, 2, [[0, 0, 0]], { interlace: 2 }), /interlace method 2/);
     await invalid(png(2, 1, 3, [[0, 5]], { plte: [1, 2, 3] }), /palette index 5/);
     await invalid(png(2, 1, 3, [[0, 0]]), /without a PLTE/);
+    const bad1 = adam7Rows(8, 8, 1, new Array(64).fill(0), 1);
     await invalid(
       png(
         8,
         8,
         0,
-        adam7Rows(8, 8, 1, new Array(64).fill(0)).map((r) => r.slice(0, Math.ceil(r.length / 8))),
+        bad1.map((r, i) => (i === 3 ? [] : r)),
         { depth: 1, interlace: 1 },
       ),
-      /interlaced 1-bit/,
+      /image data holds/,
     );
+    const badFilter = Buffer.concat(bad1.map((r, i) => Buffer.from([i === 2 ? 7 : 0, ...r])));
+    await invalid(png(8, 8, 0, [], { depth: 1, interlace: 1, idat: deflateSync(badFilter) }), /unknown filter type 7/);
+    await invalid(png(8, 8, 3, bad1, { depth: 1, interlace: 1, plte: [1, 2, 3], trns: [1, 2] }), /tRNS chunk holds 2 alpha values for a 1-entry palette/);
+    await invalid(png(8, 8, 3, bad1, { depth: 1, interlace: 1, plte: [1, 2, 3, 4] }), /PLTE chunk holds 4 bytes/);
   });
 
   it('refuses a header over the pixel limit and a decompression bomb before allocating for them', async () => {

@@ -10,6 +10,7 @@ const PACKAGES = ['core', 'hub', 'image', 'clip-text', 'tatitok', 'sampler', 'pi
 let app: string;
 let prefix: string;
 let work: string;
+let tarballs: string[];
 
 /** The golden checkpoints as local repo folders (config.json + model.safetensors), like downloaded repos. */
 function goldenFolders(root: string) {
@@ -39,15 +40,15 @@ function goldenFolders(root: string) {
 }
 
 /**
- * Plain `npm install`, bounded: an npm that stalls (seen here once: idle for 13 minutes with no socket open
+ * Plain `npm` (install, exec), bounded: an npm that stalls (seen here once: idle for 13 minutes with no socket open
  * while other npm processes shared its cache) is killed after 4 minutes and run once more, so a stall
  * fails this suite in bounded time instead of hanging CI. Any other failure is reported at once.
  */
-function npmInstall(args: string[], cwd: string) {
+function npmInstall(args: string[], cwd: string): string {
   for (let attempt = 1; ; attempt++) {
     try {
-      execFileSync('npm', args, { cwd, stdio: 'pipe', timeout: 240_000, killSignal: 'SIGKILL', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
-      return;
+      const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+      return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 240_000, killSignal: 'SIGKILL', env });
     } catch (e) {
       const timedOut = (e as { signal?: string }).signal === 'SIGKILL';
       if (!timedOut || attempt === 2) throw e;
@@ -65,7 +66,7 @@ beforeAll(() => {
   mkdirSync(cliTgz);
   execFileSync('pnpm', ['pack', '--pack-destination', cliTgz], { cwd: join(ROOT, 'apps', 'cli'), stdio: 'pipe' });
   prefix = join(work, 'global');
-  const tarballs = [...readdirSync(tgz).map((f) => join(tgz, f)), ...readdirSync(cliTgz).map((f) => join(cliTgz, f))];
+  tarballs = [...readdirSync(tgz).map((f) => join(tgz, f)), ...readdirSync(cliTgz).map((f) => join(cliTgz, f))];
   npmInstall(['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], work);
   app = join(work, 'app');
   mkdirSync(app);
@@ -89,6 +90,14 @@ describe('@maskgen/cli installed with npm i -g from the packed tarballs', () => 
     expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'apps/cli/package.json'), 'utf8')).version);
     expect(maskgen(['help', 'generate']).stdout).toMatch(/^usage: maskgen generate/);
   });
+
+  it('npx: npm exec of the packed CLI with its packed dependencies runs maskgen --version', () => {
+    const dir = mkdtempSync(join(work, 'npx-'));
+    // Offline: the tarballs give every @maskgen package; the rest is in npm's cache since beforeAll's install.
+    const packages = tarballs.map((t) => `--package=${t}`);
+    const out = npmInstall(['exec', '--yes', '--offline', '--ignore-scripts', ...packages, '--', 'maskgen', '--version'], dir);
+    expect(out.trim().split('\n').at(-1)).toBe(JSON.parse(readFileSync(join(ROOT, 'apps/cli/package.json'), 'utf8')).version);
+  }, 600_000);
 
   it('the installed CLI depends only on published @maskgen packages (no workspace: or file: specs)', () => {
     const pkg = JSON.parse(readFileSync(join(prefix, 'lib/node_modules/@maskgen/cli/package.json'), 'utf8'));
@@ -195,7 +204,7 @@ describe('packed packages installed outside the workspace', () => {
     expect(old.stdout).toMatch(/TS1479/);
   }, 120_000);
 
-  it('bundle runtime-web with Vite for the browser', async () => {
+  it('bundle runtime-web and @maskgen/image with Vite for the browser', async () => {
     const { build } = await import('vite');
     await build({
       root: app,
@@ -209,8 +218,10 @@ describe('packed packages installed outside the workspace', () => {
     // Load the bundle and run a graph, with ORT's wasm files taken from the installed package.
     await import(join(app, 'dist', 'web-entry.js'));
     const ortDist = `${join(app, 'node_modules', 'onnxruntime-web', 'dist')}/`;
-    const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<{ y: number; hub: string }> }).maskgenSmoke(ortDist);
+    type Result = { y: number; hub: string; image: unknown };
+    const result = await (globalThis as unknown as { maskgenSmoke: (p: string) => Promise<Result> }).maskgenSmoke(ortDist);
     expect(result.y).toBe(-2);
     expect(result.hub).toBe('function');
+    expect(result.image).toEqual({ width: 2, height: 1, channels: 3, data: [1, 2, 3, 250, 251, 252] });
   }, 300_000);
 });

@@ -35,7 +35,7 @@ const FLAGS = {
     type: 'int',
     min: 1,
     max: MAX_PROMPTS,
-    help: `--prompts: images per model call (default ${DEFAULT_BATCH_SIZE}: measured fastest per image, docs/performance.md; KL models: always 1)`,
+    help: `--prompts: images per model call (default ${DEFAULT_BATCH_SIZE}: measured fastest per image, docs/performance.md; at most ${MAX_PROMPTS}, what one call takes; KL models: always 1)`,
   },
   force: { type: 'boolean', help: '--prompts: regenerate images whose file exists (default: skip them, so a re-run resumes)' },
   grid: { type: 'boolean', help: 'write all images as one grid PNG' },
@@ -75,6 +75,9 @@ export const generate: Command = {
     // Cheap checks first: a bad prompt costs nothing, and no long text ever reaches a model session.
     const prompts = checkPrompts(args);
     const base = await checkOutputPath(flags.output ?? 'maskgen.png', { flag: '-o/--output', extensions: ['.png'] });
+    // Every file the run will write is checked too (out-1.png may be a folder), all before any model loads.
+    const files = flags.grid ? [base] : outputNames(base, prompts.length * (flags.n ?? 1));
+    for (const f of files) await checkOutputPath(f, { flag: '-o/--output', extensions: ['.png'] });
     const bars = new ProgressBars(process.stderr, flags.quiet);
     const { modelId, options } = await loadOptions(flags, flags.model ?? DEFAULT_GENERATOR, { signal, onProgress: bars.handle });
     const t2i = await createTextToImage(modelId, options);
@@ -96,7 +99,6 @@ export const generate: Command = {
           ([k, v]) => [k, String(v)],
         ),
       );
-      const files = flags.grid ? [base] : outputNames(base, result.images.length);
       const images = flags.grid ? [gridImage(result.images)] : result.images;
       for (let i = 0; i < images.length; i++) {
         const prompt = flags.grid ? prompts.join(' | ') : prompts[Math.floor(i / n)];
@@ -142,7 +144,10 @@ async function runPromptFile(flags: GenerateFlags, args: string[], signal: Abort
       signal,
       onProgress: bars.handle,
     };
-    const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'], settings, (r) => note(`wrote ${r.file} (seed ${r.seed})\n`));
+    const records = await runPromptItems(t2i, t2i.modelId, todo, dir, flags['batch-size'], settings, {
+      onBatch: () => bars.nextRun(),
+      onWritten: (r) => note(`wrote ${r.file} (seed ${r.seed})\n`),
+    });
     if (flags.json) process.stdout.write(`${JSON.stringify({ dir, seed, written: records.map((r) => r.file), skipped: items.length - todo.length })}\n`);
     return 0;
   } finally {

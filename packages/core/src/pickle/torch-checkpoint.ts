@@ -6,7 +6,7 @@ import { type StorageRef, type TensorRef, collectTensors } from './torch-globals
 import { isLegacyTorch, openLegacy } from './torch-legacy.js';
 import { MAX_PICKLE_BYTES, unpickle } from './unpickler.js';
 import { type ZipEntry, ZipArchive } from './zip-archive.js';
-import { crc32 } from './zip-codec.js';
+import { crc32 } from '../crc32.js';
 
 /** A tensor of a PyTorch checkpoint: what SafetensorsFile's TensorInfo says, minus file offsets. */
 export interface CheckpointTensor {

@@ -1,5 +1,7 @@
-/** The zip reader's CRC-32 of small members. */
-/** CRC-32 (zip's checksum), to verify small members such as the pickle itself. */
+/**
+ * CRC-32 (IEEE 802.3, the checksum of zip members and PNG chunks), kept here once so the zip reader
+ * and `@maskgen/image`'s PNG chunk checks share it. The table is built on first use.
+ */
 export function crc32(bytes: Uint8Array): number {
   let table = crcTable;
   if (!table) {
