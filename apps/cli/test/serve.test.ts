@@ -1,7 +1,7 @@
 import { goldenRepos, startMockHub } from '@maskgen/mock-hub';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, GOLDEN } from './cli-harness.js';
@@ -38,6 +38,19 @@ async function serve(
   return { child, url, log: () => err, exit };
 }
 
+/** SIGTERMs a served CLI and expects a clean exit. */
+async function stop(sv: { child: ChildProcess; exit: Promise<number | null> }): Promise<void> {
+  sv.child.kill('SIGTERM');
+  expect(await sv.exit).toBe(0);
+}
+
+/** A loopback address this machine can bind: ::1 where IPv6 is up, else 127.0.0.1 named explicitly. */
+const LOOPBACK_HOST = Object.values(networkInterfaces())
+  .flat()
+  .some((i) => i?.internal && i.address === '::1')
+  ? '::1'
+  : '127.0.0.1';
+
 const post = (url: string, body: object, token?: string) =>
   fetch(`${url}/v1/images/generations`, {
     method: 'POST',
@@ -64,6 +77,57 @@ describe('maskgen serve (the real CLI, spawned)', () => {
       expect(await sv.exit).toBe(0);
     }
   }, 120_000);
+
+  it('listens on --host; without a token it warns, except on a loopback host', async () => {
+    const other = await serve(['--host', '127.0.0.2']);
+    try {
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+      // No token: the API is open, and the operator was told so.
+      expect((await fetch(`${other.url}/v1/models`)).status).toBe(200);
+      expect(other.log()).toMatch(/warning: listening on 127\.0\.0\.2 without --token: anyone who reaches this port can generate images/);
+      // Bound to that address only: the same port on 127.0.0.1 has no listener.
+      const port = new URL(other.url).port;
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      await stop(other);
+    }
+    const local = await serve(['--host', LOOPBACK_HOST]);
+    try {
+      expect(local.url).toBe(`http://${LOOPBACK_HOST.includes(':') ? `[${LOOPBACK_HOST}]` : LOOPBACK_HOST}:${new URL(local.url).port}`);
+      expect((await fetch(`${local.url}/healthz`)).status).toBe(200);
+      expect(local.log()).not.toMatch(/warning/);
+    } finally {
+      await stop(local);
+    }
+    const guarded = await serve(['--host', '127.0.0.2', '--token', 'host-secret']);
+    try {
+      expect(guarded.log()).toMatch(/listening on http:\/\/127\.0\.0\.2:\d+ \(bearer token required\)/);
+      expect(guarded.log()).not.toMatch(/warning/);
+      expect((await fetch(`${guarded.url}/v1/models`)).status).toBe(401);
+    } finally {
+      await stop(guarded);
+    }
+  }, 180_000);
+
+  it('--cors answers only the listed origins; no --cors sends no CORS header', async () => {
+    const sv = await serve(['--cors', 'https://app.example, https://two.example']);
+    const plain = await serve([]);
+    try {
+      const allow = async (url: string, origin: string) => (await fetch(`${url}/healthz`, { headers: { origin } })).headers.get('access-control-allow-origin');
+      expect(await allow(sv.url, 'https://app.example')).toBe('https://app.example');
+      expect(await allow(sv.url, 'https://two.example')).toBe('https://two.example');
+      expect(await allow(sv.url, 'https://evil.example')).toBeNull();
+      expect(await allow(plain.url, 'https://app.example')).toBeNull();
+      const pre = await fetch(`${sv.url}/v1/images/generations`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    } finally {
+      await Promise.all([stop(sv), stop(plain)]);
+    }
+  }, 180_000);
 
   it('drains on SIGTERM: refuses new work, finishes the running and the queued request, then exits 0', async () => {
     const sv = await serve(['--token', 'cli-secret', '--concurrency', '1', '--max-steps', '1000']);
@@ -120,12 +184,16 @@ describe('maskgen serve (the real CLI, spawned)', () => {
       expect(help).toContain(flag);
   });
 
-  it('refuses bad flags with a usage error', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '70000'], { env: s.env });
+  it.each([
+    [['--port', '70000'], /--port must be an integer ≤ 65535, got 70000/],
+    [['--cors', ','], /--cors: expected origins like https:\/\/app\.example, or \*/],
+    [['--cors', ' '], /--cors: expected origins like https:\/\/app\.example, or \*/],
+  ])('refuses bad flags with a usage error: %j', { timeout: 60_000 }, async (args, message) => {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: s.env });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(2);
-    expect(err).toMatch(/--port must be an integer ≤ 65535, got 70000/);
+    expect(err).toMatch(message);
   });
 });

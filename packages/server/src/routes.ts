@@ -143,8 +143,9 @@ export function registerRoutes(app: FastifyInstance, { o, state, queue, metrics,
       const data = pngs.map((png) => (request.responseFormat === 'url' ? { url: `${base}/v1/images/files/${store.put(png)}.png` } : { b64_json: b64(png) }));
       return await reply.code(200).send({ created, data, size: state.size, output_format: 'png', maskgen: ext });
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(500, `generation failed: ${(e as Error).message}`, 'server_error');
-      if (err.status >= 500 && !(e instanceof ApiError)) o.log(`generation failed: ${(e as Error).stack ?? String(e)}`);
+      // A model or runtime failure's text (ORT internals, file paths) stays in the server log; the client gets the request id to quote.
+      const err = e instanceof ApiError ? e : new ApiError(500, `the generation failed (request ${req.id}); the server log has the details`, 'server_error');
+      if (!(e instanceof ApiError)) o.log(`generation failed (request ${req.id}): ${(e as Error)?.stack ?? String(e)}`);
       if (err.status !== 429) metrics.count(metrics.failures, control.reason ?? (err.status >= 500 ? 'error' : 'invalid'));
       metrics.count(metrics.requests, String(err.status));
       if (!sse) throw err;

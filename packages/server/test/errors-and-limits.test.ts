@@ -97,6 +97,37 @@ describe("every error in OpenAI's shape, before any work is queued", () => {
   });
 });
 
+describe('a failure inside the model', () => {
+  it("answers a fixed 500 in OpenAI's shape, keeps the error text and stack in the server log, and counts it", async () => {
+    const logged: string[] = [];
+    let calls = 0;
+    const { server } = await golden.start({
+      token: TOKEN,
+      log: (line) => logged.push(line),
+      // The warm-up run succeeds; every request's run then fails the way a runtime error naming a file would.
+      load: async () => {
+        const model = await golden.shared();
+        return { ...model, generate: (...args) => (calls++ === 0 ? model.generate(...args) : Promise.reject(new Error('/secret/path boom'))) };
+      },
+    });
+    for (const stream of [false, true]) {
+      const res = await server.app.inject({ method: 'POST', url: '/v1/images/generations', headers: auth, payload: { prompt: 'x', steps: 1, stream } });
+      const body = stream ? JSON.parse(/^event: error\ndata: (.*)$/m.exec(res.body)?.[1] ?? 'null') : res.json();
+      expect(res.statusCode, res.body).toBe(stream ? 200 : 500);
+      expect(body.error).toMatchObject({ type: 'server_error', code: 'server_error', param: null });
+      expect(body.error.message).toMatch(/the generation failed \(request req-\w+\)/);
+      expect(res.body).not.toMatch(/secret|boom|    at |\.ts:\d|node_modules/);
+    }
+    expect(calls).toBe(3);
+    const detail = logged.filter((l) => l.includes('/secret/path boom'));
+    expect(detail).toHaveLength(2);
+    expect(detail[0]).toMatch(/^generation failed \(request req-\w+\): Error: \/secret\/path boom\n {4}at /);
+    const m = (await server.app.inject({ url: '/metrics', headers: auth })).body;
+    expect(m).toMatch(/^maskgen_generation_failures_total\{reason="error"\} 2$/m);
+    expect(m).toMatch(/^maskgen_requests_total\{status="500"\} 2$/m);
+  }, 60_000);
+});
+
 describe('health, readiness, CORS and metrics', () => {
   it('answers /healthz at once and /readyz 503 until the model is loaded; generations wait for it too', async () => {
     let release!: () => void;

@@ -33,6 +33,26 @@ describe('the official openai client against maskgen serve (golden VQ model)', (
     expect(sized.data![0].b64_json).toBe(auto.data![0].b64_json);
   }, 120_000);
 
+  it('accepts the extensions and the served model id, and reports the settings it used', async () => {
+    const { url } = await golden.start();
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    type Reply = OpenAI.ImagesResponse & { maskgen: { seed: number; model: string; settings: Record<string, number | string> } };
+    const ask = async (guidance_scale: number) =>
+      (await client.images.generate({
+        prompt: 'a red fox',
+        model: GOLDEN_IDS.vqGenerator,
+        guidance_scale,
+        steps: 3,
+        seed: 5,
+      } as OpenAI.ImageGenerateParamsNonStreaming & Ext)) as Reply;
+    const a = await ask(2.5);
+    expect(a.maskgen).toMatchObject({ seed: 5, model: GOLDEN_IDS.vqGenerator, settings: { guidance: 2.5, steps: 3, numImages: 1 } });
+    // The scale reaches the sampler: another scale, same seed, another image.
+    const b = await ask(0);
+    expect(b.maskgen.settings.guidance).toBe(0);
+    expect(b.data![0].b64_json).not.toBe(a.data![0].b64_json);
+  }, 120_000);
+
   it('returns URLs served by the server itself, in memory, and refuses other ids', async () => {
     const { url } = await golden.start();
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });

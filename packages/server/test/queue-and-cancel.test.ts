@@ -62,6 +62,21 @@ describe('behaviour under load (golden model)', () => {
     expect(await metric(url, 'maskgen_rejected_total{reason="queue_full"}')).toBe(2);
   }, 120_000);
 
+  it('runs two generations at once with concurrency 2; with no waiting room the third is refused', async () => {
+    const { url } = await golden.start({ concurrency: 2, maxQueue: 0, maxSteps: 1000 });
+    const send = () => fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'x', steps: 300, seed: 1 }) });
+    const sent = [send(), send(), send()];
+    // Both accepted generations hold a slot at the same time (seconds of work each).
+    await until(async () => (await metric(url, 'maskgen_jobs_running')) === 2);
+    const responses = await Promise.all(sent);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    const busy = responses.find((r) => r.status === 429)!;
+    expect(Number(busy.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await busy.json()).error.code).toBe('queue_full');
+    expect(await metric(url, 'maskgen_images_generated_total')).toBe(2);
+    expect(await metric(url, 'maskgen_rejected_total{reason="queue_full"}')).toBe(1);
+  }, 120_000);
+
   it('a client that disconnects cancels its generation and frees its slot (running or waiting)', async () => {
     const { url } = await golden.start({ concurrency: 1, maxQueue: 1, maxSteps: 1000 });
     const running = new AbortController();
@@ -100,6 +115,26 @@ describe('behaviour under load (golden model)', () => {
     const res = await fetch(`${url}/v1/images/generations`, { method: 'POST', headers: json, body: JSON.stringify({ prompt: 'slow', steps: 1000 }) });
     expect(res.status).toBe(504);
     expect((await res.json()).error).toMatchObject({ type: 'timeout_error', code: 'timeout' });
+    expect(await metric(url, 'maskgen_generation_failures_total{reason="timeout"}')).toBe(1);
+    expect(await metric(url, 'maskgen_jobs_running')).toBe(0);
+  }, 120_000);
+
+  it('a streamed request past its timeout ends with an error event (code timeout), then [DONE]', async () => {
+    const { url } = await golden.start({ timeoutMs: 1000, maxSteps: 1000 });
+    const res = await fetch(`${url}/v1/images/generations`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ prompt: 'slow', steps: 1000, stream: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const frames = (await res.text()).split('\n\n').filter(Boolean);
+    expect(frames.at(-1)).toBe('data: [DONE]');
+    const error = frames.at(-2)!;
+    expect(error).toMatch(/^event: error\ndata: /);
+    expect(JSON.parse(error.slice(error.indexOf('data: ') + 6)).error).toMatchObject({ type: 'timeout_error', code: 'timeout' });
+    expect(frames.some((f) => f.startsWith('event: maskgen.progress'))).toBe(true);
+    expect(frames.some((f) => f.startsWith('event: image_generation.completed'))).toBe(false);
     expect(await metric(url, 'maskgen_generation_failures_total{reason="timeout"}')).toBe(1);
     expect(await metric(url, 'maskgen_jobs_running')).toBe(0);
   }, 120_000);
