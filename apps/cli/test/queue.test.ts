@@ -126,6 +126,12 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     workers[0].child.kill('SIGKILL');
     expect(await workers[0].exit).toBe(null);
 
+    // Concurrency 1 by default: never more jobs active than workers (2 live + the killed one's until it stalls). Watched
+    // up to here: a Redis crash can leave a job active that no worker holds (a script's reply lost), until it stalls.
+    const maxActive = await active.stop();
+    expect(maxActive).toBeGreaterThanOrEqual(1);
+    expect(maxActive).toBeLessThanOrEqual(3);
+
     // Redis dies (SIGKILL) mid-run and comes back with its append-only file: the workers reconnect and go on.
     expect((await counts()).completed).toBeLessThan(60);
     await redis.stop('SIGKILL');
@@ -141,10 +147,6 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     await until('60 completed jobs', async () => (await counts()).completed === 60);
     for (const w of workers.slice(1)) w.child.kill('SIGTERM');
     for (const w of workers.slice(1)) expect(await w.exit, w.stderr).toBe(0);
-    // Concurrency 1 by default: never more jobs active than workers (2 live + the killed one's until it stalled).
-    const maxActive = await active.stop();
-    expect(maxActive).toBeGreaterThanOrEqual(1);
-    expect(maxActive).toBeLessThanOrEqual(3);
     expect(workers.slice(1).some((w) => /Redis unreachable; reconnecting/.test(w.stderr))).toBe(true);
 
     // Every prompt once, byte-identical to the single-process run; results.jsonl without duplicates.
