@@ -1,6 +1,6 @@
 import { MaskgenError, type ProgressCallback, type WeightPrecision } from '@maskgen/core';
 import { type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
-import { folderSource, hubSource } from '@maskgen/hub/node';
+import { type HubSource, folderSource, hubSource } from '@maskgen/hub/node';
 import { statSync } from 'node:fs';
 import { INPUT_LIMITS, readInput } from './read-input.js';
 import { basename, dirname, resolve } from 'node:path';
@@ -33,8 +33,9 @@ export async function loadOptions(
   },
   model: string,
   extra: { signal: AbortSignal; onProgress: ProgressCallback },
-): Promise<{ modelId: ModelRef; options: LoadOptions }> {
+): Promise<{ modelId: ModelRef; options: LoadOptions; loadedCommit: (repoId: string) => string | undefined }> {
   const local = new Map<string, string>();
+  const hubs: HubSource[] = [];
   const revisions = new Map<string, string>();
   const folder = (dir: string) => {
     const key = `local:${dir}`;
@@ -44,7 +45,10 @@ export async function loadOptions(
   const source = (repoId: string, at?: { revision?: string }) => {
     const dir = local.get(repoId);
     const revision = at?.revision ?? revisions.get(repoId);
-    return dir ? folderSource(dir) : hubSource(repoId, { onProgress: extra.onProgress, ...(revision !== undefined ? { revision } : {}) });
+    if (dir) return folderSource(dir);
+    const hub = hubSource(repoId, { onProgress: extra.onProgress, ...(revision !== undefined ? { revision } : {}) });
+    hubs.push(hub);
+    return hub;
   };
   const ref = (v: string | undefined): ModelRef | undefined => {
     if (v === undefined) return v;
@@ -67,6 +71,8 @@ export async function loadOptions(
   ]);
   return {
     modelId,
+    // The commit each hub repo's files were read from, once loaded (queue workers check jobs against it).
+    loadedCommit: (repoId) => hubs.find((h) => h.repoId === repoId && h.commit)?.commit,
     options: {
       runtime,
       tokenizer: ref(flags.tokenizer),

@@ -1,4 +1,6 @@
-import { DEFAULT_GENERATOR } from '@maskgen/pipeline';
+import { MaskgenError } from '@maskgen/core';
+import { hubSource } from '@maskgen/hub/node';
+import { CLIP_REPO, DEFAULT_GENERATOR, zooEntry } from '@maskgen/pipeline';
 import type { ModelSpec, QueueTarget } from '@maskgen/queue';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
@@ -32,21 +34,71 @@ export async function queueTarget(flags: { queue?: string; name?: string }): Pro
   return { url: flags.queue, name: flags.name };
 }
 
-/** One model reference in its canonical form: `local:<abs path>` for folders, `owner/name@revision` (default main) for the hub. */
+/** One model reference in its canonical form: `local:<abs path>` for folders, `owner/name[:file]@revision` (default main) for the hub. */
 function canonicalRef(v: string): string {
   if (isLocalPath(v)) return `local:${resolve(v)}`;
   const [repo, revision] = splitRevision(v);
   return `${repo}@${revision || 'main'}`;
 }
 
-/** The model spec of a set of model flags: what jobs are hashed with and workers compare. */
+/**
+ * The model spec of a set of model flags, with the defaults a load would take written out (the zoo
+ * generator's tokenizer, the CLIP text encoder), so their revisions are checked too. Hub revisions are
+ * still names here; `pinModelSpec` turns them into commits.
+ */
 export function modelSpec(flags: { model?: string; tokenizer?: string; 'text-encoder'?: string; precision?: string }): ModelSpec {
+  const generator = canonicalRef(flags.model ?? DEFAULT_GENERATOR);
+  const zoo = generator.startsWith('local:') ? undefined : zooEntry(splitRevision(generator)[0]);
   return {
-    generator: canonicalRef(flags.model ?? DEFAULT_GENERATOR),
-    tokenizer: flags.tokenizer ? canonicalRef(flags.tokenizer) : '',
-    textEncoder: flags['text-encoder'] ? canonicalRef(flags['text-encoder']) : '',
+    generator,
+    tokenizer: flags.tokenizer ? canonicalRef(flags.tokenizer) : zoo?.kind === 'generator' ? `${zoo.tokenizer}@main` : '',
+    textEncoder: canonicalRef(flags['text-encoder'] ?? CLIP_REPO),
     precision: flags.precision === 'int8' ? 'int8' : 'float32',
   };
+}
+
+/** The same spec with every hub revision left out: the repos a worker would load, compared before loading anything. */
+export function specRepos(spec: ModelSpec): ModelSpec {
+  const repo = (r: string) => (r.startsWith('local:') ? r : splitRevision(r)[0]);
+  return { ...spec, generator: repo(spec.generator), tokenizer: repo(spec.tokenizer), textEncoder: repo(spec.textEncoder) };
+}
+
+/**
+ * Pins every hub reference of a spec to a commit (`owner/name@<40 hex>`), so a job names the exact
+ * snapshot it must be made from: two machines whose caches hold different commits of `main` then never
+ * both accept it. `commitOf` answers for one repo (the producer asks the hub; a worker reports the
+ * snapshot it loaded). Local folders stay `local:<path>`: their content is not checked across machines.
+ */
+export async function pinModelSpec(spec: ModelSpec, commitOf: (repoId: string, revision: string, file?: string) => Promise<string>): Promise<ModelSpec> {
+  const pin = async (r: string) => {
+    if (r === '' || r.startsWith('local:')) return r;
+    const [name, revision = 'main'] = splitRevision(r);
+    const colon = name.indexOf(':');
+    const repoId = colon < 0 ? name : name.slice(0, colon);
+    return `${name}@${/^[0-9a-f]{40}$/.test(revision) ? revision : await commitOf(repoId, revision, colon < 0 ? undefined : name.slice(colon + 1))}`;
+  };
+  const [generator, tokenizer, textEncoder] = await Promise.all([pin(spec.generator), pin(spec.tokenizer), pin(spec.textEncoder)]);
+  return { ...spec, generator, tokenizer, textEncoder };
+}
+
+/**
+ * The commit a hub revision points to now, as the hub announces it (X-Repo-Commit of a HEAD on the repo's
+ * config or weights, or of the named file); with HF_HUB_OFFLINE, the commit the cache's ref names.
+ */
+export async function hubCommit(repoId: string, revision: string, file: string | undefined, signal?: AbortSignal): Promise<string> {
+  const source = hubSource(repoId, { revision, refresh: true, signal });
+  const files = file ? [file] : ['config.json', 'config.yaml', 'model.safetensors', 'pytorch_model.bin'];
+  let cause: unknown;
+  try {
+    for (const f of files) if ((await source.exists(f)) && source.commit) return source.commit;
+  } catch (e) {
+    cause = e;
+  }
+  throw new MaskgenError(
+    'NOT_FOUND',
+    `cannot resolve ${repoId}@${revision} to a commit${cause ? ` (${(cause as Error).message})` : ` (none of ${files.join(', ')} found)`}; jobs name the exact commit they are made from: pin one with ${repoId}@<commit> or fix the id`,
+    { cause },
+  );
 }
 
 /** The model flags that load a spec (the inverse of modelSpec), for workers that take the queue's models. */

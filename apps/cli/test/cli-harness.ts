@@ -39,8 +39,8 @@ export function useCliEnv() {
       });
     },
     /** Starts the CLI without waiting, for cancellation tests. */
-    start(args: string[]) {
-      return spawn(process.execPath, [CLI, ...args], { cwd: s.work, env: s.env });
+    start(args: string[], env: NodeJS.ProcessEnv = {}) {
+      return spawn(process.execPath, [CLI, ...args], { cwd: s.work, env: { ...s.env, ...env } });
     },
   };
 }

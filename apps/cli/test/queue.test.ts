@@ -1,6 +1,7 @@
 import { openImageQueue } from '@maskgen/queue';
 import { type TestRedis, startRedisServer } from '@maskgen/test-utils';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCliEnv } from './cli-harness.js';
@@ -58,6 +59,35 @@ const counts = async (name?: string) => {
   }
 };
 
+/** Polls the active count until stopped and keeps the highest seen (one connection, opened again after a Redis restart). */
+function watchActive(name?: string) {
+  let max = 0;
+  let on = true;
+  const loop = (async () => {
+    let q: Awaited<ReturnType<typeof openImageQueue>> | undefined;
+    while (on) {
+      try {
+        q ??= await openImageQueue({ url: redis.url, name });
+        max = Math.max(max, await q.queue.getActiveCount());
+      } catch {
+        await q?.close().catch(() => undefined);
+        q = undefined;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await q?.close();
+  })();
+  return {
+    async stop() {
+      on = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer twice, Redis restarted)', () => {
   it('makes every image exactly once, byte-identical to a single-process --prompts run', async () => {
     const prompts = Array.from({ length: 60 }, (_, i) => `a tiny golden painting number ${i + 1} of a ${['fox', 'cat', 'owl'][i % 3]}`);
@@ -71,14 +101,39 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ images: 60, added: 60, done: 0, pending: 0 });
 
+    const active = watchActive();
     const workers = [0, 1, 2].map(() => startWorker(['-o', 'shared', '--stall-interval', '2000']));
-    // kill -9 worker 0 the moment it has written its second image: that job is written but not yet acknowledged.
+    // kill -9 worker 0 once it has written two images, at a moment it is generating: frozen (SIGSTOP) with a job
+    // in hand whose image is not written yet, that job is recorded, then the process is killed.
     const written = (s: string) => (s.match(/^wrote /gm) ?? []).length;
     await workers[0].waitFor((s) => written(s) >= 2, 'two images from worker 0');
+    const worker0 = `${hostname()}:${workers[0].child.pid}`;
+    const q0 = await openImageQueue({ url: redis.url });
+    let victim: { id: string; file: string } | undefined;
+    for (let i = 0; i < 300 && !victim; i++) {
+      workers[0].child.kill('SIGSTOP');
+      const mine = (await q0.queue.getActive()).find((j) => j.processedBy === worker0);
+      const file = mine?.data.item.file;
+      const started = file && readdirSync(join(cli.work, 'shared')).some((f) => f.startsWith(file));
+      if (mine?.id && file && !started) victim = { id: mine.id, file };
+      else {
+        workers[0].child.kill('SIGCONT');
+        await sleep(15);
+      }
+    }
+    await q0.close();
+    expect(victim, 'worker 0 never seen generating').toBeDefined();
     workers[0].child.kill('SIGKILL');
     expect(await workers[0].exit).toBe(null);
 
+    // Concurrency 1 by default: never more jobs active than workers (2 live + the killed one's until it stalls). Watched
+    // up to here: a Redis crash can leave a job active that no worker holds (a script's reply lost), until it stalls.
+    const maxActive = await active.stop();
+    expect(maxActive).toBeGreaterThanOrEqual(1);
+    expect(maxActive).toBeLessThanOrEqual(3);
+
     // Redis dies (SIGKILL) mid-run and comes back with its append-only file: the workers reconnect and go on.
+    expect((await counts()).completed).toBeLessThan(60);
     await redis.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1500));
     await redis.restart();
@@ -121,11 +176,17 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     );
     for (const r of lines) expect({ ...r, job: undefined, worker: undefined }).toEqual({ ...reference.get(r.file), job: undefined, worker: undefined });
 
-    // The killed worker's job was taken over by another worker after the stall interval.
+    // The killed worker's job was taken over by another worker after the stall interval, and written by it.
     const q = await openImageQueue({ url: redis.url });
     try {
-      const done = await q.queue.getCompleted(0, 99);
-      expect(done.some((j) => j.stalledCounter > 0)).toBe(true);
+      const job = (await q.queue.getJob(victim!.id))!;
+      expect(await job.getState()).toBe('completed');
+      expect(job.stalledCounter).toBeGreaterThan(0);
+      const rec = lines.find((r) => r.file === victim!.file);
+      expect(rec.job).toBe(victim!.id);
+      expect(rec.worker).toMatch(/:\d+$/);
+      expect(rec.worker).not.toBe(worker0);
+      expect(job.returnvalue).toMatchObject({ file: victim!.file, worker: rec.worker });
     } finally {
       await q.close();
     }
@@ -134,6 +195,23 @@ describe('maskgen batch + worker on a real Redis (3 workers, kill -9, producer t
     expect(status.stdout).toMatch(/waiting 0 {2}active 0 {2}delayed 0 {2}completed 60 {2}failed 0/);
     expect(status.stdout).toMatch(/throughput \d+\.\d images\/min; ETA 0 s/);
   }, 600_000);
+
+  it('--concurrency 2 --threads 1: at most 2 jobs active in the one worker (and 2 seen), images still byte-identical', async () => {
+    const prompts = readFileSync(join(cli.work, 'p60.txt'), 'utf8').split('\n').slice(0, 13);
+    writeFileSync(join(cli.work, 'p12.txt'), `${prompts.join('\n')}\n`);
+    mkdirSync(join(cli.work, 'conc'));
+    const b = await cli.run(['batch', 'p12.txt', '--queue', redis.url, '--name', 'conc', '-o', 'conc', '--seed', '5', ...FAST, '--json']);
+    expect(JSON.parse(b.stdout)).toMatchObject({ added: 12 });
+    const active = watchActive('conc');
+    const w = startWorker(['--name', 'conc', '-o', 'conc', '--concurrency', '2', '--threads', '1']);
+    await until('12 completed jobs', async () => (await counts('conc')).completed === 12);
+    w.child.kill('SIGTERM');
+    expect(await w.exit, w.stderr).toBe(0);
+    expect(await active.stop()).toBe(2);
+    const pngs = readdirSync(join(cli.work, 'conc')).filter((f) => f.endsWith('.png'));
+    expect(pngs).toHaveLength(12);
+    for (const f of pngs) expect(readFileSync(join(cli.work, 'conc', f)).equals(readFileSync(join(cli.work, 'single', f))), f).toBe(true);
+  }, 300_000);
 });
 
 describe('queue faults one at a time', () => {
@@ -174,7 +252,7 @@ describe('queue faults one at a time', () => {
     const other = await cli.run(['worker', ...q, '-o', 'faults', '--model', 'turkeyju/generator_maskgen_kl_xl']);
     expect(other.status).toBe(1);
     expect(other.stderr).toMatch(
-      /the queue's jobs are for other models \(generator: job wants "turkeyju\/generator_maskgen_vq_xl@main", this worker loaded "turkeyju\/generator_maskgen_kl_xl@main"\)/,
+      /the queue's jobs are for other models \(generator: job wants "turkeyju\/generator_maskgen_vq_xl", this worker loaded "turkeyju\/generator_maskgen_kl_xl"; tokenizer: /,
     );
     const int8 = await cli.run(['batch', 'slow.txt', ...q, '-o', 'faults', '--precision', 'int8']);
     expect(int8.status).toBe(1);

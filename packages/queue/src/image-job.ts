@@ -3,10 +3,11 @@ import type { PromptItem } from '@maskgen/pipeline';
 import { createHash } from 'node:crypto';
 
 /**
- * The models a job must run on: repo ids (or `local:<folder>`) each with the revision asked for
- * (`main` unless pinned), the tokenizer/text encoder as given ('' = the generator's default), and the
- * weight precision. A worker loads one spec and refuses jobs of another, so an image never comes
- * from models other than those it was queued for.
+ * The models a job must run on: hub refs pinned to the commit they pointed to when the job was queued
+ * (`owner/name@<40 hex>`, or `local:<folder>`), the tokenizer and text encoder written out (also when
+ * defaulted; '' = decided by the generator's config), and the weight precision. A worker loads one
+ * spec and refuses jobs of another, so an image never comes from other models, or other commits of
+ * them, than those it was queued for.
  */
 export interface ModelSpec {
   generator: string;

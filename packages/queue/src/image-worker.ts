@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_QUEUE_NAME, type QueueTarget, redisConnection } from './connection.js';
 import { type ImageJobData, type ModelSpec, checkJobData, specMismatch } from './image-job.js';
 import { specKey } from './image-queue.js';
-import { type ResultRecord, ResultIndex, writeItemResult } from './output-folder.js';
+import { type ResultRecord, ResultIndex, removeStalePartials, writeItemResult } from './output-folder.js';
 
 /** What a worker reports while it runs (the CLI prints these lines). */
 export type WorkerEvent =
@@ -15,6 +15,7 @@ export type WorkerEvent =
   | { type: 'failed'; job: string; file?: string; error: string; final: boolean }
   | { type: 'refused'; job: string; reasons: string[] }
   | { type: 'reconnecting'; attempt: number; delayMs: number }
+  | { type: 'cleaned'; files: string[] }
   | { type: 'error'; error: string };
 
 export interface ImageWorkerOptions extends QueueTarget {
@@ -118,6 +119,11 @@ export function startImageWorker(o: ImageWorkerOptions): ImageWorker {
     emit({ type: 'failed', job: job.id ?? '?', file: (job.data as ImageJobData | undefined)?.item?.file, error: err.message, final });
   });
   worker.on('error', (e) => emit({ type: 'error', error: e.message }));
+  // Temporary files of writers killed mid-write (older than the stall interval: their jobs are redone).
+  void removeStalePartials(o.dir, stallMs).then(
+    (files) => emit({ type: 'cleaned', files }),
+    (e: Error) => emit({ type: 'error', error: `cleaning ${o.dir}: ${e.message}` }),
+  );
 
   function stop(): Promise<void> {
     stopping ??= worker.close().finally(() => connection.disconnect());

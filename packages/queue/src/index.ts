@@ -4,4 +4,4 @@ export { type ImageQueue, JOB_DEFAULTS, openImageQueue, redactUrl, specKey } fro
 export { type EnqueueSummary, enqueueItems, waitForJob } from './producer.js';
 export { type ImageWorker, type ImageWorkerOptions, type WorkerEvent, startImageWorker, queueModelSpec } from './image-worker.js';
 export { type QueueStatus, queueStatus, retryFailed, drainQueue } from './queue-admin.js';
-export { type ResultRecord, RESULTS_FILE, ResultIndex, writeItemResult, writeAtomic, appendResult } from './output-folder.js';
+export { type ResultRecord, RESULTS_FILE, ResultIndex, writeItemResult, writeAtomic, appendResult, removeStalePartials } from './output-folder.js';

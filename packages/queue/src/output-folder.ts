@@ -1,6 +1,6 @@
 import { encodePng } from '@maskgen/image';
 import type { PromptItem, RgbaImage } from '@maskgen/pipeline';
-import { appendFile, open } from 'node:fs/promises';
+import { appendFile, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from './safe-write.js';
 
@@ -52,6 +52,26 @@ export async function writeItemResult(
   await writeAtomic(join(dir, item.file), encodePng(image, { prompt: item.prompt, ...text, Software: 'maskgen.js' }));
   await appendResult(dir, rec);
   return rec;
+}
+
+/** A temporary name of `writeAtomic`: `<file>.partial-<pid>-<random>`. */
+const PARTIAL = /^[^/\\]+\.partial-\d+-[a-z0-9]+$/;
+
+/**
+ * Removes temporary files that writers killed mid-write left in the folder (`<file>.partial-<pid>-*`),
+ * when older than `olderThanMs`. Age, not the pid, decides: on a shared folder the pid may belong to
+ * another machine, and a live writer renames its file within moments, never after a stall interval.
+ */
+export async function removeStalePartials(dir: string, olderThanMs: number, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!PARTIAL.test(name)) continue;
+    const s = await stat(join(dir, name)).catch(() => undefined);
+    if (!s?.isFile() || now - s.mtimeMs <= olderThanMs) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 /** Appends one record as a single write (O_APPEND), so lines of concurrent writers do not interleave on a local disk. */

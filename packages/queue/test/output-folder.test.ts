@@ -1,10 +1,10 @@
 import { planPromptItems } from '@maskgen/pipeline';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RESULTS_FILE, ResultIndex, writeItemResult } from '../src/output-folder.js';
+import { RESULTS_FILE, ResultIndex, removeStalePartials, writeItemResult } from '../src/output-folder.js';
 
 const image = { width: 2, height: 2, data: new Uint8Array(16).fill(200) };
 
@@ -48,5 +48,25 @@ describe('the shared output folder', () => {
     await expect(writeItemResult(dir, item, image, 'm', {})).rejects.toThrow(/is a FIFO \(named pipe\); maskgen writes only regular files/);
     expect(statSync(join(dir, item.file)).isFIFO()).toBe(true);
     expect(readdirSync(dir)).toEqual([item.file]);
+  });
+
+  it('removes partial files of killed writers once older than the stall interval; fresh ones, finished images and look-alikes stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
+    const names = [
+      '0001-a.png.partial-4242-abc123',
+      '0002-b.png.partial-99999999-zz9',
+      '0003-c.png.partial-1-fresh1',
+      '0004-d.png',
+      'notes.partial-x',
+      'results.jsonl',
+    ];
+    for (const n of names) writeFileSync(join(dir, n), 'x');
+    const old = (Date.now() - 60_000) / 1000;
+    for (const n of [names[0], names[1], names[3], names[4]]) utimesSync(join(dir, n), old, old);
+    expect((await removeStalePartials(dir, 30_000)).sort()).toEqual([names[0], names[1]]);
+    expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
+    // A later clock: the fresh partial is stale too.
+    expect(await removeStalePartials(dir, 30_000, Date.now() + 31_000)).toEqual([names[2]]);
+    expect(await removeStalePartials(join(dir, 'absent'), 1)).toEqual([]);
   });
 });

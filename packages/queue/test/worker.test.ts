@@ -1,10 +1,20 @@
 import { type TextToImage, planPromptItems } from '@maskgen/pipeline';
 import { type TestRedis, startRedisServer } from '@maskgen/test-utils';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ModelSpec, enqueueItems, imageJobId, openImageQueue, startImageWorker, waitForJob } from '../src/index.js';
+import {
+  type ModelSpec,
+  type WorkerEvent,
+  drainQueue,
+  enqueueItems,
+  imageJobId,
+  openImageQueue,
+  queueStatus,
+  startImageWorker,
+  waitForJob,
+} from '../src/index.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -88,6 +98,63 @@ describe('startImageWorker against a real Redis', () => {
     await expect(enqueueItems(q, items, { ...spec, generator: 'other/gen@main' }, { steps: 4 }, dir)).rejects.toThrow(
       /queue "once" holds jobs for other models \(generator: job wants "other\/gen@main", the queue has "owner\/gen@main"\)/,
     );
+    await q.close();
+    rmSync(dir, { recursive: true });
+  }, 60_000);
+
+  it('a worker starting removes partial files older than its stall interval (a writer killed mid-write), and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-w-'));
+    const stale = join(dir, `${items[0].file}.partial-123456-k1ll3d`);
+    const fresh = join(dir, `${items[1].file}.partial-123457-wr1t1n`);
+    writeFileSync(stale, 'half a png');
+    writeFileSync(fresh, 'being written');
+    const old = (Date.now() - 10_000) / 1000;
+    utimesSync(stale, old, old);
+    let cleaned!: (files: string[]) => void;
+    const files = new Promise<string[]>((resolve) => (cleaned = resolve));
+    const w = startImageWorker({
+      url: redis.url,
+      name: 'clean',
+      t2i: countingModel().t2i,
+      modelId: 'owner/gen',
+      models: spec,
+      dir,
+      stallMs: 5000,
+      onEvent: (e: WorkerEvent) => {
+        if (e.type === 'cleaned') cleaned(e.files);
+      },
+    });
+    expect(await files).toEqual([`${items[0].file}.partial-123456-k1ll3d`]);
+    await w.stop();
+    expect([existsSync(stale), existsSync(fresh)]).toEqual([false, true]);
+    rmSync(dir, { recursive: true });
+  }, 60_000);
+
+  it('status: throughput over the recent completions and the ETA of what is left, at an injected clock; drain removes only jobs not started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-w-'));
+    const q = await openImageQueue({ url: redis.url, name: 'rate' });
+    const w = startImageWorker({ url: redis.url, name: 'rate', t2i: countingModel().t2i, modelId: 'owner/gen', models: spec, dir });
+    await enqueueItems(q, items, spec, { steps: 4 }, dir);
+    await untilCounts('rate', { completed: 2, active: 0 });
+    await w.stop();
+    const later = planPromptItems(
+      [
+        { index: 3, line: 3, prompt: 'a newt' },
+        { index: 4, line: 4, prompt: 'a vole' },
+      ],
+      3,
+    );
+    expect(await enqueueItems(q, later, spec, { steps: 4 }, dir)).toMatchObject({ added: 2 });
+    const first = Math.min(...(await q.queue.getCompleted()).map((j) => j.finishedOn!));
+    // 2 images in the minute since the first finished: 2/min, so the 2 waiting take 60 s.
+    const st = await queueStatus(q, { now: first + 60_000 });
+    expect(st.counts).toMatchObject({ completed: 2, waiting: 2, active: 0 });
+    expect(st.perMinute).toBeCloseTo(2, 10);
+    expect(st.etaSeconds).toBe(60);
+    // Within the first second the window is 1 s (not less): 120/min, ETA 1 s.
+    expect(await queueStatus(q, { now: first + 200 })).toMatchObject({ perMinute: 120, etaSeconds: 1 });
+    expect(await drainQueue(q)).toBe(2);
+    expect(await queueStatus(q, { now: first + 60_000 })).toMatchObject({ counts: { waiting: 0, completed: 2 }, etaSeconds: 0 });
     await q.close();
     rmSync(dir, { recursive: true });
   }, 60_000);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultBook } from './faults.js';
-import { type ServedFile, fakeCommit, findFile, findRepo, loadFile } from './repo-files.js';
+import { type ServedFile, fakeCommit, findFile, findRepo, loadFile, servedCommit } from './repo-files.js';
 import { serveRepoApi } from './repo-api.js';
 import { changedVersion, sendError, serveBytes } from './serve-file.js';
 import type { MockFault, MockHub, MockHubOptions, RecordedRequest } from './types.js';
@@ -18,7 +18,9 @@ const HEADER_FAULTS = new Set<MockFault['kind']>(['status', 'etag-change']);
  * CDN on a second port (another origin, as on the real hub), the API's repo listing
  * (`/api/models/{owner}/{name}/revision/{rev}`) and injectable faults.
  */
-export async function startMockHub(options: MockHubOptions = {}): Promise<MockHub> {
+export async function startMockHub(given: MockHubOptions = {}): Promise<MockHub> {
+  // A copy of the repos, so moveBranch changes this server only.
+  const options: MockHubOptions = { ...given, repos: { ...given.repos } };
   const requests: RecordedRequest[] = [];
   const faults = new FaultBook();
   for (const f of options.faults ?? []) faults.add(f);
@@ -50,10 +52,9 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     }
     const repo = await findRepo(options, rec.repo);
     if (!repo) return sendError(res, 401, 'RepoNotFound', `Repository ${rec.repo} not found`);
-    if (revision !== repo.commit && !repo.revisions.includes(revision)) {
-      return sendError(res, 404, 'RevisionNotFound', `Invalid rev id: ${revision}`);
-    }
-    const commitHeader = { 'X-Repo-Commit': repo.commit };
+    const commit = servedCommit(repo, revision);
+    if (!commit) return sendError(res, 404, 'RevisionNotFound', `Invalid rev id: ${revision}`);
+    const commitHeader = { 'X-Repo-Commit': commit };
     const path = await findFile(repo, file);
     if (!path) return sendError(res, 404, 'EntryNotFound', `${file} does not exist on "${revision}"`, commitHeader);
     let served = await loadFile(path, file, lfsThreshold);
@@ -62,7 +63,7 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
       cdnObjects.set(served.sha256, { file: served, name: file, repo: repo.id });
       res.statusCode = 302;
       res.setHeader('Location', `${cdnUrl}/cdn/${served.sha256}`);
-      res.setHeader('X-Repo-Commit', repo.commit);
+      res.setHeader('X-Repo-Commit', commit);
       res.setHeader('X-Linked-Etag', `"${served.sha256}"`);
       res.setHeader('X-Linked-Size', String(served.bytes.byteLength));
       res.setHeader('ETag', `"${createHash('sha1').update(served.sha256).digest('hex')}"`);
@@ -135,6 +136,12 @@ export async function startMockHub(options: MockHubOptions = {}): Promise<MockHu
     setFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     commitOf: (repoId) => options.repos?.[repoId]?.commit ?? fakeCommit(repoId),
+    moveBranch(repoId, commit) {
+      const repo = options.repos?.[repoId];
+      if (!repo) throw new Error(`moveBranch: ${repoId} is not one of the repos given to startMockHub`);
+      const old = repo.commit ?? fakeCommit(repoId);
+      options.repos![repoId] = { ...repo, commit, formerCommits: [...(repo.formerCommits ?? []), old] };
+    },
     async close() {
       for (const r of stalled) r.destroy();
       stalled.clear();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { FaultBook } from './faults.js';
-import { type ServedRepo, findFile, findRepo, loadFile } from './repo-files.js';
+import { type ServedRepo, findFile, findRepo, loadFile, servedCommit } from './repo-files.js';
 import { sendError } from './serve-file.js';
 import type { MockHubOptions, RecordedRequest } from './types.js';
 
@@ -37,7 +37,8 @@ export async function serveRepoApi(
     return sendError(res, 401, 'GatedRepo', 'Access to this repo requires a token');
   const repo = await findRepo(options, rec.repo);
   if (!repo) return sendError(res, 401, 'RepoNotFound', `Repository ${rec.repo} not found`);
-  if (revision !== repo.commit && !repo.revisions.includes(revision)) return sendError(res, 404, 'RevisionNotFound', `Invalid rev id: ${revision}`);
+  const commit = servedCommit(repo, revision);
+  if (!commit) return sendError(res, 404, 'RevisionNotFound', `Invalid rev id: ${revision}`);
   const siblings = [];
   for (const file of (await repoFiles(repo)).sort()) {
     const path = await findFile(repo, file);
@@ -50,8 +51,8 @@ export async function serveRepoApi(
       ...(f.lfs ? { lfs: { sha256: f.sha256, size: f.bytes.byteLength, pointerSize: 134 } } : {}),
     });
   }
-  const body = JSON.stringify({ id: repo.id, sha: repo.commit, siblings });
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'X-Repo-Commit': repo.commit });
+  const body = JSON.stringify({ id: repo.id, sha: commit, siblings });
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'X-Repo-Commit': commit });
   res.end(body);
   return 200;
 }

@@ -10,6 +10,7 @@ export interface ServedRepo {
   files?: Record<string, string>;
   commit: string;
   revisions: string[];
+  formerCommits?: string[];
 }
 
 /** A file's bytes with the identifiers the hub announces for it. */
@@ -32,7 +33,14 @@ export function fakeCommit(repoId: string): string {
 export async function findRepo(opts: MockHubOptions, repoId: string): Promise<ServedRepo | undefined> {
   const explicit: MockRepo | undefined = opts.repos?.[repoId];
   if (explicit) {
-    return { id: repoId, dir: explicit.dir, files: explicit.files, commit: explicit.commit ?? fakeCommit(repoId), revisions: explicit.revisions ?? ['main'] };
+    return {
+      id: repoId,
+      dir: explicit.dir,
+      files: explicit.files,
+      commit: explicit.commit ?? fakeCommit(repoId),
+      revisions: explicit.revisions ?? ['main'],
+      formerCommits: explicit.formerCommits,
+    };
   }
   if (!opts.root) return undefined;
   const dir = join(opts.root, repoId);
@@ -43,6 +51,12 @@ export async function findRepo(opts: MockHubOptions, repoId: string): Promise<Se
     return undefined;
   }
   return { id: repoId, dir, commit: fakeCommit(repoId), revisions: ['main'] };
+}
+
+/** The commit a revision names in a repo: its branches and current commit → the current one, a former commit → itself, else undefined (404). */
+export function servedCommit(repo: ServedRepo, revision: string): string | undefined {
+  if (revision === repo.commit || repo.revisions.includes(revision)) return repo.commit;
+  return repo.formerCommits?.includes(revision) ? revision : undefined;
 }
 
 function isInside(root: string, path: string): boolean {

@@ -11,6 +11,8 @@ export interface MockRepo {
   commit?: string;
   /** Branch or tag names accepted besides the commit (default ['main']). */
   revisions?: string[];
+  /** Earlier commits still served as themselves (what `moveBranch` leaves behind, as the hub keeps history). */
+  formerCommits?: string[];
 }
 
 /**
@@ -96,6 +98,11 @@ export interface MockHub {
   clearFaults(): void;
   /** The commit the hub announces for a repo id. */
   commitOf(repoId: string): string;
+  /**
+   * Points the repo's branches at another commit (a push): its files stay, the old commit is still
+   * served by its hash, and `main` now answers `commit`, so machines with the old ref cached disagree.
+   */
+  moveBranch(repoId: string, commit: string): void;
   /** Stops the server and destroys open connections (stalled ones included). */
   close(): Promise<void>;
 }

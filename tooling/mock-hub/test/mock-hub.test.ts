@@ -143,4 +143,18 @@ describe('mock hub', () => {
     ]);
     expect(existsSync(root)).toBe(true);
   });
+
+  it('moveBranch: main answers the new commit, the old one is still served by its hash, other revisions stay 404', async () => {
+    const old = hub.commitOf('golden/clip');
+    const next = 'c'.repeat(40);
+    hub.moveBranch('golden/clip', next);
+    expect(hub.commitOf('golden/clip')).toBe(next);
+    const head = (rev: string) => fetch(`${hub.url}/golden/clip/resolve/${rev}/config.json`, { method: 'HEAD' });
+    expect((await head('main')).headers.get('x-repo-commit')).toBe(next);
+    expect((await head(old)).headers.get('x-repo-commit')).toBe(old);
+    expect((await head('d'.repeat(40))).status).toBe(404);
+    const api = (await (await fetch(`${hub.url}/api/models/golden/clip/revision/main`)).json()) as { sha: string };
+    expect(api.sha).toBe(next);
+    expect(() => hub.moveBranch('acme/tiny', next)).toThrow(/not one of the repos given/);
+  });
 });

@@ -2,7 +2,7 @@ import { parsePromptList, planPromptItems } from '@maskgen/pipeline';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { checkOutputPath } from '../output-path.js';
-import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueModule, queueTarget } from '../queue-options.js';
+import { MODEL_FLAGS, QUEUE_FLAGS, hubCommit, modelSpec, pinModelSpec, queueModule, queueTarget } from '../queue-options.js';
 import type { Command } from './command.js';
 import { readPromptFile } from './generate.js';
 
@@ -41,9 +41,11 @@ export const batch: Command = {
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const items = planPromptItems(list, seed, flags.n ?? 1);
     const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic };
+    // Branches (main) become the commits they point to now: every worker must load exactly these.
+    const models = await pinModelSpec(modelSpec(flags), (repo, revision, file) => hubCommit(repo, revision, file, signal));
     const q = await openImageQueue(target);
     try {
-      const s = await enqueueItems(q, items, modelSpec(flags), settings, dir);
+      const s = await enqueueItems(q, items, models, settings, dir);
       if (flags.json) process.stdout.write(`${JSON.stringify({ queue: q.queue.name, seed, images: items.length, ...s })}\n`);
       else {
         process.stderr.write(

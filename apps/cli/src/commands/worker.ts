@@ -5,7 +5,7 @@ import { type Flags, parseFlags, usage } from '../args.js';
 import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
 import { loadOptions } from '../model-options.js';
-import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, queueModule, queueTarget, specFlags } from '../queue-options.js';
+import { MODEL_FLAGS, QUEUE_FLAGS, modelSpec, pinModelSpec, queueModule, queueTarget, specFlags, specRepos } from '../queue-options.js';
 import type { Command } from './command.js';
 
 const FLAGS = {
@@ -40,16 +40,17 @@ export const worker: Command = {
         { cause },
       );
     });
-    let spec: ModelSpec;
+    let wanted: ModelSpec;
     if (named) {
-      spec = modelSpec(flags);
-      const diff = queued ? specMismatch(queued, spec) : [];
+      wanted = modelSpec(flags);
+      // Other repos fail before anything is loaded; other commits of the same repos once they are known.
+      const diff = queued ? specMismatch(specRepos(queued), specRepos(wanted)) : [];
       if (diff.length)
         throw new MaskgenError(
           'INVALID_ARGUMENT',
           `the queue's jobs are for other models (${diff.join('; ')}); start the worker without model flags to use the queue's, or with matching ones`,
         );
-    } else if (queued) spec = queued;
+    } else if (queued) wanted = queued;
     else
       throw new MaskgenError(
         'NOT_FOUND',
@@ -57,14 +58,28 @@ export const worker: Command = {
       );
     if (signal.aborted) return 130;
     const bars = new ProgressBars(process.stderr, flags.quiet);
-    const { modelId, options } = await loadOptions({ ...flags, ...specFlags(spec) }, specFlags(spec).model, { signal, onProgress: bars.handle });
+    const { modelId, options, loadedCommit } = await loadOptions({ ...flags, ...specFlags(wanted) }, specFlags(wanted).model, {
+      signal,
+      onProgress: bars.handle,
+    });
     const t2i = await createTextToImage(modelId, options);
+    // What this worker really loaded: each hub repo at the commit its files came from.
+    const spec = await pinModelSpec(wanted, async (repoId, revision) => loadedCommit(repoId) ?? `${revision} (not loaded)`);
+    const drift = queued ? specMismatch(queued, spec) : [];
+    if (drift.length) {
+      await t2i.dispose();
+      throw new MaskgenError(
+        'INVALID_ARGUMENT',
+        `the queue's jobs are for other model commits (${drift.join('; ')}): this machine's hub cache resolves the revision to another commit than the producer did; start the worker without model flags to load the queue's commits, or re-queue with the commits wanted`,
+      );
+    }
     try {
       const onEvent = (e: WorkerEvent) => {
         if (e.type === 'done') log(`${e.skipped ? 'already written' : 'wrote'} ${e.record.file} (seed ${e.record.seed}, ${(e.ms / 1000).toFixed(1)} s)`);
         else if (e.type === 'failed') log(`job ${e.job}${e.file ? ` (${e.file})` : ''} failed${e.final ? '' : ', will retry'}: ${e.error}`);
         else if (e.type === 'reconnecting') log(`Redis unreachable; reconnecting in ${e.delayMs} ms (attempt ${e.attempt})`);
         else if (e.type === 'error') log(`queue: ${e.error}`);
+        else if (e.type === 'cleaned' && e.files.length) log(`removed ${e.files.length} partial file(s) left by killed writers: ${e.files.join(', ')}`);
       };
       const w = startImageWorker({
         ...target,
