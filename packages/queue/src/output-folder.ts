@@ -74,9 +74,29 @@ export async function removeStalePartials(dir: string, olderThanMs: number, now 
   return removed;
 }
 
-/** Appends one record as a single write (O_APPEND), so lines of concurrent writers do not interleave on a local disk. */
+/**
+ * Appends one record as a single write (O_APPEND), so lines of concurrent writers do not interleave on a local disk.
+ * A torn last line (a writer killed mid-append) is ended first, so it cannot swallow this record.
+ */
 export async function appendResult(dir: string, rec: ResultRecord): Promise<void> {
-  await appendFile(join(dir, RESULTS_FILE), `${JSON.stringify(rec)}\n`);
+  const path = join(dir, RESULTS_FILE);
+  const lead = (await endsTorn(path)) ? '\n' : '';
+  await appendFile(path, `${lead}${JSON.stringify(rec)}\n`);
+}
+
+/** True when the file exists, is not empty and its last byte is not a newline. */
+async function endsTorn(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return false;
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, size - 1);
+    return b[0] !== 0x0a;
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

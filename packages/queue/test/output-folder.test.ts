@@ -41,6 +41,15 @@ describe('the shared output folder', () => {
     expect(await index.get('c.png')).toMatchObject({ seed: 3, prompt: 'é' });
   });
 
+  it('a record appended after a torn last line (writer killed mid-append) is kept on its own line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
+    writeFileSync(join(dir, RESULTS_FILE), '{"file":"a.png","seed":1}\n{"file":"b.pn');
+    const [item] = planPromptItems([{ index: 3, line: 3, prompt: 'c' }], 1);
+    await writeItemResult(dir, item, image, 'm', { steps: 4 });
+    expect((await new ResultIndex(dir).all()).map((r) => r.file)).toEqual(['a.png', item.file]);
+    expect(readFileSync(join(dir, RESULTS_FILE), 'utf8').endsWith('\n')).toBe(true);
+  });
+
   it("a worker never replaces a FIFO (or device) standing at an item's file name, and leaves no partial file", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgen-out-'));
     const [item] = planPromptItems([{ index: 1, line: 1, prompt: 'a' }], 1);
