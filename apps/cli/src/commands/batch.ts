@@ -41,9 +41,10 @@ export const batch: Command = {
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const items = planPromptItems(list, seed, flags.n ?? 1);
     const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic };
+    const models = await modelSpec(flags, signal);
     const q = await openImageQueue(target);
     try {
-      const s = await enqueueItems(q, items, modelSpec(flags), settings, dir);
+      const s = await enqueueItems(q, items, models, settings, dir);
       if (flags.json) process.stdout.write(`${JSON.stringify({ queue: q.queue.name, seed, images: items.length, ...s })}\n`);
       else {
         process.stderr.write(
