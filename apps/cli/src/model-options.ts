@@ -1,10 +1,35 @@
 import { MaskgenError, type ProgressCallback, type WeightPrecision } from '@maskgen/core';
-import { type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
+import { DEFAULT_GENERATOR, type LoadOptions, type ModelRef, parseConfigText } from '@maskgen/pipeline';
 import { type HubSource, folderSource, hubSource } from '@maskgen/hub/node';
 import { statSync } from 'node:fs';
 import { INPUT_LIMITS, readInput } from './read-input.js';
 import { basename, dirname, resolve } from 'node:path';
 import { makeRuntime, isLocalPath } from './runtime-choice.js';
+import type { Flags } from './args.js';
+
+/**
+ * The flags naming the models and their configs, as `loadOptions` reads them: one definition (and help
+ * text) for every command that loads a generator (generate, edit, export, serve, batch, worker).
+ */
+export const MODEL_SOURCE_FLAGS = {
+  model: {
+    type: 'string',
+    help: `generator repo id[@rev], folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})`,
+  },
+  tokenizer: {
+    type: 'string',
+    help: "TA-TiTok repo id[@rev], folder, checkpoint file or owner/name:file.bin[@rev] (default: the generator's pairing)",
+  },
+  config: {
+    type: 'string',
+    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
+  },
+  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
+  'text-encoder': {
+    type: 'string',
+    help: 'CLIP repo id[@rev], folder, checkpoint file (.safetensors/.bin) or owner/name:file[@rev] (default openai/clip-vit-large-patch14-336)',
+  },
+} satisfies Flags;
 
 /** Reads a --config/--tokenizer-config file (YAML or JSON by extension) into the tree the loaders take. */
 async function configFlag(flag: string, path: string | undefined, signal?: AbortSignal): Promise<unknown> {

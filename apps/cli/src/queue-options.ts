@@ -2,10 +2,12 @@ import { MaskgenError } from '@maskgen/core';
 import { hubSource } from '@maskgen/hub/node';
 import { CLIP_REPO, DEFAULT_GENERATOR, zooEntry } from '@maskgen/pipeline';
 import type { ModelSpec, QueueTarget } from '@maskgen/queue';
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Flags } from './args.js';
 import { UsageError } from './cli-error.js';
-import { splitRevision } from './model-options.js';
+import { MODEL_SOURCE_FLAGS, splitRevision } from './model-options.js';
+import { INPUT_LIMITS, readInput } from './read-input.js';
 import { isLocalPath } from './runtime-choice.js';
 
 /** Flags every queue command takes: where Redis is and which queue. */
@@ -14,11 +16,9 @@ export const QUEUE_FLAGS = {
   name: { type: 'string', help: 'queue name (default maskgen); one queue per model set' },
 } satisfies Flags;
 
-/** Flags naming the models, as for `generate`; a hub id may pin a revision: owner/name@<commit>. */
+/** Flags naming the models, as for `generate` (the same definitions); a hub id may pin a revision: owner/name@<commit>. */
 export const MODEL_FLAGS = {
-  model: { type: 'string', help: `generator repo id[@revision] or local folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id[@revision] or folder (default: the generator's pairing)" },
-  'text-encoder': { type: 'string', help: 'CLIP repo id[@revision] or folder (default openai/clip-vit-large-patch14-336)' },
+  ...MODEL_SOURCE_FLAGS,
   precision: { type: 'string', choices: ['float32', 'int8'], help: 'linear-layer weights: float32 (default) or int8' },
 } satisfies Flags;
 
@@ -41,12 +41,26 @@ function canonicalRef(v: string): string {
   return `${repo}@${revision || 'main'}`;
 }
 
+const DIGEST = '#sha256=';
+
 /**
- * The model spec of a set of model flags, with the defaults a load would take written out (the zoo
- * generator's tokenizer, the CLIP text encoder), so their revisions are checked too. Hub revisions are
- * still names here; `pinModelSpec` turns them into commits.
+ * A --config/--tokenizer-config file in a spec: its absolute path (for workers that take the queue's
+ * models) and the SHA-256 of its bytes, so a worker whose file there differs refuses the queue's jobs.
  */
-export function modelSpec(flags: { model?: string; tokenizer?: string; 'text-encoder'?: string; precision?: string }): ModelSpec {
+async function configRef(flag: string, path: string, signal?: AbortSignal): Promise<string> {
+  const bytes = await readInput(path, `--${flag} file`, INPUT_LIMITS.config, signal);
+  return `${resolve(path)}${DIGEST}${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+type ModelFlags = { model?: string; tokenizer?: string; 'text-encoder'?: string; config?: string; 'tokenizer-config'?: string; precision?: string };
+
+/**
+ * The model spec of a set of model flags: what jobs are hashed with and workers compare. The defaults a
+ * load would take are written out (the zoo generator's tokenizer, the CLIP text encoder), so their
+ * revisions are checked too, and config files by content. Hub revisions are still names here;
+ * `pinModelSpec` turns them into commits.
+ */
+export async function modelSpec(flags: ModelFlags, signal?: AbortSignal): Promise<ModelSpec> {
   const generator = canonicalRef(flags.model ?? DEFAULT_GENERATOR);
   const zoo = generator.startsWith('local:') ? undefined : zooEntry(splitRevision(generator)[0]);
   return {
@@ -54,6 +68,9 @@ export function modelSpec(flags: { model?: string; tokenizer?: string; 'text-enc
     tokenizer: flags.tokenizer ? canonicalRef(flags.tokenizer) : zoo?.kind === 'generator' ? `${zoo.tokenizer}@main` : '',
     textEncoder: canonicalRef(flags['text-encoder'] ?? CLIP_REPO),
     precision: flags.precision === 'int8' ? 'int8' : 'float32',
+    // Only when given, so the jobs of a spec without configs keep the ids they always had.
+    ...(flags.config ? { config: await configRef('config', flags.config, signal) } : {}),
+    ...(flags['tokenizer-config'] ? { tokenizerConfig: await configRef('tokenizer-config', flags['tokenizer-config'], signal) } : {}),
   };
 }
 
@@ -102,12 +119,15 @@ export async function hubCommit(repoId: string, revision: string, file: string |
 }
 
 /** The model flags that load a spec (the inverse of modelSpec), for workers that take the queue's models. */
-export function specFlags(spec: ModelSpec): { model: string; tokenizer?: string; 'text-encoder'?: string; precision?: string } {
+export function specFlags(spec: ModelSpec): ModelFlags & { model: string } {
   const ref = (r: string) => (r.startsWith('local:') ? r.slice('local:'.length) : r);
+  const path = (c: string) => c.slice(0, c.lastIndexOf(DIGEST));
   return {
     model: ref(spec.generator),
     ...(spec.tokenizer ? { tokenizer: ref(spec.tokenizer) } : {}),
     ...(spec.textEncoder ? { 'text-encoder': ref(spec.textEncoder) } : {}),
+    ...(spec.config ? { config: path(spec.config) } : {}),
+    ...(spec.tokenizerConfig ? { 'tokenizer-config': path(spec.tokenizerConfig) } : {}),
     ...(spec.precision === 'int8' ? { precision: 'int8' } : {}),
   };
 }

@@ -10,10 +10,20 @@ describe('maskgen help', () => {
     expect(top.status).toBe(0);
     for (const c of ['generate', 'reconstruct', 'encode', 'decode', 'edit', 'export', 'cache', 'bench'])
       expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
-    for (const c of ['decode', 'export']) {
+    for (const c of ['decode', 'export', 'generate', 'edit', 'serve', 'batch', 'worker']) {
       const own = await cli.run([c, '--help']);
       expect(own.status, c).toBe(0);
-      expect(own.stdout).toMatch(new RegExp(`^usage: maskgen ${c} .*\\n\\n.*--text-encoder <value> +CLIP repo id or folder \\(default `, 's'));
+      // One definition of the model flags: every command says a text encoder may also be a file.
+      expect(own.stdout, c).toMatch(
+        new RegExp(`^usage: maskgen ${c} .*\\n\\n.*--text-encoder <value> +CLIP repo id\\[@rev\\], folder, checkpoint file .*\\(default `, 's'),
+      );
+      if (c !== 'decode') {
+        expect(own.stdout, c).toMatch(
+          /--model <value> +generator repo id\[@rev\], folder, checkpoint file \(\.bin\/\.safetensors\) or owner\/name:file\.bin\[@rev\]/,
+        );
+        expect(own.stdout, c).toMatch(/--config <value> +generator config \(YAML or JSON/);
+        expect(own.stdout, c).toMatch(/--tokenizer-config <value> +tokenizer config \(YAML or JSON/);
+      }
     }
     expect(top.stdout).toMatch(/examples:/);
     expect(top.stdout).toMatch(/HF_ENDPOINT/);

@@ -7,11 +7,16 @@ export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 const PY_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 
-/** YAML 1.1 booleans as PyYAML resolves them: without the bare `y`/`n` the yaml package also takes. */
-function pyyamlBooleans(tags: Tags): Tags {
-  return tags.map((t) =>
-    typeof t === 'object' && 'test' in t && t.tag === 'tag:yaml.org,2002:bool' && t.test ? { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE } : t,
-  );
+/**
+ * The YAML 1.1 tags as OmegaConf's loader resolves them: booleans as PyYAML's (without the bare `y`/`n`
+ * the yaml package also takes), and no timestamps (OmegaConf drops that resolver, so `2024-01-02` stays a string).
+ */
+function omegaconfTags(tags: Tags): Tags {
+  return tags
+    .filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:timestamp'))
+    .map((t) =>
+      typeof t === 'object' && 'test' in t && t.tag === 'tag:yaml.org,2002:bool' && t.test ? { ...t, test: t.test.test('yes') ? PY_TRUE : PY_FALSE } : t,
+    );
 }
 
 /** True for file names read as YAML (the reference's `configs/infer/**.yaml`) rather than JSON. */
@@ -21,14 +26,14 @@ export function isYamlName(name: string): boolean {
 
 /**
  * Parses a model config from text: YAML (`.yaml`/`.yml`, read with YAML 1.1 rules as the reference's
- * OmegaConf/PyYAML loader does, so `False`/`True`/`yes` are booleans and `y`/`n` strings) or JSON. Both give the same tree, which
+ * OmegaConf/PyYAML loader does, so `False`/`True`/`yes` are booleans, `y`/`n` and dates strings) or JSON. Both give the same tree, which
  * every loader takes where it takes config.json. Tags are never resolved to code; aliases are capped.
  */
 export function parseConfigText(text: string, name: string): Record<string, unknown> {
   let tree: unknown;
   try {
     tree = isYamlName(name)
-      ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: pyyamlBooleans, logLevel: 'error' })
+      ? parse(text, { version: '1.1', uniqueKeys: true, maxAliasCount: 100, customTags: omegaconfTags, logLevel: 'error' })
       : JSON.parse(text);
   } catch (cause) {
     const why = isYamlName(name) ? String((cause as Error).message).split('\n')[0] : describeJsonError(cause, text);

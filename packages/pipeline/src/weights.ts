@@ -6,7 +6,6 @@ import {
   type SourceOptions,
   SafetensorsFile as ST,
   openStateDict,
-  readJson,
 } from '@maskgen/core';
 
 /** Weight file names tried in order: safetensors first, PyTorch pickles (read safely) as a fallback. */
@@ -20,10 +19,4 @@ export async function openWeights(source: ModelSource, opts: SourceOptions & Non
     return file.endsWith('.safetensors') ? ST.open(handle, opts) : openStateDict(handle, opts);
   }
   throw new MaskgenError('NOT_FOUND', `${source.id}: no weights file (${WEIGHT_FILES.join(' or ')})`);
-}
-
-/** A repo's config.json with its weights. */
-export async function openCheckpoint(source: ModelSource, opts: SourceOptions = {}): Promise<{ config: unknown; weights: SafetensorsFile }> {
-  const config = await readJson(source, 'config.json', opts);
-  return { config, weights: await openWeights(source, opts) };
 }

@@ -25,6 +25,8 @@ export function useGoldenHub() {
   return {
     source: (repoId: string, at?: { revision?: string }) =>
       hubSource(repoId, { endpoint: state.hub.url, cacheDir: state.cacheDir, ...(at?.revision ? { revision: at.revision } : {}) }),
+    /** The commit sha the mock hub serves a repo at (what `@<commit>` pins). */
+    commitOf: (repoId: string) => state.hub.commitOf(repoId),
   };
 }
 

@@ -8,7 +8,7 @@ import { type ModelRef, createImageTokenizer, createTextToImage, pairedTokenizer
 import { parseHubFile } from '../src/model-file.js';
 import { GOLDEN, expectGoldenE2eVq, useGoldenHub } from './hub-fixture.js';
 
-const { source } = useGoldenHub();
+const { source, commitOf } = useGoldenHub();
 const FORMATS = join(GOLDEN, 'checkpoint_formats');
 const formats = folderSource(FORMATS);
 const runtime = nodeRuntime({ threads: 1 });
@@ -57,6 +57,18 @@ describe('single checkpoint files (../shared/golden/checkpoint_formats)', () => 
   it('fun-research/TA-TiTok:<file>[@rev] through the hub pairs the tokenizer its YAML names and reproduces e2e_vq', async () => {
     await expectGoldenE2eVqFrom('fun-research/TA-TiTok:maskgen_vq.bin', {});
     await expectGoldenE2eVqFrom('fun-research/TA-TiTok:maskgen_vq.bin@main', {});
+  }, 60_000);
+
+  it('REPO:FILE@<revision>: an unknown revision is NOT_FOUND naming it; the repo commit sha loads', async () => {
+    const err = await resolveModel('fun-research/TA-TiTok:maskgen_vq.bin@nope', { runtime, source }).catch((e: unknown) => e);
+    expect(isMaskgenError(err, 'NOT_FOUND'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/fun-research\/TA-TiTok has no revision "nope"/);
+    const sha = commitOf('fun-research/TA-TiTok');
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    const pinned = await resolveModel(`fun-research/TA-TiTok:maskgen_vq.bin@${sha}`, { runtime, source });
+    expect(pinned.source.id).toBe(`fun-research/TA-TiTok@${sha}`);
+    expect(pinned.config).toMatchObject(JSON.parse(readFileSync(join(GOLDEN, 'maskgen_vq/config.json'), 'utf8')));
+    await expectGoldenE2eVqFrom(`fun-research/TA-TiTok:maskgen_vq.bin@${sha}`, {});
   }, 60_000);
 
   it('takes the text encoder as a single file too (config given, vocabulary from its repo)', async () => {
@@ -146,6 +158,12 @@ describe('config resolution and pairing for single files', () => {
       'a.yaml',
       'x: False\ny: True\nn: on\nz: 1e-3\nw: "10"',
       { x: false, y: true, n: true, z: 0.001, w: '10' },
+    ],
+    [
+      'YAML 1.1 dates as strings, as OmegaConf keeps them (it drops the timestamp resolver)',
+      'a.yaml',
+      'run: 2024-01-02\nat: 2001-12-14t21:59:43.10-05:00\nq: "2024-01-02"',
+      { run: '2024-01-02', at: '2001-12-14t21:59:43.10-05:00', q: '2024-01-02' },
     ],
     ['JSON', 'config.json', '{"model": {"x": 1}}', { model: { x: 1 } }],
   ];

@@ -14,6 +14,9 @@ export interface ModelSpec {
   tokenizer: string;
   textEncoder: string;
   precision: 'float32' | 'int8';
+  /** An explicit generator / tokenizer config: `<abs path>#sha256=<hex of its bytes>` (absent: the model's own). */
+  config?: string;
+  tokenizerConfig?: string;
 }
 
 /** Sampling settings that travel with every job (unset = the model's default, the same everywhere). */
@@ -64,9 +67,11 @@ export function imageJobId(data: ImageJobData): string {
 
 /** Differences between the spec a job asks for and the one a worker loaded (empty when they match). */
 export function specMismatch(want: ModelSpec, have: ModelSpec): string[] {
-  return (Object.keys(want) as (keyof ModelSpec)[])
+  // Keys of either side: a config only one of them names is a difference too.
+  const shown = (v: string | undefined) => (v === undefined ? 'none' : JSON.stringify(v));
+  return ([...new Set([...Object.keys(want), ...Object.keys(have)])] as (keyof ModelSpec)[])
     .filter((k) => want[k] !== have[k])
-    .map((k) => `${k}: job wants ${JSON.stringify(want[k])}, this worker loaded ${JSON.stringify(have[k])}`);
+    .map((k) => `${k}: job wants ${shown(want[k])}, this worker loaded ${shown(have[k])}`);
 }
 
 /** Checks job data read back from Redis before it is trusted (another producer version, a hand-made job). */

@@ -62,6 +62,9 @@ describe('job data read back from Redis is checked before use', () => {
   it('names each model field that differs', () => {
     expect(specMismatch(base.models, base.models)).toEqual([]);
     expect(specMismatch(base.models, { ...base.models, precision: 'int8' })).toEqual(['precision: job wants "float32", this worker loaded "int8"']);
+    expect(specMismatch(base.models, { ...base.models, config: '/c.yaml#sha256=ab' })).toEqual([
+      'config: job wants none, this worker loaded "/c.yaml#sha256=ab"',
+    ]);
   });
 });
 

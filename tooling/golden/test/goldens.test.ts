@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_DIR as GOLDEN } from '../src/case-folder.js';
@@ -49,6 +49,17 @@ describe('reference goldens (../shared/golden)', () => {
           ).toBe(true);
         expect(lines.filter((l) => l.startsWith('PASS') && l.includes('[node]')).length).toBeGreaterThan(0);
         expect(lines.filter((l) => l.startsWith('PASS') && l.includes('[web-wasm]')).length).toBeGreaterThan(0);
+        if (name === 'checkpoint_formats') {
+          // Each file is run, not just some: a PASS line per .bin (both containers) on both default runtimes.
+          const bins = readdirSync(join(GOLDEN, name)).filter((n) => n.endsWith('.bin'));
+          expect(bins.length, 'checkpoint_formats holds .bin files').toBeGreaterThan(0);
+          for (const bin of bins)
+            for (const rt of ['node', 'web-wasm'])
+              expect(
+                lines.some((l) => l.startsWith(`PASS checkpoint_formats/${bin} :: `) && l.includes(` [${rt}] `)),
+                `no PASS line for ${bin} on [${rt}]:\n${r.stdout}`,
+              ).toBe(true);
+        }
         expect(lines.at(-1)).toMatch(new RegExp(`^\\d+ passed, ${fails.length} failed$`));
         expect(r.status).toBe(fails.length ? 1 : 0);
       },

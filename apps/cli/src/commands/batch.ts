@@ -42,7 +42,7 @@ export const batch: Command = {
     const items = planPromptItems(list, seed, flags.n ?? 1);
     const settings = { steps: flags.steps, guidance: flags.guidance, temperature: flags.temperature, aestheticScore: flags.aesthetic };
     // Branches (main) become the commits they point to now: every worker must load exactly these.
-    const models = await pinModelSpec(modelSpec(flags), (repo, revision, file) => hubCommit(repo, revision, file, signal));
+    const models = await pinModelSpec(await modelSpec(flags, signal), (repo, revision, file) => hubCommit(repo, revision, file, signal));
     const q = await openImageQueue(target);
     try {
       const s = await enqueueItems(q, items, models, settings, dir);

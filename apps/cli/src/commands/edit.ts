@@ -2,7 +2,7 @@ import { DEFAULT_GENERATOR, checkPrompts, createTextToImage } from '@maskgen/pip
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { readPng } from '../image-io.js';
-import { loadOptions } from '../model-options.js';
+import { MODEL_SOURCE_FLAGS, loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
 import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
@@ -11,17 +11,7 @@ import type { Command } from './command.js';
 const FLAGS = {
   keep: { type: 'string', help: 'token indices to keep, e.g. "0-63" or "0-15,32,40-47" (the rest is regenerated)' },
   output: { type: 'string', short: 'o', help: 'output PNG (default: edited.png)' },
-  model: {
-    type: 'string',
-    help: `generator (MaskGen-VQ or MaskGen-KL): repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})`,
-  },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
-  config: {
-    type: 'string',
-    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
-  },
-  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  ...MODEL_SOURCE_FLAGS,
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
   steps: { type: 'int', min: 1, max: 1000, help: 'sampling steps' },
   guidance: { type: 'float', min: 0, max: 100, help: 'classifier-free guidance scale' },

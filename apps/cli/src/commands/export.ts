@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
-import { loadOptions } from '../model-options.js';
+import { MODEL_SOURCE_FLAGS, loadOptions } from '../model-options.js';
 import { setExternalLocation } from '../onnx-location.js';
 import { checkOutputPath } from '../output-path.js';
 import { fsError, writeAtomic } from '../png-file.js';
@@ -15,14 +15,7 @@ import type { Command } from './command.js';
 
 const FLAGS = {
   output: { type: 'string', short: 'o', help: 'folder to write the graphs, weights and manifest.json into (required)' },
-  model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
-  config: {
-    type: 'string',
-    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
-  },
-  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  ...MODEL_SOURCE_FLAGS,
   quiet: { type: 'boolean', short: 'q', help: 'no progress bars' },
 } satisfies Flags;
 

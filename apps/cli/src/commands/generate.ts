@@ -5,7 +5,7 @@ import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
 import { encodePng, gridImage, writeAtomic } from '../png-file.js';
 import { ProgressBars } from '../progress-bar.js';
-import { loadOptions } from '../model-options.js';
+import { MODEL_SOURCE_FLAGS, loadOptions } from '../model-options.js';
 import { checkOutputPath } from '../output-path.js';
 import { DEFAULT_BATCH_SIZE, pendingItems, runPromptItems } from '../prompt-run.js';
 import type { Command } from './command.js';
@@ -16,14 +16,7 @@ const FLAGS = {
     short: 'o',
     help: 'output PNG (default: maskgen.png; with -n > 1: name-0.png, name-1.png, …); with --prompts: the folder (default .)',
   },
-  model: { type: 'string', help: `generator repo id, folder, checkpoint file (.bin/.safetensors) or owner/name:file.bin[@rev] (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id, folder, checkpoint file or owner/name:file.bin (default: the generator's pairing)" },
-  config: {
-    type: 'string',
-    help: 'generator config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
-  },
-  'tokenizer-config': { type: 'string', help: 'tokenizer config (YAML or JSON), as --config' },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  ...MODEL_SOURCE_FLAGS,
   seed: { type: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, help: 'random seed (default: random, printed)' },
   steps: { type: 'int', min: 1, max: 1000, aliases: ['num-inference-steps'], help: "sampling steps (default: the model's)" },
   guidance: { type: 'float', min: 0, max: 100, aliases: ['guidance-scale'], help: 'classifier-free guidance scale' },

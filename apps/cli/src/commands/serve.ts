@@ -2,14 +2,12 @@ import { DEFAULT_GENERATOR, createTextToImage } from '@maskgen/pipeline';
 import { createImageServer } from '@maskgen/server';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { UsageError } from '../cli-error.js';
-import { loadOptions } from '../model-options.js';
+import { MODEL_SOURCE_FLAGS, loadOptions } from '../model-options.js';
 import { ProgressBars } from '../progress-bar.js';
 import type { Command } from './command.js';
 
 const FLAGS = {
-  model: { type: 'string', help: `generator repo id or local folder (default ${DEFAULT_GENERATOR})` },
-  tokenizer: { type: 'string', help: "TA-TiTok repo id or folder (default: the generator's pairing)" },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  ...MODEL_SOURCE_FLAGS,
   port: { type: 'int', short: 'p', min: 0, max: 65535, help: 'TCP port (default 8080; 0 picks a free one)' },
   host: { type: 'string', help: 'address to listen on (default 127.0.0.1; give 0.0.0.0 explicitly to accept other machines)' },
   token: { type: 'string', help: 'require "Authorization: Bearer <token>" (default: $MASKGEN_API_TOKEN)' },

@@ -5,7 +5,7 @@ import { INPUT_LIMITS, readInput } from '../read-input.js';
 import { type Flags, parseFlags, usage } from '../args.js';
 import { fitImage, readPng, tokensFromJson, tokensToJson } from '../image-io.js';
 import { decodeNpy, encodeNpy } from '../npy.js';
-import { loadOptions } from '../model-options.js';
+import { MODEL_SOURCE_FLAGS, loadOptions } from '../model-options.js';
 import { encodePng, writeAtomic } from '../png-file.js';
 import { checkOutputPath } from '../output-path.js';
 import { ProgressBars } from '../progress-bar.js';
@@ -21,7 +21,7 @@ const COMMON = {
     type: 'string',
     help: 'tokenizer config (YAML or JSON; default: config.json, or for a single file the same-stem .yaml/.yml/.json beside it, or the built-in one)',
   },
-  'text-encoder': { type: 'string', help: 'CLIP repo id or folder (default openai/clip-vit-large-patch14-336)' },
+  'text-encoder': MODEL_SOURCE_FLAGS['text-encoder'],
   runtime: { type: 'string', choices: ['node', 'web'], help: 'onnxruntime-node (default) or onnxruntime-web (wasm)' },
   threads: { type: 'int', min: 1, max: 256, help: 'compute threads' },
   precision: {

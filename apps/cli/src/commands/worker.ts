@@ -32,7 +32,7 @@ export const worker: Command = {
     const { queueModelSpec, redactUrl, specMismatch, startImageWorker } = await queueModule();
     const dir = await checkOutputPath(flags.output ?? '.', { flag: '-o/--output (the shared output folder)', folder: true });
     const log = (s: string) => (flags.quiet ? undefined : process.stderr.write(`${s}\n`));
-    const named = flags.model !== undefined || flags.tokenizer !== undefined || flags['text-encoder'] !== undefined || flags.precision !== undefined;
+    const named = (['model', 'tokenizer', 'text-encoder', 'config', 'tokenizer-config', 'precision'] as const).some((k) => flags[k] !== undefined);
     const queued = await queueModelSpec(target).catch((cause: Error) => {
       throw new MaskgenError(
         'NOT_FOUND',
@@ -42,16 +42,21 @@ export const worker: Command = {
     });
     let wanted: ModelSpec;
     if (named) {
-      wanted = modelSpec(flags);
-      // Other repos fail before anything is loaded; other commits of the same repos once they are known.
+      wanted = await modelSpec(flags, signal);
+      // Other repos (or config contents) fail before anything is loaded; other commits of the same repos once they are known.
       const diff = queued ? specMismatch(specRepos(queued), specRepos(wanted)) : [];
       if (diff.length)
         throw new MaskgenError(
           'INVALID_ARGUMENT',
           `the queue's jobs are for other models (${diff.join('; ')}); start the worker without model flags to use the queue's, or with matching ones`,
         );
-    } else if (queued) wanted = queued;
-    else
+    } else if (queued) {
+      wanted = queued;
+      // The queue names config files by path and content: the file this worker would read there must be the same.
+      const diff = specMismatch(queued, await modelSpec(specFlags(queued), signal));
+      if (diff.length)
+        throw new MaskgenError('INVALID_ARGUMENT', `the queue's config files differ on this machine (${diff.join('; ')}); give each worker the same files`);
+    } else
       throw new MaskgenError(
         'NOT_FOUND',
         `queue "${target.name ?? 'maskgen'}" at ${redactUrl(target.url)} has no jobs yet to say which models to load: run 'maskgen batch' first, or pass --model`,
