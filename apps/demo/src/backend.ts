@@ -1,5 +1,5 @@
 import type { Runtime } from '@maskgen/core';
-import { adapterLabel, resolveWebDevice, webRuntime } from '@maskgen/runtime-web';
+import { adapterLabel, cacheStoragePackCache, resolveWebDevice, webRuntime } from '@maskgen/runtime-web';
 import type { BackendInfo, BackendRequest } from './protocol.js';
 
 /**
@@ -13,6 +13,12 @@ function threadCount(requested: number | undefined): number {
 }
 
 /**
+ * int8 weights are quantised in JS when a model loads, most of an int8 session's creation: the packed
+ * result is kept in Cache Storage, so the next page load skips that work (shown and purged with the cache).
+ */
+export const packCache = cacheStoragePackCache();
+
+/**
  * Picks the backend once per worker and builds the runtime every pipeline shares. runtime-web decides:
  * `auto` takes WebGPU only on a hardware adapter (a software one is slower than WASM); `webgpu` takes
  * any adapter and fails with the reason when there is none.
@@ -20,7 +26,7 @@ function threadCount(requested: number | undefined): number {
 export async function createBackend(req: BackendRequest): Promise<{ runtime: Runtime; info: BackendInfo }> {
   const choice = await resolveWebDevice(req.device);
   const threads = threadCount(req.threads);
-  const runtime = webRuntime({ device: choice.device, threads, wasmPaths: req.wasmPaths });
+  const runtime = webRuntime({ device: choice.device, threads, wasmPaths: req.wasmPaths, packCache });
   return {
     runtime,
     info: {

@@ -112,6 +112,8 @@ export interface CacheStatus {
   repos: number;
   entries: number;
   bytes: number;
+  /** int8 packs kept for the next load, and how many loads of this worker were served from them. */
+  packs: { entries: number; bytes: number; hits: number };
   originUsage?: number;
 }
 

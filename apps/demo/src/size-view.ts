@@ -130,5 +130,7 @@ export class SizeView {
         opt.textContent = `${modelLabel(opt.value)} — not on this hub`;
       }
     }
+    // Tests (and anything that must not race these background requests) wait for this.
+    this.ui.model.dataset.sizes = 'done';
   }
 }

@@ -85,9 +85,12 @@ export function showProgress(ui: Ui, e: ProgressEvent): void {
 
 function show(ui: Ui, s: CacheStatus): void {
   const usage = s.originUsage !== undefined ? ` · this site uses ${size(s.originUsage)} of storage` : '';
+  const packs = s.packs.entries ? ` · ${size(s.packs.bytes)} of int8 weights ready for the next load (${s.packs.entries} models)` : '';
   ui.cacheStatus.textContent =
-    s.entries === 0 ? `empty${usage}` : `${size(s.bytes)} in ${s.entries} files from ${s.repos} repos — these models work offline${usage}`;
+    s.entries === 0 ? `empty${usage}` : `${size(s.bytes)} in ${s.entries} files from ${s.repos} repos — these models work offline${packs}${usage}`;
   ui.cacheStatus.dataset.entries = String(s.entries);
+  ui.cacheStatus.dataset.packs = String(s.packs.entries);
+  ui.cacheStatus.dataset.packHits = String(s.packs.hits);
   ui.cacheStatus.dataset.bytes = String(s.bytes);
   ui.cacheList.replaceChildren(
     ...s.byRepo.map((r) => {

@@ -1,6 +1,7 @@
 import type { ProgressCallback, Runtime } from '@maskgen/core';
 import { type TextToImage, createTextToImage } from '@maskgen/pipeline';
 import { type RetryInfo, browserSource, listCached, purgeCache } from '@maskgen/hub';
+import { packCache } from './backend.js';
 import { forgetPlans } from './model-plan.js';
 import type { CacheStatus, ModelRequest } from './protocol.js';
 
@@ -68,8 +69,9 @@ export async function loadPipeline(
  * counts whole files and blocks of range-read files, not the size records kept beside them.
  */
 export async function cacheStatus(purge: boolean): Promise<CacheStatus> {
-  if (purge) await Promise.all([purgeCache(), forgetPlans()]);
+  if (purge) await Promise.all([purgeCache(), forgetPlans(), packCache.clear()]);
   const entries = (await listCached()).filter((e) => e.kind === 'file' || e.kind === 'range');
+  const packs = await packCache.list().catch(() => []);
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
   const byRepo = new Map<string, { repo: string; entries: number; bytes: number }>();
   for (const e of entries) {
@@ -83,6 +85,7 @@ export async function cacheStatus(purge: boolean): Promise<CacheStatus> {
     repos: new Set(entries.map((e) => e.repoId)).size,
     entries: entries.length,
     bytes: entries.reduce((s, e) => s + e.bytes, 0),
+    packs: { entries: packs.length, bytes: packs.reduce((s, e) => s + e.bytes, 0), hits: packCache.stats.hits },
     ...(estimate?.usage !== undefined ? { originUsage: estimate.usage } : {}),
   };
 }

@@ -76,6 +76,8 @@ describe('demo app in Chromium', () => {
       );
     return page;
   };
+  /** The int8 image of the int8 test, which the next load must reproduce from cached packs. */
+  let int8Image: Uint8Array | undefined;
   /** Hub-like servers that are not the page's own (their requests are expected in the "no other origin" check). */
   const otherHubs: string[] = ['http://127.0.0.1:9/'];
 
@@ -443,7 +445,29 @@ describe('demo app in Chromium', () => {
     console.info(`browser int8 vs onnxruntime-web int8 in Node: max |Δ| = ${toQ8}; vs float32: ${toF32}`);
     expect(toQ8).toBe(0);
     expect(toF32).toBeGreaterThan(toQ8);
+    int8Image = img.data;
     await page.selectOption('#precision', '');
+  });
+
+  it('keeps the int8 weights it quantised: the next page load takes them from the cache (no quantising), the same image', async () => {
+    // The run above stored its packs; a new tab is a new page load with a new worker and runtime.
+    expect(int8Image).toBeDefined();
+    const page = await freshPage({ prompt: PROMPT, seed: String(SEED) });
+    try {
+      await page.waitForFunction(() => Number(document.getElementById('cache-status')?.dataset.packs) > 0, undefined, { timeout: 30_000 });
+      await expect(page.textContent('#cache-status')).resolves.toMatch(/of int8 weights ready for the next load \(\d+ models\)/);
+      expect(await page.$eval('#cache-status', (e) => (e as HTMLElement).dataset.packHits)).toBe('0');
+      await page.locator('summary', { hasText: 'Model source' }).click();
+      await page.selectOption('#precision', 'int8');
+      await page.click('#generate');
+      const status = await waitForStatus(page, ['done', 'error']).catch((e: Error) => browser.fail(e.message));
+      if (status.state !== 'done') browser.fail(`int8 generation from cached packs failed: ${status.text}`);
+      await page.waitForFunction(() => Number(document.getElementById('cache-status')?.dataset.packHits) > 0, undefined, { timeout: 30_000 });
+      const img = await canvasPixels(page, '#results canvas.final-image');
+      expect(maxAbsDiff(img.data, int8Image!)).toBe(0);
+    } finally {
+      await page.close();
+    }
   });
 
   for (const [width, height] of [
@@ -547,6 +571,8 @@ describe('demo app in Chromium', () => {
     const { page } = browser;
     await page.click('#purge');
     await page.waitForFunction(() => document.getElementById('cache-status')?.dataset.entries === '0');
+    expect(await page.$eval('#cache-status', (e) => (e as HTMLElement).dataset.packs)).toBe('0');
+    await expect(page.evaluate(async () => (await (await caches.open('maskgen-packed-weights')).keys()).length)).resolves.toBe(0);
     // Besides the page's own origin, only the hubs the error tests pointed at (unreachable, no CORS).
     expect(browser.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !otherHubs.some((h) => u.startsWith(h)) && !/^(blob|data):/.test(u))).toEqual(
       [],
@@ -560,6 +586,8 @@ describe('demo app in Chromium', () => {
     try {
       await page.waitForFunction(() => document.getElementById('model-size')?.dataset.state === 'ok', undefined, { timeout: 30_000 });
       await expect(page.$eval('#model-size', (el) => Number((el as HTMLElement).dataset.download))).resolves.toBeGreaterThan(0);
+      // The picker's sizes are asked for in the background after the size line: let those requests finish first.
+      await page.waitForFunction(() => document.getElementById('model')?.dataset.sizes === 'done', undefined, { timeout: 60_000 });
       const served = server.log.length;
       await context.setOffline(true);
       await page.click('#generate');

@@ -16,6 +16,7 @@ export {
 export { type FileHandle, checkRange, memoryFile } from './file-handle.js';
 export { SafetensorsFile, type SafetensorsOpenOptions, type TensorInfo } from './safetensors.js';
 export type { SessionCache, SessionCacheEntry } from './session-cache.js';
+export { type PackCache, fileIdentity, packCacheKey } from './pack-cache.js';
 export type { Runtime, RuntimeCapabilities, Session, SessionOptions, OnnxModel, PackedOnnxModel, ExternalDataFile } from './runtime.js';
 export { GraphBuilder, graphOptionsFor, type Value, type Int8Weight, type Int8Kernel, type GraphOptions } from './onnx/graph-builder.js';
 export type { WeightPrecision } from './onnx/int8-weights.js';

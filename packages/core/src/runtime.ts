@@ -1,4 +1,5 @@
 import type { FileHandle } from './file-handle.js';
+import type { PackCache } from './pack-cache.js';
 import type { SessionCache } from './session-cache.js';
 import type { Tensor } from './tensor.js';
 
@@ -31,8 +32,9 @@ export interface OnnxModel {
   /**
    * Re-encodes the graph with its external data packed into fresh buffers, reading only the used
    * ranges; checkpoint weights are checked for NaN/±Inf as they are read (SafetensorsFile.checkFinite).
+   * With a `cache`, a pack holding derived (int8) bytes is stored and later taken from it (PackCache).
    */
-  pack(opts?: { signal?: AbortSignal; limitBytes?: number }): Promise<PackedOnnxModel>;
+  pack(opts?: { signal?: AbortSignal; limitBytes?: number; cache?: PackCache }): Promise<PackedOnnxModel>;
   /**
    * Checks the checkpoint weights this graph references for NaN/±Inf (NON_FINITE, or a warning under
    * the file's allowNonFinite), streaming, once per tensor. Runtimes that give the engine the weight

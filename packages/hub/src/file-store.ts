@@ -116,3 +116,15 @@ export function isQuotaError(e: unknown): boolean {
   const err = e as { name?: string; code?: number };
   return err?.name === 'QuotaExceededError' || err?.name === 'NS_ERROR_DOM_QUOTA_REACHED' || err?.code === 22;
 }
+
+/**
+ * A stored file's handle with a content id, so work derived from it (int8 packs) can be cached across
+ * page loads: the hub's ETag, which its bytes were verified against; from a static host that sends
+ * none, the stored entry itself (repo, revision, file, size, time stored), since a stored file's bytes
+ * never change without a new entry.
+ */
+export function identifiedHandle(s: { handle: FileHandle; meta: EntryMeta }): FileHandle {
+  if (s.handle.contentId) return s.handle;
+  const m = s.meta;
+  return { ...s.handle, contentId: m.etag || `stored:${m.repoId}@${m.revision}/${m.file}:${m.size}:${m.storedAt}` };
+}

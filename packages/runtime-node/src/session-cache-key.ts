@@ -1,4 +1,4 @@
-import type { FileHandle, OnnxModel } from '@maskgen/core';
+import { type FileHandle, type OnnxModel, fileIdentity as contentIdentity } from '@maskgen/core';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
@@ -10,22 +10,19 @@ export const CACHE_FORMAT = 1;
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /**
- * What a weight file's bytes are, cheaply: the source's content id (hub ETag / sha256), the sources
- * and recipe of derived (int8) bytes, or for a local file its real path, size, mtime (ns), device and
- * inode. Hashing gigabytes on every start would cost the seconds the cache saves; any rewrite of a
- * file changes its mtime (and an atomic replace its inode), and a hub blob's real path is its sha256.
+ * What a weight file's bytes are, cheaply: core's `fileIdentity` (content id, or the sources and recipe
+ * of derived int8 bytes), and for a local file its real path, size, mtime (ns), device and inode.
+ * Hashing gigabytes on every start would cost the seconds the cache saves; any rewrite of a file
+ * changes its mtime (and an atomic replace its inode), and a hub blob's real path is its sha256.
  * Undefined when the bytes cannot be identified (then the session is not cached).
  */
-export async function fileIdentity(f: FileHandle): Promise<string | undefined> {
-  if (f.contentId) return `id:${f.contentId}:${f.size}`;
-  if (f.derivedFrom) {
-    const parts = await Promise.all(f.derivedFrom.files.map(fileIdentity));
-    return parts.every((p) => p !== undefined) ? `derived:${f.derivedFrom.recipe}:${f.size}:[${parts.join(',')}]` : undefined;
-  }
-  if (!f.localPath) return undefined;
-  const real = await realpath(f.localPath);
-  const s = await stat(real, { bigint: true });
-  return `file:${real}:${s.size}:${s.mtimeNs}:${s.dev}:${s.ino}`;
+export function fileIdentity(f: FileHandle): Promise<string | undefined> {
+  return contentIdentity(f, async (g) => {
+    if (!g.localPath) return undefined;
+    const real = await realpath(g.localPath);
+    const s = await stat(real, { bigint: true });
+    return `file:${real}:${s.size}:${s.mtimeNs}:${s.dev}:${s.ino}`;
+  });
 }
 
 /** Local files an entry derives from (for removing a model's entries with the model). */

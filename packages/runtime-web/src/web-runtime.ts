@@ -1,4 +1,14 @@
-import { MaskgenError, type OnnxModel, type Runtime, type Session, type SessionOptions, type Tensor, serialSession, throwIfAborted } from '@maskgen/core';
+import {
+  MaskgenError,
+  type OnnxModel,
+  type PackCache,
+  type Runtime,
+  type Session,
+  type SessionOptions,
+  type Tensor,
+  serialSession,
+  throwIfAborted,
+} from '@maskgen/core';
 import * as ort from 'onnxruntime-web';
 import { fromOrt, toOrt } from './tensor-convert.js';
 import { type WebDeviceChoice, type WebDeviceRequest, adapterLabel, failingOp, resolveWebDevice } from './webgpu-device.js';
@@ -22,6 +32,11 @@ export interface WebRuntimeOptions {
   wasmPaths?: ort.Env.WasmPrefixOrFilePaths;
   /** Override of the weight-size limit (bytes) checked before loading a model. */
   maxWeightBytes?: number;
+  /**
+   * Keeps int8 packs across page loads (e.g. `cacheStoragePackCache()`): quantising a model's weights in
+   * JS is most of an int8 session's creation, seconds per load that a cached pack skips.
+   */
+  packCache?: PackCache;
 }
 
 /**
@@ -102,7 +117,7 @@ export function webRuntime(options: WebRuntimeOptions = {}): Runtime {
       const backend = await resolveWebDevice(options.device ?? 'auto');
       let session: ort.InferenceSession;
       try {
-        const packed = await model.pack({ signal: opts.signal, limitBytes: limit });
+        const packed = await model.pack({ signal: opts.signal, limitBytes: limit, cache: options.packCache });
         throwIfAborted(opts.signal, `creating session ${model.name}`);
         session = await ort.InferenceSession.create(packed.graph, {
           executionProviders: backend.device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],

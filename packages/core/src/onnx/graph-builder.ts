@@ -1,6 +1,7 @@
 import { throwIfAborted } from '../abort.js';
 import { MaskgenError, quote } from '../errors.js';
 import type { FileHandle } from '../file-handle.js';
+import { type PackCache, packCacheKey } from '../pack-cache.js';
 import type { OnnxModel, PackedOnnxModel, Runtime } from '../runtime.js';
 import type { SafetensorsFile } from '../safetensors.js';
 import { type DType, type Tensor, numel } from '../tensor.js';
@@ -274,7 +275,7 @@ export class GraphBuilder {
       externalData: [...files].map(([file, f]) => ({ path: f.path, file, usedBytes: f.used })),
       inputNames: this.inputs.map((i) => i.name),
       outputNames: this.outputs.map((o) => o.name),
-      pack: (opts) => self.pack(opts),
+      pack: (opts) => self.pack(opts, graph),
       scanWeights: (opts) => self.scanWeights(opts),
       nonFiniteAllowed: [...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite),
       relocate: (paths) =>
@@ -285,7 +286,7 @@ export class GraphBuilder {
     };
   }
 
-  private async pack(opts: { signal?: AbortSignal; limitBytes?: number } = {}): Promise<PackedOnnxModel> {
+  private async pack(opts: { signal?: AbortSignal; limitBytes?: number; cache?: PackCache } = {}, graph?: Uint8Array): Promise<PackedOnnxModel> {
     const ext = this.live().filter((i): i is ExternalInit => i.kind === 'external');
     const places = new Map<ExternalInit, number>();
     let size = 0;
@@ -296,20 +297,37 @@ export class GraphBuilder {
     if (opts.limitBytes !== undefined && size > opts.limitBytes) {
       throw new MaskgenError('RUNTIME_LIMIT', `model ${this.name}: ${size} bytes of weights exceed the runtime's limit of ${opts.limitBytes} bytes`);
     }
-    const data = new Uint8Array(size);
-    for (const init of ext) {
-      throwIfAborted(opts.signal, `packing ${this.name}`);
-      const bytes = await init.file.read(init.offset, init.length, opts);
-      // The NaN/±Inf rule for weights, on the bytes while they pass (int8 forms were checked as floats when quantised).
-      const src = this.weightSources.get(init.name);
-      src?.st.checkFinite(src.tensorName, bytes);
-      data.set(bytes, places.get(init)!);
+    const key = await this.packKey(ext, opts.cache, graph);
+    let data = key ? await opts.cache!.get(key, opts).catch(() => undefined) : undefined;
+    if (data && data.length !== size) data = undefined; // another layout under the same key cannot happen; a torn entry can
+    if (!data) {
+      data = new Uint8Array(size);
+      for (const init of ext) {
+        throwIfAborted(opts.signal, `packing ${this.name}`);
+        const bytes = await init.file.read(init.offset, init.length, opts);
+        // The NaN/±Inf rule for weights, on the bytes while they pass (int8 forms were checked as floats when quantised).
+        const src = this.weightSources.get(init.name);
+        src?.st.checkFinite(src.tensorName, bytes);
+        data.set(bytes, places.get(init)!);
+      }
+      if (key) await opts.cache!.put(key, data).catch(() => undefined);
     }
     // A unique name per packed copy: onnxruntime-web mounts external data by path, and sessions created
     // concurrently under one name would read each other's weights.
     const path = `${this.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${++packCounter}.weights.bin`;
-    const graph = this.encode((init) => ({ path, offset: places.get(init)! }));
-    return { graph, externalData: ext.length ? [{ path, data }] : [] };
+    const encoded = this.encode((init) => ({ path, offset: places.get(init)! }));
+    return { graph: encoded, externalData: ext.length ? [{ path, data }] : [] };
+  }
+
+  /**
+   * The pack-cache key of this model, or undefined when it must not be cached: no cache, no derived
+   * (int8) bytes to save computing, weights opened with allowNonFinite (a strict run must not reuse
+   * what was derived from unchecked weights), or a weight file without a content identity.
+   */
+  private async packKey(ext: ExternalInit[], cache: PackCache | undefined, graph: Uint8Array | undefined): Promise<string | undefined> {
+    if (!cache || !graph || !ext.some((i) => i.file.derivedFrom)) return undefined;
+    if ([...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite)) return undefined;
+    return packCacheKey(graph, [...new Set(ext.map((i) => i.file))]);
   }
 
   /** See OnnxModel.scanWeights: the checkpoint tensors of live initializers, one at a time. */

@@ -1,6 +1,6 @@
 import type { FileHandle, SourceOptions } from '@maskgen/core';
 import type { FileMetadata } from '../file-metadata.js';
-import { type EntryKey, type EntryMeta, type FileStore, putBytes } from '../file-store.js';
+import { type EntryKey, type EntryMeta, type FileStore, identifiedHandle, putBytes } from '../file-store.js';
 import type { HubHttp } from '../hub-http.js';
 import { remoteFile } from '../remote-file.js';
 
@@ -29,7 +29,7 @@ export interface RangeContext {
 export async function openRangeFile(c: RangeContext, file: string, opts: SourceOptions): Promise<FileHandle> {
   const key: EntryKey = { repoId: c.repoId, revision: c.revision, file };
   const whole = await c.store.get(key);
-  if (whole) return whole.handle;
+  if (whole) return identifiedHandle(whole);
   const infoKey: EntryKey = { ...key, part: 'info' };
   let entry = (await c.store.get(infoKey))?.meta;
   if (!entry) {

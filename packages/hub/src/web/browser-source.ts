@@ -2,7 +2,7 @@ import { type FileHandle, MaskgenError, type ModelSource, type ProgressCallback,
 import { DownloadProgress } from '../download-progress.js';
 import { downloadFile } from '../download-file.js';
 import type { FileMetadata } from '../file-metadata.js';
-import { type CacheBackend, type EntryKey, type FileStore, putBytes } from '../file-store.js';
+import { type CacheBackend, type EntryKey, type FileStore, identifiedHandle, putBytes } from '../file-store.js';
 import { HubHttp, type RetryOptions, retryPolicy } from '../hub-http.js';
 import { validateFileName, validateRepoId, validateRevision } from '../hub-names.js';
 import { DEFAULT_ENDPOINT, type Env, offlineFrom, parseEndpoint } from '../settings.js';
@@ -87,7 +87,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
   async function download(file: string, opts: SourceOptions): Promise<FileHandle> {
     const key = keyOf(file);
     const hit = await store.get(key);
-    if (hit) return hit.handle;
+    if (hit) return identifiedHandle(hit);
     if (offline) throw offlineError(file);
     for (let attempt = 0; ; attempt++) {
       const meta = await metadata(file, opts);
@@ -114,7 +114,7 @@ export function browserSource(repoId: string, o: BrowserSourceOptions = {}): Bro
     }
     const stored = await store.get(key);
     if (!stored) throw new MaskgenError('CACHE_IO', `${repoId}/${file} was downloaded but the ${store.backend} store does not return it`);
-    return stored.handle;
+    return identifiedHandle(stored);
   }
 
   const ranges: RangeContext = {
