@@ -277,7 +277,7 @@ export class GraphBuilder {
       outputNames: this.outputs.map((o) => o.name),
       pack: (opts) => self.pack(opts, graph),
       scanWeights: (opts) => self.scanWeights(opts),
-      nonFiniteAllowed: [...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite),
+      nonFiniteAllowed: this.nonFiniteAllowed(),
       relocate: (paths) =>
         self.encode((init) => {
           const path = files.get(init.file)!.path;
@@ -326,8 +326,13 @@ export class GraphBuilder {
    */
   private async packKey(ext: ExternalInit[], cache: PackCache | undefined, graph: Uint8Array | undefined): Promise<string | undefined> {
     if (!cache || !graph || !ext.some((i) => i.file.derivedFrom)) return undefined;
-    if ([...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite)) return undefined;
+    if (this.nonFiniteAllowed()) return undefined;
     return packCacheKey(graph, [...new Set(ext.map((i) => i.file))]);
+  }
+
+  /** True when a checkpoint behind this graph was opened with allowNonFinite (see OnnxModel.nonFiniteAllowed). */
+  private nonFiniteAllowed(): boolean {
+    return [...this.weightSources.values()].some((s) => s.st.nonFinite.allowNonFinite);
   }
 
   /** See OnnxModel.scanWeights: the checkpoint tensors of live initializers, one at a time. */
